@@ -1,0 +1,1 @@
+"""Shared BERT encoder core: model loading, one forward pass, analyses and figures (no UI code)."""

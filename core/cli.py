@@ -1,0 +1,84 @@
+"""Command-line interface over the core: every command prints JSON with --json, text otherwise.
+
+Each command module exposes `register(subparsers)` that adds its sub-parser with `func` set to a
+function `(args) -> dict`; later views add their module to COMMAND_MODULES.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import json
+import sys
+
+import numpy as np
+
+# Modules whose register() adds sub-commands, in the order `--help` lists them.
+COMMAND_MODULES = ("core.cli_basic",)
+
+
+def to_jsonable(value):
+    """Dataclasses, numpy arrays and tuples as plain JSON values."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def print_text(value, indent: int = 0) -> None:
+    """A readable, indented rendering of a JSON-able result."""
+    pad = "  " * indent
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, (dict, list)) and item and not all(isinstance(i, (str, int, float)) for i in item):
+                print(f"{pad}{key}:")
+                print_text(item, indent + 1)
+            else:
+                print(f"{pad}{key}: {item}")
+    elif isinstance(value, list):
+        for item in value:
+            print_text(item, indent) if isinstance(item, dict) else print(f"{pad}- {item}")
+            if isinstance(item, dict):
+                print()
+    else:
+        print(f"{pad}{value}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description="BERT explorer core, from the command line.")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(subparsers)
+    return parser
+
+
+def add_common(parser: argparse.ArgumentParser, model: bool = True) -> None:
+    """--json for every command; --model (hub id, folder or alias) where a model is used."""
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    if model:
+        parser.add_argument("--model", default=None, help="hub id, local folder or alias (default: as the app)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result = to_jsonable(args.func(args))
+    except ValueError as err:  # ModelLoadError and every input check are ValueErrors with a user message
+        if args.json:
+            print(json.dumps({"error": str(err)}))
+        else:
+            print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print_text(result)
+    return 0

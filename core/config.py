@@ -1,0 +1,42 @@
+"""Constants and environment-driven settings shared by the core, the app and the CLI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# BERT's learned position table has 512 rows; no input is ever longer than this.
+MAX_SEQ_LEN = 512
+
+# The model a newcomer sees first when it can be loaded without waiting on the network.
+DEFAULT_MODEL_ID = os.environ.get("BERT_EXPLORER_DEFAULT_MODEL", "bert-base-uncased")
+
+# The alias that always means the offline model shipped with the project.
+BUNDLED_ALIAS = "bundled"
+
+# Where models the project trains (fine-tune, pre-train) are kept, one folder per alias.
+HOME = Path(os.environ.get("BERT_EXPLORER_HOME", Path.home() / ".cache" / "bert-explorer"))
+MODELS_HOME = HOME / "models"
+
+# A hub probe longer than this would make an offline newcomer wait; the answer is cached per process.
+HUB_PROBE_TIMEOUT_S = float(os.environ.get("BERT_EXPLORER_HUB_TIMEOUT", "1.5"))
+HUB_HOST = "huggingface.co"
+
+# Model types whose encoders have BERT's shape (token/position(/segment) embeddings + encoder stack).
+BERT_FAMILY = ("bert", "albert", "roberta", "xlm-roberta", "electra", "distilbert", "camembert")
+
+# Offered in the model picker; any other hub id or folder can be typed in.
+SUGGESTED_MODELS = (
+    BUNDLED_ALIAS,
+    "bert-base-uncased",
+    "bert-large-uncased",
+    "bert-base-chinese",
+    "albert-base-v2",
+    "deepset/bert-base-cased-squad2",
+    "dslim/bert-base-NER",
+    "textattack/bert-base-uncased-SST-2",
+)
+
+# Example pair shown on first visit.
+DEFAULT_TEXT_A = "The man went to the store to buy a gallon of milk."
+DEFAULT_TEXT_B = "He paid for it with cash at the counter."

@@ -1,0 +1,98 @@
+"""BERT's input: `[CLS] sentence A [SEP] sentence B [SEP]`, WordPiece pieces, ids and segment ids.
+
+Note section 2: [SEP] separates the two sentences and the [CLS] position feeds the sentence-level
+classifier; every token of A gets segment 0, every token of B segment 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from transformers import PreTrainedTokenizerBase
+
+from core import config
+
+
+@dataclass(frozen=True)
+class EncodedInput:
+    """One tokenized input, single sentence or pair. Every list has one entry per token (seq,)."""
+
+    text_a: str
+    text_b: str | None
+    tokens: list[str]  # WordPiece pieces, special tokens included
+    input_ids: list[int]
+    token_type_ids: list[int]  # segment ids: 0 for [CLS], A and its [SEP]; 1 for B and its [SEP]
+    sentence_ids: list[int | None]  # 0 = sentence A, 1 = sentence B, None = special token
+    word_ids: list[int | None]  # index of the word a piece belongs to, within its sentence
+    offsets: list[tuple[int, int]]  # character span of the piece in its own sentence; (0, 0) for specials
+    special_mask: list[bool]  # True for [CLS], [SEP] and other added tokens
+    max_length: int  # the longest input this model takes
+    num_tokens_untruncated: int  # how many tokens the full text would have made
+
+    @property
+    def truncated(self) -> bool:
+        return self.num_tokens_untruncated > len(self.tokens)
+
+    @property
+    def is_pair(self) -> bool:
+        return self.text_b is not None
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def truncation_notice(self) -> str:
+        """What was cut, in words, or an empty string when nothing was."""
+        if not self.truncated:
+            return ""
+        cut = self.num_tokens_untruncated - len(self.tokens)
+        strategy = "the longer sentence is cut first" if self.is_pair else "the end is cut"
+        return (
+            f"input truncated: {self.num_tokens_untruncated} tokens, the model takes at most "
+            f"{self.max_length}; {cut} tokens were dropped ({strategy})"
+        )
+
+
+def model_max_length(tokenizer: PreTrainedTokenizerBase, max_positions: int) -> int:
+    """The longest input a model takes: its position table, its tokenizer's limit and MAX_SEQ_LEN."""
+    limit = tokenizer.model_max_length if tokenizer.model_max_length < 1_000_000 else config.MAX_SEQ_LEN
+    return min(limit, max_positions, config.MAX_SEQ_LEN)
+
+
+def clean_texts(text_a: str | None, text_b: str | None) -> tuple[str, str | None]:
+    """Strip both sentences; an empty sentence A is an error, an empty B means a single sentence."""
+    text_a = (text_a or "").strip()
+    text_b = (text_b or "").strip() or None
+    if not text_a:
+        raise ValueError("sentence A is empty — type a sentence")
+    return text_a, text_b
+
+
+def encode(
+    tokenizer: PreTrainedTokenizerBase, text_a: str, text_b: str | None = None, max_length: int = config.MAX_SEQ_LEN
+) -> EncodedInput:
+    """Tokenize one sentence or a pair the way BERT reads it, truncating (visibly) to max_length."""
+    text_a, text_b = clean_texts(text_a, text_b)
+    full = tokenizer(text_a, text_b, add_special_tokens=True, truncation=False, verbose=False)
+    enc = tokenizer(
+        text_a,
+        text_b,
+        truncation="longest_first",
+        max_length=max_length,
+        return_offsets_mapping=True,
+        return_special_tokens_mask=True,
+    )
+    ids = enc["input_ids"]
+    sentence_ids = enc.sequence_ids()
+    return EncodedInput(
+        text_a=text_a,
+        text_b=text_b,
+        tokens=tokenizer.convert_ids_to_tokens(ids),
+        input_ids=list(ids),
+        token_type_ids=list(enc.get("token_type_ids") or [0] * len(ids)),
+        sentence_ids=list(sentence_ids),
+        word_ids=list(enc.word_ids()),
+        offsets=[tuple(o) for o in enc["offset_mapping"]],
+        special_mask=[bool(m) for m in enc["special_tokens_mask"]],
+        max_length=max_length,
+        num_tokens_untruncated=len(full["input_ids"]),
+    )

@@ -1,0 +1,34 @@
+"""HTML snippets for tokens (every token is escaped before it goes into HTML)."""
+
+from __future__ import annotations
+
+import html
+
+from core.inputs import EncodedInput
+
+# Background colours: special tokens, sentence A, sentence B.
+SPECIAL_COLOR = "#e0e0e0"
+SENTENCE_COLORS = ("#cfe3ff", "#ffe2c6")
+
+
+def token_chip(text: str, color: str, title: str = "") -> str:
+    """One token as a coloured chip; text and tooltip are HTML-escaped."""
+    return (
+        f'<span class="tok" title="{html.escape(title, quote=True)}" style="background:{color};'
+        'border-radius:4px;padding:2px 5px;margin:2px;display:inline-block;font-family:monospace">'
+        f"{html.escape(text)}</span>"
+    )
+
+
+def token_color(encoded: EncodedInput, i: int) -> str:
+    sentence = encoded.sentence_ids[i]
+    return SPECIAL_COLOR if sentence is None else SENTENCE_COLORS[sentence]
+
+
+def token_strip_html(encoded: EncodedInput) -> str:
+    """[CLS] A [SEP] B [SEP] as chips coloured by sentence, with id and segment in each tooltip."""
+    chips = [
+        token_chip(tok, token_color(encoded, i), f"position {i} · id {tid} · segment {seg}")
+        for i, (tok, tid, seg) in enumerate(zip(encoded.tokens, encoded.input_ids, encoded.token_type_ids))
+    ]
+    return f'<div class="token-strip" style="line-height:2.2">{"".join(chips)}</div>'

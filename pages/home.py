@@ -1,0 +1,56 @@
+"""Home: the model in brief, how BERT reads the input, and links to every view."""
+
+import pandas as pd
+import streamlit as st
+
+from core import models
+from core.render import token_strip_html
+from ui import registry, session
+
+st.title("BERT explorer")
+st.markdown(
+    "BERT is a **stack of Transformer encoders** that turns a sentence into contextual word embeddings "
+    "(BERT-Base stacks 12 encoders, BERT-Large 24). One encoder = multi-head self-attention → add & norm → "
+    "feed-forward → add & norm. Type sentences in the sidebar; every view below reads one forward pass."
+)
+loaded = session.require_model()
+card = models.model_card(loaded)
+
+st.subheader(f"Model: {card.name}")
+cols = st.columns(6)
+for col, (label, value) in zip(cols, [
+    ("Encoder layers", card.num_layers), ("Hidden size", card.hidden_size), ("Attention heads", card.num_heads),
+    ("Vocabulary", f"{card.vocab_size:,}"), ("Parameters", f"{card.num_parameters / 1e6:.1f} M"),
+    ("Max tokens", card.max_positions),
+]):
+    col.metric(label, value)
+caps = card.capabilities
+st.markdown(" · ".join(
+    f"{label}: **{'yes' if have else 'no'}**" for label, have in [
+        ("MLM head", caps.mlm), ("NSP head", caps.nsp), ("SOP head", caps.sop), ("QA head", caps.qa),
+        ("sentence classification", caps.sequence_classification),
+        ("token classification", caps.token_classification),
+    ]
+))
+st.caption(f"{card.architecture} · {card.model_type} · loaded from {card.location} · device {card.device}")
+
+analysis = session.require_analysis()
+encoded = analysis.inputs
+st.subheader("How BERT reads your input")
+st.markdown(
+    "`[CLS] sentence A [SEP] sentence B [SEP]` — `[SEP]` separates the sentences; the `[CLS]` position "
+    "feeds the sentence-level classifier. Blue = sentence A (segment 0), orange = sentence B (segment 1)."
+)
+st.html(token_strip_html(encoded))
+st.dataframe(
+    pd.DataFrame({
+        "token": encoded.tokens, "id": encoded.input_ids, "segment": encoded.token_type_ids,
+        "sentence": ["—" if s is None else "AB"[s] for s in encoded.sentence_ids],
+        "word": ["—" if w is None else w for w in encoded.word_ids],
+    }).rename_axis("position"),
+    use_container_width=True,
+)
+
+st.subheader("Views")
+for page in registry.PAGES[1:]:
+    st.page_link(page.path, label=f"{page.title} — {page.blurb}", icon=page.icon)

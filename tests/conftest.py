@@ -1,0 +1,77 @@
+"""Shared fixtures: tiny random BERT checkpoints built in memory and saved to a temp folder (no network)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never touch the network
+
+import torch  # noqa: E402
+from transformers import (  # noqa: E402
+    BertConfig,
+    BertForPreTraining,
+    BertForQuestionAnswering,
+    BertForSequenceClassification,
+    BertForTokenClassification,
+    BertModel,
+    BertTokenizerFast,
+)
+
+from core import models  # noqa: E402
+
+# A vocabulary big enough to tokenize ordinary English into pieces, small enough to build in milliseconds.
+WORDS = (
+    "the a an of to in and is was it he she they we you i bank river money cash store milk man went buy "
+    "paris capital france city new york dog cat sat on mat good bad movie great this that what where who "
+    "question answer passage . , ? ! ' - un ##believ ##able play ##ing ##ed ##s"
+).split()
+SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+LETTERS = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+TINY = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64, max_position_embeddings=64)
+
+
+def write_tokenizer(folder: Path) -> BertTokenizerFast:
+    vocab = list(dict.fromkeys(SPECIALS + WORDS + LETTERS + [f"##{c}" for c in LETTERS]))
+    folder.mkdir(parents=True, exist_ok=True)
+    tokenizer = BertTokenizerFast(vocab={t: i for i, t in enumerate(vocab)}, do_lower_case=True, model_max_length=64)
+    tokenizer.save_pretrained(folder)
+    return tokenizer
+
+
+def save_tiny(folder: Path, model_class, **config_overrides) -> Path:
+    """Save a randomly initialised tiny model of `model_class` with a matching tokenizer."""
+    torch.manual_seed(0)
+    tokenizer = write_tokenizer(folder)
+    config = BertConfig(vocab_size=len(tokenizer), **{**TINY, **config_overrides})
+    model_class(config).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_dirs(tmp_path_factory) -> dict[str, Path]:
+    """Folders of tiny checkpoints: pre-training heads, bare encoder, QA, sentence and token classification."""
+    root = tmp_path_factory.mktemp("tiny-models")
+    return {
+        "pretraining": save_tiny(root / "pretraining", BertForPreTraining),
+        "encoder": save_tiny(root / "encoder", BertModel),
+        "qa": save_tiny(root / "qa", BertForQuestionAnswering),
+        "sentence": save_tiny(root / "sentence", BertForSequenceClassification, num_labels=2,
+                              id2label={0: "negative", 1: "positive"}, label2id={"negative": 0, "positive": 1}),
+        "token": save_tiny(root / "token", BertForTokenClassification, num_labels=3,
+                           id2label={0: "O", 1: "B-LOC", 2: "I-LOC"}, label2id={"O": 0, "B-LOC": 1, "I-LOC": 2}),
+    }
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_dirs) -> models.LoadedModel:
+    """A tiny BERT with (random but saved, hence 'real') MLM and NSP heads."""
+    return models.load_model(str(tiny_dirs["pretraining"]), device=torch.device("cpu"))
+
+
+@pytest.fixture(scope="session")
+def bundled_model() -> models.LoadedModel:
+    """The bundled offline model (real pretrained weights)."""
+    return models.load_model("bundled", device=torch.device("cpu"))

@@ -1,0 +1,37 @@
+"""`python -m core`: JSON output and clear errors, through the same core functions."""
+
+import json
+
+from core.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_tokenize_json(capsys, tiny_dirs):
+    code, out = run(capsys, "tokenize", "--model", str(tiny_dirs["pretraining"]), "--a", "the dog", "--b", "a cat", "--json")
+    assert code == 0
+    assert [t["token"] for t in out["tokens"]] == ["[CLS]", "the", "dog", "[SEP]", "a", "cat", "[SEP]"]
+    assert [t["segment"] for t in out["tokens"]] == [0, 0, 0, 0, 1, 1, 1]
+
+
+def test_analyze_json_reports_shapes_and_nsp(capsys, tiny_dirs):
+    code, out = run(capsys, "analyze", "--model", str(tiny_dirs["pretraining"]), "--a", "the dog", "--json")
+    assert code == 0
+    assert out["shapes"]["attentions"] == [2, 4, 4, 4]
+    assert 0.0 <= out["p_is_next"] <= 1.0
+
+
+def test_models_lists_the_bundled_model(capsys):
+    code, out = run(capsys, "models", "--json")
+    assert code == 0
+    assert any(m["name"] == "bundled" and m["layers"] == 6 for m in out["models"])
+
+
+def test_errors_are_json_with_exit_code_2(capsys):
+    code, out = run(capsys, "analyze", "--model", "no-such-model-xyz", "--a", "hi", "--json")
+    assert code == 2 and "cannot be reached" in out["error"]
+    code, out = run(capsys, "analyze", "--model", "bundled", "--a", "   ", "--json")
+    assert code == 2 and "empty" in out["error"]

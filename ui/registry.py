@@ -1,0 +1,16 @@
+"""Every page of the app, in menu order; app.py builds the navigation and the home page its links from it."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    path: str  # script under pages/
+    title: str
+    icon: str
+    blurb: str  # one line for the home page's list of views
+
+
+PAGES = (
+    PageInfo("pages/home.py", "Home", "🏠", "the model in brief and how BERT reads your input"),
+)

@@ -1,0 +1,60 @@
+"""Cached model loading and the current selection (model + sentences) shared by every page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core import forward, models
+
+
+@st.cache_resource(show_spinner=False)
+def default_model() -> tuple[str, str]:
+    """The default model and why; decided once per server process."""
+    return models.choose_default_model()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def load_model(name: str) -> models.LoadedModel:
+    """One shared copy of each model for every session of the server."""
+    return models.load_model(name)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the sidebar holds: the model name, its load result, and the sentences."""
+
+    model_name: str
+    text_a: str
+    text_b: str | None
+    loaded: models.LoadedModel | None
+    error: str | None
+
+
+def current() -> Selection:
+    """The selection the sidebar stored for this run."""
+    return st.session_state["selection"]
+
+
+def require_model() -> models.LoadedModel:
+    """The loaded model, or an error on the page and a stop when it could not be loaded."""
+    selection = current()
+    if selection.loaded is None:
+        st.error(selection.error or "no model loaded")
+        st.stop()
+    return selection.loaded
+
+
+def require_analysis() -> forward.Analysis:
+    """The one-pass analysis of the sidebar's input (cached in the core), or a message and a stop."""
+    selection = current()
+    loaded = require_model()
+    try:
+        analysis = forward.analyze(loaded, selection.text_a, selection.text_b)
+    except ValueError as err:
+        st.error(str(err))
+        st.stop()
+    if analysis.inputs.truncated:
+        st.warning(analysis.inputs.truncation_notice())
+    return analysis

@@ -1,0 +1,72 @@
+"""The sidebar every page shares: model picker and sentences A and B, mirrored in the URL."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import config, models
+from ui.session import Selection, default_model, load_model
+
+# Query-string names of the three values a copied link restores.
+QUERY_KEYS = {"model": "model", "text_a": "a", "text_b": "b"}
+
+
+def _init_state() -> None:
+    """First run of a session: take model and sentences from the URL, else the defaults."""
+    if "model" in st.session_state:
+        return
+    params = st.query_params
+    st.session_state.model = params.get("model") or default_model()[0]
+    st.session_state.text_a = params.get("a", config.DEFAULT_TEXT_A)
+    st.session_state.text_b = params.get("b", config.DEFAULT_TEXT_B)
+
+
+def _sync_query_params() -> None:
+    """Mirror the selection in the URL so a copied link reopens it."""
+    wanted = {QUERY_KEYS[k]: st.session_state[k] for k in QUERY_KEYS if st.session_state[k]}
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _model_options() -> list[str]:
+    options = [*config.SUGGESTED_MODELS, *models.trained_models()]
+    if st.session_state.model not in options:
+        options.append(st.session_state.model)
+    return list(dict.fromkeys(options))
+
+
+def _load(name: str) -> tuple[models.LoadedModel | None, str | None]:
+    try:
+        with st.spinner(f"Loading {name}…"):
+            return load_model(name), None
+    except ValueError as err:
+        return None, str(err)
+
+
+def render() -> Selection:
+    """Draw the sidebar, load the chosen model, and store the selection for the page."""
+    _init_state()
+    with st.sidebar:
+        st.selectbox(
+            "Model", _model_options(), key="model", accept_new_options=True,
+            help="A hub id (bert-base-uncased, bert-base-chinese…), a local folder, or 'bundled' for the offline model.",
+        )
+        st.text_area("Sentence A", key="text_a", height=80)
+        st.text_area("Sentence B (optional)", key="text_b", height=80, help="Leave empty for a single sentence.")
+        loaded, error = _load(st.session_state.model)
+        if error:
+            st.error(error)
+        else:
+            _describe(loaded)
+    _sync_query_params()
+    selection = Selection(st.session_state.model, st.session_state.text_a, st.session_state.text_b, loaded, error)
+    st.session_state["selection"] = selection
+    return selection
+
+
+def _describe(loaded: models.LoadedModel) -> None:
+    default, why = default_model()
+    if loaded.name == default:
+        st.caption(f"Default model: **{default}** — {why}.")
+    heads = ", ".join(loaded.capabilities.names) or "none (encoder only)"
+    st.caption(f"Device: **{loaded.device}** · trained heads: {heads}")
