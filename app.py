@@ -1,11 +1,17 @@
 """BERT explorer: the Streamlit entry point. The sidebar is shared by every page; pages are listed in ui/registry.py."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import registry, sidebar
 
+ROOT = Path(__file__).resolve().parent
+
 st.set_page_config(page_title="BERT explorer", page_icon="🔎", layout="wide")
-navigation = st.navigation([st.Page(p.path, title=p.title, icon=p.icon, default=i == 0)
-                            for i, p in enumerate(registry.PAGES)])
+navigation = st.navigation([
+    st.Page(ROOT / p.path, title=p.title, icon=p.icon, default=i == 0, url_path=p.url_path)
+    for i, p in enumerate(registry.PAGES)
+])
 sidebar.render()
 navigation.run()

@@ -46,9 +46,9 @@ st.dataframe(
     pd.DataFrame({
         "token": encoded.tokens, "id": encoded.input_ids, "segment": encoded.token_type_ids,
         "sentence": ["—" if s is None else "AB"[s] for s in encoded.sentence_ids],
-        "word": ["—" if w is None else w for w in encoded.word_ids],
+        "word": pd.Series(encoded.word_ids, dtype="Int64"),
     }).rename_axis("position"),
-    use_container_width=True,
+    width="stretch",
 )
 
 st.subheader("Views")

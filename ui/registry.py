@@ -10,6 +10,12 @@ class PageInfo:
     icon: str
     blurb: str  # one line for the home page's list of views
 
+    @property
+    def url_path(self) -> str:
+        """The page's address, e.g. /attention (empty for the home page)."""
+        name = self.path.removeprefix("pages/").removesuffix(".py")
+        return "" if name == "home" else name
+
 
 PAGES = (
     PageInfo("pages/home.py", "Home", "🏠", "the model in brief and how BERT reads your input"),

@@ -1,0 +1,42 @@
+"""Real browser: open the app, type a sentence, see its tokens; a copied link reopens the same input."""
+
+import pytest
+
+from tests.browser import chromium_page, require_chromium, screenshot, streamlit_server, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    require_chromium()
+    with streamlit_server() as url:
+        yield url
+
+
+def test_type_a_sentence_and_see_its_tokens(app_url):
+    with chromium_page(block_network=True) as page:
+        page.goto(app_url)
+        wait_for_app(page)
+        box = page.get_by_label("Sentence A")
+        box.fill("Giraffes eat leaves")
+        box.press("Control+Enter")
+        wait_for_app(page)
+        strip = page.locator(".token-strip").first
+        strip.wait_for(timeout=60_000)
+        page.wait_for_function("() => document.querySelector('.token-strip').innerText.includes('leaves')")
+        assert "[CLS]" in strip.inner_text() and "##raf" in strip.inner_text()
+        assert "a=Giraffes+eat+leaves" in page.url or "a=Giraffes%20eat%20leaves" in page.url
+        screenshot(page, "home-typed")
+
+
+def test_link_with_query_reopens_model_and_text(app_url):
+    with chromium_page(block_network=True) as page:
+        page.goto(f"{app_url}/?model=bundled&a=%3Cscript%3Ealert(1)%3C%2Fscript%3E&b=second+one")
+        wait_for_app(page)
+        strip = page.locator(".token-strip").first
+        strip.wait_for(timeout=60_000)
+        text = strip.inner_text()
+        assert "script" in text and "second" in text
+        assert page.locator("script:has-text('alert(1)')").count() == 0  # escaped, never executed markup
+        screenshot(page, "home-from-link")

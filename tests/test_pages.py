@@ -1,0 +1,49 @@
+"""Smoke test of every page with Streamlit's AppTest: it renders without an exception on the bundled model."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui import registry
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def run_page(path: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if path != registry.PAGES[0].path:
+        at.switch_page(path).run()
+    return at
+
+
+@pytest.mark.parametrize("page", [p.path for p in registry.PAGES])
+def test_every_page_renders(page):
+    at = run_page(page, {"model": "bundled"})
+    assert not at.exception, at.exception
+    assert at.sidebar.text_area[0].value  # the shared sidebar is there on every page
+
+
+def test_home_shows_model_card_and_tokens():
+    at = run_page("pages/home.py", {"model": "bundled", "a": "Hello world", "b": "Second one"})
+    assert any(m.label == "Encoder layers" and m.value == "6" for m in at.metric)
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "[CLS]" in html and "hello" in html and "second" in html
+
+
+def test_bad_model_is_a_message_not_a_traceback():
+    at = run_page("pages/home.py", {"model": "/no/such/folder"})
+    assert not at.exception
+    assert any("does not exist" in e.value for e in at.error)
+
+
+def test_empty_sentence_is_a_message():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["model"] = "bundled"
+    at.run()
+    at.sidebar.text_area[0].set_value("   ").run()
+    assert not at.exception
+    assert any("empty" in e.value for e in at.error)
