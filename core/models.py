@@ -151,7 +151,9 @@ def trained_models() -> list[str]:
     """Aliases of the models this project has trained and saved under MODELS_HOME."""
     if not config.MODELS_HOME.is_dir():
         return []
-    return sorted(p.name for p in config.MODELS_HOME.iterdir() if (p / "config.json").is_file())
+    from core.checkpoints import is_complete
+
+    return sorted(p.name for p in config.MODELS_HOME.iterdir() if not p.name.startswith(".") and is_complete(p))
 
 
 def resolve(name: str) -> ModelSource:
@@ -161,7 +163,7 @@ def resolve(name: str) -> ModelSource:
         raise ModelLoadError("no model named — pick one in the sidebar or pass --model")
     if name == config.BUNDLED_ALIAS:
         return ModelSource(name, str(bundled_model_path()), "alias")
-    if (config.MODELS_HOME / name / "config.json").is_file():
+    if not name.startswith(".") and (config.MODELS_HOME / name / "config.json").is_file():
         return ModelSource(name, str(config.MODELS_HOME / name), "alias")
     path = Path(name).expanduser()
     if path.is_dir():

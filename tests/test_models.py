@@ -83,6 +83,8 @@ def test_trained_models_are_aliases(tmp_path, monkeypatch, tiny_dirs):
     target.mkdir()
     for f in tiny_dirs["qa"].iterdir():
         (target / f.name).write_bytes(f.read_bytes())
+    assert models.trained_models() == []  # not listed until its save is marked complete
+    (target / "bert_explorer.json").write_text("{}")
     assert models.trained_models() == ["my-tiny"]
     assert models.resolve("my-tiny").kind == "alias"
     assert models.load_model("my-tiny", device=torch.device("cpu")).capabilities.qa
