@@ -72,15 +72,11 @@ def encode(
 ) -> EncodedInput:
     """Tokenize one sentence or a pair the way BERT reads it, truncating (visibly) to max_length."""
     text_a, text_b = clean_texts(text_a, text_b)
-    full = tokenizer(text_a, text_b, add_special_tokens=True, truncation=False, verbose=False)
-    enc = tokenizer(
-        text_a,
-        text_b,
-        truncation="longest_first",
-        max_length=max_length,
-        return_offsets_mapping=True,
-        return_special_tokens_mask=True,
-    )
+    options = dict(return_offsets_mapping=True, return_special_tokens_mask=True, verbose=False)
+    enc = tokenizer(text_a, text_b, truncation=False, **options)
+    num_tokens = len(enc["input_ids"])
+    if num_tokens > max_length:  # tokenize again, cut to fit; the notice reports num_tokens
+        enc = tokenizer(text_a, text_b, truncation="longest_first", max_length=max_length, **options)
     ids = enc["input_ids"]
     sentence_ids = enc.sequence_ids()
     return EncodedInput(
@@ -94,5 +90,5 @@ def encode(
         offsets=[tuple(o) for o in enc["offset_mapping"]],
         special_mask=[bool(m) for m in enc["special_tokens_mask"]],
         max_length=max_length,
-        num_tokens_untruncated=len(full["input_ids"]),
+        num_tokens_untruncated=num_tokens,
     )

@@ -47,3 +47,15 @@ def test_empty_sentence_is_a_message():
     at.sidebar.text_area[0].set_value("   ").run()
     assert not at.exception
     assert any("empty" in e.value for e in at.error)
+
+
+def test_switching_pages_runs_no_new_forward_pass():
+    from core import forward
+
+    at = run_page("pages/home.py", {"model": "bundled", "a": "Cache me once", "b": "then reuse"})
+    before = forward.forward_pass_count()
+    for page in registry.PAGES:
+        at.switch_page(page.path).run()
+        assert not at.exception, (page.path, at.exception)
+    at.switch_page(registry.PAGES[0].path).run()
+    assert forward.forward_pass_count() == before
