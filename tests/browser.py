@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -43,7 +44,9 @@ def streamlit_server(env: dict | None = None, timeout_s: float = 90):
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
            f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"]
     full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty server must never block on a full pipe
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    streamlit_server.last_pid = proc.pid  # for benchmarks that read the server's memory
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout_s
@@ -53,7 +56,8 @@ def streamlit_server(env: dict | None = None, timeout_s: float = 90):
                 break
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(proc.stdout.read().decode(errors="replace"))
+                    log.seek(0)
+                    raise RuntimeError(log.read().decode(errors="replace"))
                 time.sleep(0.5)
         else:
             raise TimeoutError("streamlit did not start")
@@ -64,6 +68,7 @@ def streamlit_server(env: dict | None = None, timeout_s: float = 90):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 @contextmanager

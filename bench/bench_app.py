@@ -1,0 +1,65 @@
+"""Benchmark the running app: cold start to first rendered page, and server memory with 1 vs 5 sessions.
+
+Starts `streamlit run app.py` on loopback with the bundled model, opens it in Debian's headless Chromium,
+and reads the server's peak resident memory (VmHWM) from /proc. Five sessions must share one model copy:
+target peak(5 sessions) ≤ 1.2 × peak(1 session).
+
+    python bench/bench_app.py
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, streamlit_server, wait_for_app  # noqa: E402
+
+SENTENCES = [
+    ("The cat sat on the mat.", "It purred loudly."),
+    ("Paris is the capital of France.", "It is a large city."),
+    ("I deposited money at the bank.", "The bank of the river flooded."),
+    ("Transformers read the whole sentence at once.", ""),
+    ("She plays the violin every morning.", "Her neighbours enjoy it."),
+]
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident set size of a process and its children's current RSS, in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    line = next(l for l in status.splitlines() if l.startswith("VmHWM"))
+    return int(line.split()[1]) / 1024
+
+
+def open_session(browser, url: str, text_a: str, text_b: str):
+    from urllib.parse import urlencode
+
+    page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(f"{url}/?{urlencode({'model': 'bundled', 'a': text_a, 'b': text_b})}")
+    wait_for_app(page)
+    page.locator(".token-strip").first.wait_for(timeout=120_000)
+    return page
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    start = time.perf_counter()
+    with streamlit_server() as url, sync_playwright() as p:
+        server_pid = streamlit_server.last_pid
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        open_session(browser, url, *SENTENCES[0])
+        cold = time.perf_counter() - start
+        one = peak_rss_mb(server_pid)
+        pages = [open_session(browser, url, a, b) for a, b in SENTENCES[1:]]
+        five = peak_rss_mb(server_pid)
+        browser.close()
+    print(f"cold start to first rendered page (server start + model load + render): {cold:.1f} s")
+    print(f"server peak RSS: 1 session {one:.0f} MB, 5 sessions {five:.0f} MB, "
+          f"ratio {five / one:.2f}x (target <= 1.2x); {len(pages) + 1} sessions open")
+
+
+if __name__ == "__main__":
+    main()
