@@ -9,9 +9,14 @@ from ui import registry, sidebar
 ROOT = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="BERT explorer", page_icon="🔎", layout="wide")
+# Navigation across the top: the sidebar belongs to the model and the sentences.
 navigation = st.navigation([
     st.Page(ROOT / p.path, title=p.title, icon=p.icon, default=i == 0, url_path=p.url_path)
     for i, p in enumerate(registry.PAGES)
-])
+], position="top")
 sidebar.render()
-navigation.run()
+st.session_state[sidebar.RENDERED_BY_APP] = True
+try:
+    navigation.run()
+finally:
+    st.session_state[sidebar.RENDERED_BY_APP] = False

@@ -33,7 +33,16 @@ class Selection:
 
 
 def current() -> Selection:
-    """The selection the sidebar stored for this run."""
+    """The selection the sidebar stored for this run.
+
+    Streamlit runs a page script without app.py when a `pages/` folder exists and the server's first
+    request is a page's address (its legacy multipage mode; AppTest's too): the page then draws the
+    shared sidebar itself.
+    """
+    if not st.session_state.get("_sidebar_rendered_by_app"):
+        from ui import sidebar
+
+        return sidebar.render()
     return st.session_state["selection"]
 
 

@@ -7,6 +7,9 @@ import streamlit as st
 from core import config, models
 from ui.session import Selection, default_model, load_model
 
+# Session key that app.py sets while it runs a page, after drawing the sidebar itself.
+RENDERED_BY_APP = "_sidebar_rendered_by_app"
+
 # Query-string names of the three values a copied link restores.
 QUERY_KEYS = {"model": "model", "text_a": "a", "text_b": "b"}
 
