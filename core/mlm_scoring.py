@@ -167,10 +167,20 @@ def _beam_width(num_masks: int) -> int:
     return width
 
 
-def joint_fill(loaded: models.LoadedModel, text_a: str, text_b: str | None = None) -> JointFillResult:
-    """Independent argmax per mask vs iterative and beam fills, all scored by the same pseudo-log-likelihood."""
+def joint_fill(
+    loaded: models.LoadedModel, text_a: str, text_b: str | None = None, mask_positions: Sequence[int] = ()
+) -> JointFillResult:
+    """Independent argmax per mask vs iterative and beam fills, all scored by the same pseudo-log-likelihood.
+
+    Masks are the [MASK]s typed in the text plus `mask_positions`; cached per model + text + positions.
+    """
     models.require_head(loaded, "mlm")
-    analysis, _ = masked_analysis(loaded, text_a, text_b)
+    return _joint_fill_cached(loaded, text_a, text_b, tuple(sorted(set(mask_positions))))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _joint_fill_cached(loaded: models.LoadedModel, text_a: str, text_b: str | None, mask_positions: tuple):
+    analysis, _ = masked_analysis(loaded, text_a, text_b, mask_positions)
     encoded = analysis.inputs
     positions = typed_mask_positions(encoded, loaded.tokenizer.mask_token_id)
     if not positions:
