@@ -38,6 +38,8 @@ def no_head(loaded: models.LoadedModel) -> None:
         cols[i % len(cols)].button(f"Use {name}", key=f"mlm_use_{name}", on_click=_use_model, args=(name,),
                                    disabled=offline and not cached,
                                    help="available offline" if cached else "downloads from the Hugging Face hub")
+    if offline:
+        st.caption("Offline: only models already on this machine can be picked.")
     st.stop()
 
 
@@ -55,7 +57,7 @@ def mask_picker(loaded: models.LoadedModel, encoded: EncodedInput) -> list[int]:
 
 
 def _mask_label(mask: mlm.MaskPrediction) -> str:
-    was = f" (was “{mask.original}”, rank {mask.original_rank})" if mask.original else ""
+    was = f" (was “{mask.original}”: rank {mask.original_rank}, p = {mask.original_score:.1%})" if mask.original else ""
     return f"position {mask.position}{was}"
 
 
