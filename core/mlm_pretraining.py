@@ -8,6 +8,7 @@ occurs when it is used later). Every draw is seedable, so a draw can be shared a
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +21,8 @@ ACTIONS = ("mask", "random", "keep")
 # Draws the accuracy estimate averages over unless told otherwise.
 DEFAULT_DRAWS = 50
 MAX_DRAWS = 500
+# Draws and accuracies (per model + text + seed) the process keeps, so a page rerun does not redo them.
+CACHE_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ def _predict(loaded, encoded, plans: list[MaskingPlan]) -> list[np.ndarray]:
     return np.split(log_probs, np.cumsum(sizes)[:-1])
 
 
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def simulate_masking(loaded: models.LoadedModel, text_a: str, text_b: str | None = None, seed: int = 0,
                      rule: MaskingRule = MaskingRule(), top_k: int = 5) -> MaskingDraw:
     """Apply the pre-training rule once (seeded) and predict every chosen position."""
@@ -148,6 +152,7 @@ def simulate_masking(loaded: models.LoadedModel, text_a: str, text_b: str | None
     return MaskingDraw(loaded.name, seed, list(encoded.tokens), shown, chosen)
 
 
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def masking_accuracy(loaded: models.LoadedModel, text_a: str, text_b: str | None = None, draws: int = DEFAULT_DRAWS,
                      seed: int = 0, rule: MaskingRule = MaskingRule()) -> MaskingAccuracy:
     """Top-1 accuracy at the chosen positions over `draws` seeded draws, overall and per action."""

@@ -22,8 +22,8 @@ from core.mlm import NO_MASK_MESSAGE, masked_analysis, mlm_head, typed_mask_posi
 
 # Masked variants per forward pass: a ≤ 64-token text is scored in one pass.
 BATCH_SIZE = 64
-# Candidate combinations the beam scores at most (each costs one row per mask).
-MAX_COMBINATIONS = 64
+# Masked rows the beam may score (each combination costs one row per mask): about 1.5 batched passes.
+MAX_SCORED_ROWS = 96
 # More masks than this make the joint search slow for little insight.
 MAX_JOINT_MASKS = 8
 # Pseudo-likelihood caches (per model + text) kept by the process.
@@ -160,9 +160,9 @@ def _iterative_fill(loaded: models.LoadedModel, ids: list[int], types: list[int]
 
 
 def _beam_width(num_masks: int) -> int:
-    """The most candidates per mask whose full product stays within MAX_COMBINATIONS."""
+    """The most candidates per mask whose full product costs at most MAX_SCORED_ROWS masked rows."""
     width = 1
-    while (width + 1) ** num_masks <= MAX_COMBINATIONS:
+    while (width + 1) ** num_masks * num_masks <= MAX_SCORED_ROWS:
         width += 1
     return width
 

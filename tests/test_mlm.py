@@ -145,7 +145,7 @@ def test_masking_rule_statistics_follow_15_80_10_10():
 def test_masking_simulation_is_seeded_and_predicts_every_chosen_position(tiny_model):
     text = "the man went to the store to buy a gallon of milk ."
     first = mlm_pretraining.simulate_masking(tiny_model, text, seed=3)
-    assert first == mlm_pretraining.simulate_masking(tiny_model, text, seed=3)
+    assert first == mlm_pretraining.simulate_masking.__wrapped__(tiny_model, text, seed=3)  # uncached rerun
     for chosen in first.chosen:
         assert first.shown_tokens[chosen.position] == chosen.shown
         assert chosen.action != "mask" or chosen.shown == "[MASK]"
