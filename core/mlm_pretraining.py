@@ -15,7 +15,7 @@ import numpy as np
 
 from core import models
 from core.mlm import TokenScore, masked_analysis, top_tokens
-from core.mlm_scoring import masked_log_probs
+from core.mlm_scoring import log_probs_at
 
 ACTIONS = ("mask", "random", "keep")
 # Draws the accuracy estimate averages over unless told otherwise.
@@ -124,15 +124,10 @@ def _draw_plans(loaded, encoded, candidates, vocab_ids, seed: int, draws: int, r
 
 
 def _predict(loaded, encoded, plans: list[MaskingPlan]) -> list[np.ndarray]:
-    """(chosen, vocab) log-probabilities per plan; every plan's chosen positions, batched."""
-    rows, positions, sizes = [], [], []
-    for plan in plans:
-        shown = _corrupt(encoded.input_ids, plan)
-        rows.extend([shown] * len(plan.positions))
-        positions.extend(plan.positions)
-        sizes.append(len(plan.positions))
-    log_probs, _ = masked_log_probs(loaded, rows, list(encoded.token_type_ids), positions)
-    return np.split(log_probs, np.cumsum(sizes)[:-1])
+    """(chosen, vocab) log-probabilities per plan: one corrupted input per plan, all plans batched."""
+    rows = [_corrupt(encoded.input_ids, plan) for plan in plans]
+    per_plan, _ = log_probs_at(loaded, rows, list(encoded.token_type_ids), [plan.positions for plan in plans])
+    return per_plan
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)

@@ -26,6 +26,8 @@ BATCH_SIZE = 64
 MAX_SCORED_ROWS = 96
 # More masks than this make the joint search slow for little insight.
 MAX_JOINT_MASKS = 8
+# Sentence scoring runs one masked copy per token: a quadratic cost, so long texts are refused.
+MAX_SCORED_TOKENS = 256
 # Pseudo-likelihood caches (per model + text) kept by the process.
 CACHE_SIZE = 32
 
@@ -75,23 +77,33 @@ def _model_inputs(loaded: models.LoadedModel, rows: list[list[int]], token_type_
     return inputs
 
 
-def masked_log_probs(
-    loaded: models.LoadedModel, rows: list[list[int]], token_type_ids: list[int], positions: list[int]
-) -> tuple[np.ndarray, int]:
-    """Log-probabilities (rows, vocab) at positions[r] of each row r, and how many forward passes it took.
+def log_probs_at(
+    loaded: models.LoadedModel, rows: list[list[int]], token_type_ids: list[int], positions: list[Sequence[int]]
+) -> tuple[list[np.ndarray], int]:
+    """Per row r, log-probabilities (len(positions[r]), vocab) at its positions; and how many passes it took.
 
-    The encoder runs on BATCH_SIZE rows at a time; the head only on the one position each row needs.
+    The encoder runs on BATCH_SIZE rows at a time; the head only on the positions asked for.
     """
     head = mlm_head(loaded)
     out, passes = [], 0
     for start in range(0, len(rows), BATCH_SIZE):
-        chunk = rows[start:start + BATCH_SIZE]
+        chunk, wanted = rows[start:start + BATCH_SIZE], positions[start:start + BATCH_SIZE]
+        row_index = torch.tensor([r for r, ps in enumerate(wanted) for _ in ps], device=loaded.device)
+        column_index = torch.tensor([p for ps in wanted for p in ps], device=loaded.device)
         with torch.no_grad():
             hidden = loaded.encoder(**_model_inputs(loaded, chunk, token_type_ids)).last_hidden_state
-            picked = hidden[torch.arange(len(chunk)), torch.tensor(positions[start:start + BATCH_SIZE])]
-            out.append(head(picked).float().log_softmax(dim=-1).cpu().numpy())
+            log_probs = head(hidden[row_index, column_index]).float().log_softmax(dim=-1).cpu().numpy()
+        out.extend(np.split(log_probs, np.cumsum([len(ps) for ps in wanted])[:-1]))
         passes += 1
-    return np.concatenate(out), passes
+    return out, passes
+
+
+def masked_log_probs(
+    loaded: models.LoadedModel, rows: list[list[int]], token_type_ids: list[int], positions: list[int]
+) -> tuple[np.ndarray, int]:
+    """Log-probabilities (rows, vocab) at positions[r] of each row r, and how many forward passes it took."""
+    per_row, passes = log_probs_at(loaded, rows, token_type_ids, [[p] for p in positions])
+    return np.concatenate(per_row), passes
 
 
 def _masked_copies(ids: list[int], positions: Sequence[int], mask_id: int) -> list[list[int]]:
@@ -118,6 +130,9 @@ def _pll_cached(loaded: models.LoadedModel, ids: tuple, types: tuple, tokens: tu
     positions = [i for i, t in enumerate(ids) if t not in specials]
     if not positions:
         raise ValueError("nothing to score: the text has no ordinary tokens")
+    if len(positions) > MAX_SCORED_TOKENS:
+        raise ValueError(f"sentence scoring takes at most {MAX_SCORED_TOKENS} tokens (one masked copy of the "
+                         f"text per token); this text has {len(positions)} — shorten it")
     log_probs, passes = masked_log_probs(loaded, _masked_copies(list(ids), positions, mask_id), list(types), positions)
     scores = log_probs[np.arange(len(positions)), [ids[p] for p in positions]]
     return SentenceScore(
@@ -151,7 +166,7 @@ def _iterative_fill(loaded: models.LoadedModel, ids: list[int], types: list[int]
     """Fix the most confident remaining mask to its argmax, re-run, repeat; returns (ids per mask, order)."""
     current, remaining, order = list(ids), list(positions), []
     while remaining:
-        log_probs, _ = masked_log_probs(loaded, [current] * len(remaining), types, remaining)
+        log_probs = log_probs_at(loaded, [current], types, [remaining])[0][0]  # (remaining, vocab), one pass
         best_row = int(np.argmax(log_probs.max(axis=1)))
         position = remaining.pop(best_row)
         current[position] = int(np.argmax(log_probs[best_row]))
