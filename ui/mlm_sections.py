@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import pandas as pd
 import streamlit as st
 
@@ -48,7 +50,9 @@ def mask_picker(loaded: models.LoadedModel, encoded: EncodedInput) -> list[int]:
     mask_id = loaded.tokenizer.mask_token_id
     maskable = [i for i, (special, tid) in enumerate(zip(encoded.special_mask, encoded.input_ids))
                 if not special and tid != mask_id]
-    picked = st.pills("Click tokens to mask them", maskable, selection_mode="multi", key="mlm_picked",
+    # One widget per tokenization: a pick must not slide onto another word when the text changes.
+    key = f"mlm_picked_{zlib.crc32(chr(31).join(encoded.tokens).encode())}"
+    picked = st.pills("Click tokens to mask them", maskable, selection_mode="multi", key=key,
                       format_func=lambda i: encoded.tokens[i],
                       help="Works on top of any [MASK] you type in sentence A or B (any case: [mask] works too).")
     if st.toggle("Mask whole words", key="mlm_whole_words", help="Clicking one piece masks every piece of its word."):
