@@ -36,6 +36,25 @@ def test_top_k_matches_the_fill_mask_pipeline(tiny_model, fill_mask_pipeline, te
         np.testing.assert_allclose([p.score for p in mask.predictions], [e["score"] for e in expected], atol=1e-6)
 
 
+def _require_bundled_head(bundled_model) -> None:
+    if not bundled_model.capabilities.mlm:
+        pytest.skip("the bundled model has no trained MLM head yet (issue 4 trains one)")
+
+
+def test_bundled_head_matches_the_pipeline_and_ranks_the_true_word_high(bundled_model):
+    """Runs once the bundled model gains a real MLM head; a random head would rank the word near 15 000."""
+    _require_bundled_head(bundled_model)
+    masked_lm = BertForMaskedLM(bundled_model.config).eval()
+    missing, _ = masked_lm.load_state_dict(bundled_model.model.state_dict(), strict=False)
+    assert not missing
+    fill = pipeline("fill-mask", model=masked_lm, tokenizer=bundled_model.tokenizer, device=torch.device("cpu"))
+    text = "The man went to the store to buy a gallon of [MASK]."
+    ours = mlm.fill_mask(bundled_model, text, top_k=5).masks[0]
+    assert [p.token_id for p in ours.predictions] == [e["token"] for e in fill(text, top_k=5)]
+    clicked = mlm.fill_mask(bundled_model, text.replace("[MASK]", "milk"), mask_positions=[ours.position])
+    assert clicked.masks[0].original_rank <= 100
+
+
 def test_masks_typed_in_lowercase_or_with_spaces_mean_the_mask_token(tiny_model):
     expected = mlm.fill_mask(tiny_model, TEXT)
     for typed in ("[mask]", "[ Mask ]", "<mask>"):
