@@ -127,6 +127,8 @@ def logit_lens(loaded, selection, picked: list[int], top_k: int) -> None:
     st.plotly_chart(mlm_figures.logit_lens_figure(lens), key="mlm_lens")
     if lens.original_ranks:
         st.plotly_chart(mlm_figures.original_rank_figure(lens), key="mlm_lens_rank")
+    else:
+        st.caption("Click a real word above to mask it: its rank at every depth then appears here.")
     st.caption("The same head module the model predicts with, applied to the hidden state after each encoder "
                "(no extra forward pass). The last row is the model's prediction.")
 
