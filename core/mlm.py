@@ -70,7 +70,7 @@ class LogitLens:
     model_name: str
     position: int
     layers: list[str]  # (depth,) "embeddings", "layer 1", … "layer L"
-    columns: list[TokenScore]  # (k,) tokens shown as columns, scored at the last layer
+    columns: list[TokenScore]  # (k,) tokens shown as columns (the masked word last), scored at the last layer
     probs: np.ndarray  # (depth, k) probability of each column token at each depth
     top: list[TokenScore]  # (depth,) the most probable token at each depth
     original: str | None  # the masked word, when the user masked a real one
@@ -246,10 +246,10 @@ def logit_lens(
     hidden = torch.from_numpy(analysis.hidden_states[:, position]).to(loaded.device)  # (depth, hidden)
     with torch.no_grad():
         probs = _softmax(head(hidden).float().cpu().numpy())  # (depth, vocab)
-    columns = _lens_columns(loaded, probs, top_k)
-    ids = [c.token_id for c in columns]
     was_masked = original.input_ids[position] != loaded.tokenizer.mask_token_id
     true_id = original.input_ids[position]
+    columns = _lens_columns(loaded, probs, top_k, true_id if was_masked else None)
+    ids = [c.token_id for c in columns]
     return LogitLens(
         model_name=loaded.name,
         position=position,
@@ -262,12 +262,13 @@ def logit_lens(
     )
 
 
-def _lens_columns(loaded: models.LoadedModel, probs: np.ndarray, top_k: int) -> list[TokenScore]:
-    """The last layer's top-k, then each earlier layer's favourite not yet shown, scored at the last layer."""
+def _lens_columns(
+    loaded: models.LoadedModel, probs: np.ndarray, top_k: int, true_id: int | None
+) -> list[TokenScore]:
+    """The last layer's top-k, each earlier layer's favourite, then the masked word; scored at the last layer."""
     last = probs[-1]
     ids = [t.token_id for t in top_tokens(loaded, last, top_k)]
-    for row in probs[::-1]:
-        best = int(np.argmax(row))
+    for best in [int(np.argmax(row)) for row in probs[::-1]] + ([true_id] if true_id is not None else []):
         if best not in ids:
             ids.append(best)
     tokens = loaded.tokenizer.convert_ids_to_tokens(ids)

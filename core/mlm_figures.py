@@ -54,7 +54,7 @@ def logit_lens_figure(lens: LogitLens) -> go.Figure:
     ))
     fig.update_layout(
         title=f"MLM head applied after every layer at position {lens.position}",
-        xaxis_title="candidate token (last layer's top-k, then earlier layers' favourites)",
+        xaxis_title="candidate token (last layer's top-k, earlier layers' favourites, the masked word)",
         yaxis_title="depth", yaxis_autorange="reversed", height=140 + 34 * len(lens.layers),
         margin=dict(l=10, r=10, t=50, b=60),
     )

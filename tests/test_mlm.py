@@ -110,6 +110,7 @@ def test_logit_lens_ranks_the_masked_word_at_every_depth(tiny_model):
     text = TEXT.replace("[MASK]", "store")
     lens = mlm.logit_lens(tiny_model, text, mask_positions=[6])
     assert lens.original == "store" and len(lens.original_ranks) == len(lens.layers)
+    assert "store" in [c.token for c in lens.columns]  # the true word always has a column
     assert lens.original_ranks[-1] == mlm.fill_mask(tiny_model, text, mask_positions=[6]).masks[0].original_rank
 
 
