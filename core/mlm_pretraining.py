@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core import models
+from core.inputs import EncodedInput
 from core.mlm import TokenScore, masked_analysis, top_tokens
 from core.mlm_scoring import log_probs_at
 
@@ -100,7 +101,9 @@ def plan_masking(rng: np.random.Generator, candidates: list[int], vocab_ids: np.
     return MaskingPlan(positions, actions, replacements)
 
 
-def _setup(loaded: models.LoadedModel, text_a: str, text_b: str | None):
+def _setup(
+    loaded: models.LoadedModel, text_a: str, text_b: str | None
+) -> tuple[EncodedInput, list[int], np.ndarray]:
     """The encoded text, the maskable positions and the ids a random replacement is drawn from."""
     models.require_head(loaded, "mlm")
     _, encoded = masked_analysis(loaded, text_a, text_b)
@@ -117,13 +120,14 @@ def _corrupt(ids: list[int], plan: MaskingPlan) -> list[int]:
     return shown
 
 
-def _draw_plans(loaded, encoded, candidates, vocab_ids, seed: int, draws: int, rule: MaskingRule):
+def _draw_plans(loaded: models.LoadedModel, encoded: EncodedInput, candidates: list[int], vocab_ids: np.ndarray,
+                seed: int, draws: int, rule: MaskingRule) -> list[MaskingPlan]:
     rng = np.random.default_rng(seed)
     mask_id = loaded.tokenizer.mask_token_id
     return [plan_masking(rng, candidates, vocab_ids, encoded.input_ids, rule, mask_id) for _ in range(draws)]
 
 
-def _predict(loaded, encoded, plans: list[MaskingPlan]) -> list[np.ndarray]:
+def _predict(loaded: models.LoadedModel, encoded: EncodedInput, plans: list[MaskingPlan]) -> list[np.ndarray]:
     """(chosen, vocab) log-probabilities per plan: one corrupted input per plan, all plans batched."""
     rows = [_corrupt(encoded.input_ids, plan) for plan in plans]
     per_plan, _ = log_probs_at(loaded, rows, list(encoded.token_type_ids), [plan.positions for plan in plans])

@@ -162,7 +162,9 @@ def _score_fills(
     return log_probs[np.arange(len(rows)), wanted].reshape(len(combos), len(positions))
 
 
-def _iterative_fill(loaded: models.LoadedModel, ids: list[int], types: list[int], positions: list[int]):
+def _iterative_fill(
+    loaded: models.LoadedModel, ids: list[int], types: list[int], positions: list[int]
+) -> tuple[tuple[int, ...], list[int]]:
     """Fix the most confident remaining mask to its argmax, re-run, repeat; returns (ids per mask, order)."""
     current, remaining, order = list(ids), list(positions), []
     while remaining:
@@ -210,14 +212,13 @@ def _joint_fill_cached(loaded: models.LoadedModel, text_a: str, text_b: str | No
     beams = [tuple(int(i) for i in np.argsort(-row)[:width]) for row in logits]
     combos = list(dict.fromkeys([independent, iterative, *itertools.product(*beams)]))
     scores = _score_fills(loaded, ids, types, positions, combos)
-    best = int(np.argmax(scores.sum(axis=1)))
-    fill = lambda i: _fill(loaded, ids, positions, combos[i], scores[i])  # noqa: E731
+    fills = [_fill(loaded, ids, positions, combo, row) for combo, row in zip(combos, scores)]
     return JointFillResult(
         model_name=loaded.name,
         positions=positions,
-        independent=fill(combos.index(independent)),
-        iterative=fill(combos.index(iterative)),
-        joint=fill(best),
+        independent=fills[combos.index(independent)],
+        iterative=fills[combos.index(iterative)],
+        joint=max(fills, key=lambda f: f.pll),
         fill_order=order,
         combinations_scored=len(combos),
     )
