@@ -19,4 +19,5 @@ class PageInfo:
 
 PAGES = (
     PageInfo("pages/home.py", "Home", "🏠", "the model in brief and how BERT reads your input"),
+    PageInfo("pages/tasks.py", "Four ways to use BERT", "🧩", "sentence, token and pair classification, and QA answer spans"),
 )
