@@ -26,7 +26,7 @@ def probability_bars(result: Classification) -> go.Figure:
         x=result.probabilities, y=result.labels, orientation="h", marker_color=colors,
         text=[f"{p:.1%}" for p in result.probabilities], textposition="auto",
     ))
-    fig.update_layout(title=f"{result.model_name}: P(class) from the [CLS] vector", xaxis=dict(range=[0, 1], title="probability"),
+    fig.update_layout(title="P(class), read off the [CLS] vector", xaxis=dict(range=[0, 1], title="probability"),
                       yaxis=dict(autorange="reversed"), height=120 + 40 * len(result.labels), margin=dict(l=10, r=10, t=40, b=40))
     return fig
 
@@ -63,7 +63,7 @@ def qa_logits_figure(result: QAResult, window_index: int | None = None) -> go.Fi
                       fillcolor=ANSWER_COLORS[0], opacity=0.35, line_width=0, annotation_text="best answer")
     fig.update_layout(title=f"Start / end logits over the passage tokens (window {window.index + 1} of {len(result.windows)})",
                       xaxis=dict(title="passage token", tickangle=-60), yaxis_title="logit", height=380,
-                      margin=dict(l=10, r=10, t=40, b=110), legend=dict(orientation="h", y=1.12))
+                      margin=dict(l=10, r=10, t=70, b=110), legend=dict(orientation="h", y=1.02, yanchor="bottom"))
     return fig
 
 

@@ -18,7 +18,7 @@ import torch
 
 from core import forward
 from core.inputs import EncodedInput
-from core.models import LoadedModel, require_head
+from core.models import LoadedModel
 
 TASKS = ("sentence", "pair", "token", "qa")
 SALIENCY_METHODS = ("integrated gradients", "gradient × input")
@@ -110,6 +110,13 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return weights / weights.sum(axis=-1, keepdims=True)
 
 
+def _require(loaded: LoadedModel, capability: str, what: str) -> None:
+    """Raise a ValueError pointing to the fine-tune page when the model lacks a trained head."""
+    if not getattr(loaded.capabilities, capability):
+        raise ValueError(f"{loaded.name!r} has no trained {what} head, so it cannot make this prediction; pick a "
+                         "model that has one in the sidebar, or train one on the fine-tune page")
+
+
 def _pair_head(loaded: LoadedModel) -> str:
     """Which head answers "is B adjacent to A?": NSP/SOP when real, else a pair classifier."""
     caps = loaded.capabilities
@@ -154,7 +161,7 @@ def classify(loaded: LoadedModel, text_a: str, text_b: str | None = None) -> Cla
     task = "sentence" if not (text_b or "").strip() else "pair"
     head = _pair_head(loaded) if task == "pair" else "sequence classification"
     if task == "sentence":
-        require_head(loaded, "sequence_classification")
+        _require(loaded, "sequence_classification", "sentence-classification")
     analysis = forward.analyze(loaded, text_a, text_b if task == "pair" else None)
     is_nsp = head in ("NSP", "SOP")
     logits = analysis.next_sentence_logits if is_nsp else analysis.sequence_logits
@@ -274,7 +281,7 @@ def group_entities(words: list[WordLabel], text: str) -> list[Entity]:
 
 def classify_tokens(loaded: LoadedModel, text: str, aggregation: str = "first") -> TokenClassification:
     """Label every token of one sentence with the real token-classification head, then merge into entities."""
-    require_head(loaded, "token_classification")
+    _require(loaded, "token_classification", "token-classification")
     analysis = forward.analyze(loaded, text)
     encoded = analysis.inputs
     probabilities = _softmax(analysis.token_logits)

@@ -54,7 +54,7 @@ def sentence(loaded, text_a: str, text_b: str | None, slot: str) -> None:
     with st.spinner("Computing saliency…"):
         explained = tasks.saliency(loaded, text_a, text_b, method)
     st.html(task_figures.saliency_html(explained))
-    gap = f" (IG completeness: sum {explained.scores.sum():+.4f} vs logit gap {explained.target_logit - explained.baseline_logit:+.4f})" \
+    gap = f" (IG completeness: saliency sum {explained.scores.sum():+.3g} vs logit gap {explained.target_logit - explained.baseline_logit:+.3g})" \
         if method == tasks.SALIENCY_METHODS[0] else ""
     st.caption(f"Green pushed the logit of **{explained.target}** up, red pushed it down{gap}. "
                "Baseline: every word replaced by [PAD].")
@@ -89,8 +89,12 @@ def question_answering(loaded, question: str, passage: str, options: qa.QAOption
         st.warning(f"**No answer**: the [CLS] score ({result.no_answer_score:.3f}) beats every span — the model "
                    "thinks the passage does not contain the answer.")
     st.html(task_figures.answers_html(result))
-    st.dataframe(pd.DataFrame([{"answer": a.text, "score": round(a.score, 4), "chars": f"{a.start}–{a.end}",
-                                "window": a.window + 1} for a in result.answers]), key=f"tasks_answers_{slot}")
+    st.dataframe(pd.DataFrame([{"answer": a.text, "score": round(a.score, 4), "start + end logit": round(a.logit, 3),
+                                "chars": f"{a.start}–{a.end}", "window": a.window + 1} for a in result.answers],
+                              index=pd.RangeIndex(1, len(result.answers) + 1, name="rank")), key=f"tasks_answers_{slot}")
+    if options.allow_no_answer and not result.prefers_no_answer:
+        st.caption(f"'No answer' ([CLS] as start and end) scores {result.no_answer_score:.4f}, below the best span, "
+                   "so the model answers.")
     if result.unknown_share > 0.3:
         st.warning(f"{result.unknown_share:.0%} of the passage tokens are [UNK]: this model's vocabulary does not "
                    "cover the passage's language (e.g. Chinese in an English model).")
