@@ -161,7 +161,9 @@ def _encode_windows(loaded: LoadedModel, question: str, passage: str, options: Q
 
 def _run_windows(loaded: LoadedModel, encoding) -> tuple[np.ndarray, np.ndarray]:
     """Start and end logits of every window, (windows, seq) each; one batched forward per WINDOW_BATCH."""
-    names = ["input_ids", "attention_mask"] + (["token_type_ids"] if getattr(loaded.config, "type_vocab_size", 0) else [])
+    names = ["input_ids", "attention_mask"]
+    if getattr(loaded.config, "type_vocab_size", 0) > 0 and "token_type_ids" in encoding:  # RoBERTa's tokenizer has none
+        names.append("token_type_ids")
     starts, ends = [], []
     with torch.no_grad():
         for first in range(0, len(encoding["input_ids"]), WINDOW_BATCH):

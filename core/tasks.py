@@ -146,8 +146,12 @@ def _layer_probabilities(loaded: LoadedModel, head: str, hidden_states: np.ndarr
         return None
     with torch.no_grad():
         states = torch.tensor(hidden_states, device=loaded.device)
-        logits = linear(pooler(states)).float().cpu().numpy()  # the pooler reads position 0 of each layer
-    return _softmax(logits)
+        if isinstance(pooler, torch.nn.Linear):  # ALBERT: a bare linear layer on [CLS], then tanh
+            pooled = torch.tanh(pooler(states[:, 0]))
+        else:  # BERT's pooler picks position 0 itself
+            pooled = pooler(states)
+        logits = linear(pooled).float().cpu().numpy()
+    return _softmax(logits) if logits.ndim == 2 else None
 
 
 def _cls_path(hidden_states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -41,6 +41,8 @@ if task == "qa":
 elif task == "pair" and not selection.text_b:
     st.error("sentence B is empty — type a second sentence in the sidebar to judge the pair")
     st.stop()
+elif selection.text_b:
+    st.caption("This task reads sentence A only; sentence B is used by task 3.")
 
 models = [session.require_model()]
 if compare:

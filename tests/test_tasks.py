@@ -106,6 +106,15 @@ def test_long_passage_is_split_into_overlapping_windows(tiny):
     assert len({(a.start, a.end) for a in result.answers}) == len(result.answers)  # overlap counted once
 
 
+@pytest.mark.parametrize("stride", [0, 500])
+def test_any_stride_advances_and_keeps_valid_spans(tiny, stride):
+    options = qa.QAOptions(top_k=2, max_answer_len=4, stride=stride, allow_no_answer=False)
+    result = qa.answer_question(tiny["qa"], "where?", LONG_PASSAGE, options)
+    check_answers(result, options)
+    starts = [w.char_range[0] for w in result.windows]
+    assert starts == sorted(set(starts)) and result.no_answer_score == 0.0 and not result.prefers_no_answer
+
+
 @pytest.mark.parametrize("question, passage, message", [
     ("", PASSAGE, "question is empty"),
     ("where?", "   ", "passage is empty"),
