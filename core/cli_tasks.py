@@ -19,7 +19,7 @@ def cmd_classify(args: argparse.Namespace) -> dict:
         "probabilities": {label: float(p) for label, p in zip(result.labels, result.probabilities)},
     }
     if args.saliency:
-        explained = tasks.saliency(loaded, args.a, args.b, args.saliency)
+        explained = tasks.saliency(loaded, args.a, args.b, args.saliency, args.ig_steps)
         summary["saliency"] = {"method": explained.method, "target": explained.target,
                                "tokens": [{"token": t, "score": float(s)} for t, s in zip(explained.tokens, explained.scores)]}
     return summary
@@ -57,6 +57,7 @@ def register(subparsers) -> None:
     parser.add_argument("--a", required=True, help="sentence A")
     parser.add_argument("--b", default=None, help="sentence B: judge the pair (NSP head or a pair classifier)")
     parser.add_argument("--saliency", choices=tasks.SALIENCY_METHODS, default=None, help="also explain the prediction per token")
+    parser.add_argument("--ig-steps", type=int, default=tasks.IG_STEPS, help="integrated-gradients path steps")
     parser.set_defaults(func=cmd_classify)
 
     parser = subparsers.add_parser("tokens", help="token classification (e.g. NER) merged into entities")

@@ -197,6 +197,24 @@ def test_integrated_gradients_are_complete(confident_classifier):
     assert np.all(explained.scores[specials] == 0)  # kept in the baseline, so they contribute nothing
 
 
+def test_integrated_gradients_are_complete_on_the_pretrained_encoder(tmp_path_factory):
+    """The bundled MiniLM encoder (real weights) under a fresh, saved classification head."""
+    from transformers import AutoTokenizer, BertForSequenceClassification
+
+    folder = tmp_path_factory.mktemp("minilm-classifier")
+    torch.manual_seed(0)
+    model = BertForSequenceClassification.from_pretrained(str(models.bundled_model_path()))
+    with torch.no_grad():
+        model.classifier.weight.normal_(0.0, 2.0)  # a head that reacts to the text, so the gap is not tiny
+    model.save_pretrained(folder)
+    AutoTokenizer.from_pretrained(str(models.bundled_model_path())).save_pretrained(folder)
+    loaded = models.load_model(str(folder), device=CPU)
+    explained = tasks.saliency(loaded, "the man went to the store to buy milk", None, "integrated gradients", steps=32)
+    gap = explained.target_logit - explained.baseline_logit
+    assert abs(gap) > 0.05
+    assert explained.scores.sum() == pytest.approx(gap, rel=0.02)
+
+
 def test_gradient_times_input_has_one_score_per_token(tiny):
     explained = tasks.saliency(tiny["pretraining"], "the man went", "he paid", "gradient × input")
     assert explained.scores.shape == (len(explained.tokens),) and np.isfinite(explained.scores).all()

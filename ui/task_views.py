@@ -50,9 +50,13 @@ def sentence(loaded, text_a: str, text_b: str | None, slot: str) -> None:
     st.markdown(f"**{result.labels[result.predicted]}** ({result.probabilities[result.predicted]:.1%}, {result.head} head)")
     st.plotly_chart(task_figures.probability_bars(result), key=f"tasks_bars_{slot}")
     st.plotly_chart(task_figures.cls_path_figure(result), key=f"tasks_path_{slot}")
-    method = st.radio("Saliency", tasks.SALIENCY_METHODS, horizontal=True, key=f"tasks_saliency_{slot}")
+    left, right = st.columns(2)
+    method = left.radio("Saliency", tasks.SALIENCY_METHODS, horizontal=True, key=f"tasks_saliency_{slot}")
+    steps = right.select_slider("Integration steps", [8, 16, 32, 64], tasks.IG_STEPS, key=f"tasks_steps_{slot}",
+                                disabled=method != tasks.SALIENCY_METHODS[0],
+                                help="More steps: slower, and the saliency sum gets closer to the logit gap")
     with st.spinner("Computing saliency…"):
-        explained = tasks.saliency(loaded, text_a, text_b, method)
+        explained = tasks.saliency(loaded, text_a, text_b, method, steps)
     st.html(task_figures.saliency_html(explained))
     gap = f" (IG completeness: saliency sum {explained.scores.sum():+.3g} vs logit gap {explained.target_logit - explained.baseline_logit:+.3g})" \
         if method == tasks.SALIENCY_METHODS[0] else ""
