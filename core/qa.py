@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core import config
 from core.inputs import model_max_length
 from core.models import LoadedModel, require_head
 
@@ -108,8 +107,9 @@ def decode_spans(
         allowed[0] = True
     p_start, p_end = _masked_softmax(start_logits, allowed), _masked_softmax(end_logits, allowed)
     positions = np.flatnonzero(np.asarray(passage_mask, dtype=bool))
+    no_answer = no_answer_score(start_logits, end_logits, passage_mask) if include_cls else 0.0
     if positions.size == 0:
-        return [], float(p_start[0] * p_end[0]) if include_cls else 0.0
+        return [], no_answer
     scores = np.outer(p_start[positions], p_end[positions])  # (passage, passage): rows start, columns end
     gap = positions[None, :] - positions[:, None]
     scores[(gap < 0) | (gap > max_answer_len - 1)] = 0.0
@@ -121,7 +121,13 @@ def decode_spans(
             break
         i, j = int(positions[s]), int(positions[e])
         spans.append(Span(i, j, float(scores[s, e]), float(start_logits[i] + end_logits[j])))
-    return spans, float(p_start[0] * p_end[0]) if include_cls else 0.0
+    return spans, no_answer
+
+
+def no_answer_score(start_logits: np.ndarray, end_logits: np.ndarray, passage_mask: list[bool]) -> float:
+    """P(start=[CLS]) * P(end=[CLS]), softmax over [CLS] and the passage tokens; logits (seq,)."""
+    allowed = np.asarray(passage_mask, dtype=bool) | (np.arange(len(passage_mask)) == 0)
+    return float(_masked_softmax(start_logits, allowed)[0] * _masked_softmax(end_logits, allowed)[0])
 
 
 def _masked_softmax(logits: np.ndarray, allowed: np.ndarray) -> np.ndarray:
@@ -180,7 +186,6 @@ def _window(loaded: LoadedModel, encoding, index: int, start: np.ndarray, end: n
     mask = [s == 1 for s in sequence_ids]
     offsets = [tuple(o) for o in encoding["offset_mapping"][index][:seq_len]]
     inside = [offsets[i] for i in range(seq_len) if mask[i]]
-    _, no_answer = decode_spans(start[:seq_len], end[:seq_len], mask, options.max_answer_len, 0, options.allow_no_answer)
     return Window(
         index=index,
         tokens=loaded.tokenizer.convert_ids_to_tokens(encoding["input_ids"][index][:seq_len]),
@@ -189,7 +194,7 @@ def _window(loaded: LoadedModel, encoding, index: int, start: np.ndarray, end: n
         start_logits=start[:seq_len],
         end_logits=end[:seq_len],
         char_range=(inside[0][0], inside[-1][1]) if inside else (0, 0),
-        no_answer_score=no_answer,
+        no_answer_score=no_answer_score(start[:seq_len], end[:seq_len], mask) if options.allow_no_answer else 0.0,
     )
 
 
@@ -234,7 +239,3 @@ def answer_question(loaded: LoadedModel, question: str, passage: str, options: Q
         options=options,
     )
 
-
-def max_window_len(loaded: LoadedModel) -> int:
-    """The longest window this model takes."""
-    return model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings) or config.MAX_SEQ_LEN

@@ -92,6 +92,8 @@ def question_answering(loaded, question: str, passage: str, options: qa.QAOption
     if result.prefers_no_answer:
         st.warning(f"**No answer**: the [CLS] score ({result.no_answer_score:.3f}) beats every span — the model "
                    "thinks the passage does not contain the answer.")
+    if not result.answers:
+        st.info(f"No span of at most {options.max_answer_len} tokens was found in the passage.")
     st.html(task_figures.answers_html(result))
     st.dataframe(pd.DataFrame([{"answer": a.text, "score": round(a.score, 4), "start + end logit": round(a.logit, 3),
                                 "chars": f"{a.start}–{a.end}", "window": a.window + 1} for a in result.answers],
