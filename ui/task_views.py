@@ -32,6 +32,8 @@ def readout(loaded, task: str, encoded: EncodedInput) -> None:
     chips = [token_chip(tok, READ_COLOR if i in read else SKIPPED_COLOR, f"position {i}" + (" · read by the head" if i in read else ""))
              for i, tok in enumerate(encoded.tokens)]
     st.html(f'<div class="head-readout" style="line-height:2.2">{"".join(chips)}</div>')
+    if encoded.truncated:
+        st.warning(encoded.truncation_notice())
     shape = " × ".join(map(str, head.weight_shape)) or "?"
     st.caption(f"The head reads **{head.positions}** (highlighted); its last layer is a {shape} weight matrix.")
     share = tasks.unknown_share(loaded, encoded)
