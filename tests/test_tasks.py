@@ -339,3 +339,16 @@ def test_tasks_page_explains_a_missing_head_and_compares_two_models(tiny_dirs):
     assert not at.exception
     assert any(str(tiny_dirs["qa"]) in s.value for s in at.subheader)
     assert len(at.get("plotly_chart")) == 1  # only the model with a QA head draws logits
+
+
+def test_tasks_page_long_passage_shows_its_windows(tiny_dirs):
+    from tests.test_pages import run_page
+
+    at = run_page("pages/tasks.py", {"model": str(tiny_dirs["qa"])})
+    at.radio(key="tasks_task").set_value("qa").run()
+    at.text_area(key="tasks_passage").set_value(LONG_PASSAGE).run()
+    assert not at.exception
+    assert any("overlapping windows" in i.value for i in at.info)
+    window = at.slider(key="tasks_window_0")
+    window.set_value(1).run()
+    assert not at.exception and "window 1 of" in at.get("plotly_chart")[0].proto.spec

@@ -92,16 +92,16 @@ def question_answering(loaded, question: str, passage: str, options: qa.QAOption
         return missing_head(err)
     readout_qa(loaded, result.windows[result.best_window or 0])
     if result.prefers_no_answer:
-        st.warning(f"**No answer**: the [CLS] score ({result.no_answer_score:.3f}) beats every span — the model "
+        st.warning(f"**No answer**: the [CLS] score ({result.no_answer_score:.3g}) beats every span — the model "
                    "thinks the passage does not contain the answer.")
     if not result.answers:
         st.info(f"No span of at most {options.max_answer_len} tokens was found in the passage.")
     st.html(task_figures.answers_html(result))
-    st.dataframe(pd.DataFrame([{"answer": a.text, "score": round(a.score, 4), "start + end logit": round(a.logit, 3),
+    st.dataframe(pd.DataFrame([{"answer": a.text, "score": f"{a.score:.3g}", "start + end logit": round(a.logit, 3),
                                 "chars": f"{a.start}–{a.end}", "window": a.window + 1} for a in result.answers],
                               index=pd.RangeIndex(1, len(result.answers) + 1, name="rank")), key=f"tasks_answers_{slot}")
     if options.allow_no_answer and not result.prefers_no_answer:
-        st.caption(f"'No answer' ([CLS] as start and end) scores {result.no_answer_score:.4f}, below the best span, "
+        st.caption(f"'No answer' ([CLS] as start and end) scores {result.no_answer_score:.3g}, below the best span, "
                    "so the model answers.")
     if result.unknown_share > 0.3:
         st.warning(f"{result.unknown_share:.0%} of the passage tokens are [UNK]: this model's vocabulary does not "
@@ -111,7 +111,8 @@ def question_answering(loaded, question: str, passage: str, options: qa.QAOption
         st.info(f"The passage is longer than one input, so it was cut into {len(result.windows)} overlapping windows "
                 f"({options.stride} shared tokens); window {shown + 1} produced the best answer.")
         shown = st.slider("Window", 1, len(result.windows), shown + 1, key=f"tasks_window_{slot}") - 1
-        st.html(task_figures.window_html(result, result.windows[shown]))
+        with st.expander(f"The part of the passage window {shown + 1} covers"):
+            st.html(task_figures.window_html(result, result.windows[shown]))
     st.plotly_chart(task_figures.qa_logits_figure(result, shown), key=f"tasks_logits_{slot}")
 
 
