@@ -20,7 +20,6 @@ from core import forward
 from core.inputs import EncodedInput
 from core.models import LoadedModel
 
-TASKS = ("sentence", "pair", "token", "qa")
 SALIENCY_METHODS = ("integrated gradients", "gradient × input")
 AGGREGATIONS = ("first", "average", "max")
 # Integrated-gradients path steps: on MiniLM the saliency sum is within 0.1% of the logit gap at 32 (1% at 16).
