@@ -15,7 +15,11 @@ import sys
 import numpy as np
 
 # Modules whose register() adds sub-commands, in the order `--help` lists them.
-COMMAND_MODULES = ("core.cli_basic", "core.cli_mlm")
+COMMAND_MODULES = (
+    "core.cli_basic",
+    "core.cli_mlm",
+    "core.cli_tasks",
+)
 
 
 def to_jsonable(value):

@@ -20,4 +20,5 @@ class PageInfo:
 PAGES = (
     PageInfo("pages/home.py", "Home", "🏠", "the model in brief and how BERT reads your input"),
     PageInfo("pages/mlm.py", "Masked words", "🎭", "fill [MASK]s, whole-word vs piece, joint fills, logit lens, 80/10/10 masking"),
+    PageInfo("pages/tasks.py", "Four ways to use BERT", "🧩", "sentence, token and pair classification, and QA answer spans"),
 )

@@ -1,0 +1,63 @@
+"""Four ways to use BERT (note section 4): sentence, token and pair classification, and extractive QA."""
+
+import streamlit as st
+
+from core import qa
+from ui import session, task_views
+
+TASK_TITLES = {
+    "sentence": "1 · Sentence → class",
+    "token": "2 · Sentence → a class per word",
+    "pair": "3 · Two sentences → adjacent or not",
+    "qa": "4 · Question + passage → answer span",
+}
+HOW_IT_READS = {
+    "sentence": "The classifier reads only the **[CLS]** vector of the last layer (through the pooler) and turns it into class probabilities.",
+    "token": "The classifier reads **every token's** final vector and gives each its own label (e.g. NER); word pieces are merged into words and entities.",
+    "pair": "`[CLS] A [SEP] B [SEP]` goes in; the **[CLS]** vector feeds the 'is B the next sentence?' head (NSP), or a fine-tuned pair classifier.",
+    "qa": "`[CLS] question [SEP] passage [SEP]` goes in; a **start vector** and an **end vector** score every passage token; the answer is the best start ≤ end span.",
+}
+DEFAULT_QUESTION = "What did the man buy?"
+DEFAULT_PASSAGE = "The man went to the store to buy a gallon of milk. He paid for it with cash at the counter."
+
+st.title("Four ways to use BERT")
+st.markdown("The same encoder, four different heads on top. Each reads different positions of the last layer's output.")
+task = st.radio("Task", list(TASK_TITLES), format_func=TASK_TITLES.get, horizontal=True, key="tasks_task")
+st.info(HOW_IT_READS[task])
+compare = st.text_input("Compare with a second model (optional)", key="tasks_compare", placeholder="hub id, folder or alias",
+                        help="e.g. the model before and after fine-tuning; both read the same input").strip()
+
+selection = session.current()
+if task == "qa":
+    question = st.text_input("Question", DEFAULT_QUESTION, key="tasks_question")
+    passage = st.text_area("Passage", DEFAULT_PASSAGE, key="tasks_passage", height=120)
+    cols = st.columns(4)
+    top_k = cols[0].number_input("Top-k answers", 1, 10, qa.DEFAULT_TOP_K, key="tasks_top_k")
+    max_len = cols[1].number_input("Max answer length (tokens)", 1, 100, qa.DEFAULT_MAX_ANSWER_LEN, key="tasks_max_len")
+    stride = cols[2].number_input("Window overlap (stride, tokens)", 0, 256, qa.DEFAULT_STRIDE, key="tasks_stride")
+    allow_none = cols[3].checkbox("Allow 'no answer' ([CLS])", True, key="tasks_no_answer",
+                                  help="SQuAD 2.0 models learned to point at [CLS] when the passage holds no answer")
+    options = qa.QAOptions(int(top_k), int(max_len), qa.DEFAULT_WINDOW_LEN, int(stride), allow_none)
+elif task == "pair" and not selection.text_b:
+    st.error("sentence B is empty — type a second sentence in the sidebar to judge the pair")
+    st.stop()
+elif selection.text_b:
+    st.caption("This task reads sentence A only; sentence B is used by task 3.")
+
+models = [session.require_model()]
+if compare:
+    try:
+        models.append(session.load_model(compare))
+    except ValueError as err:
+        st.error(f"second model: {err}")
+
+for slot, (column, loaded) in enumerate(zip(st.columns(len(models)), models)):
+    with column:
+        if len(models) > 1:
+            st.subheader(loaded.name)
+        if task == "qa":
+            task_views.question_answering(loaded, question, passage, options, str(slot))
+        elif task == "token":
+            task_views.token(loaded, selection.text_a, str(slot))
+        else:
+            task_views.sentence(loaded, selection.text_a, selection.text_b if task == "pair" else None, str(slot))

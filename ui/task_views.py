@@ -1,0 +1,127 @@
+"""Streamlit renderers of the four ways to use BERT, one per task, for pages/tasks.py (one model per call)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import qa, task_figures, tasks
+from core.inputs import EncodedInput
+from core.render import token_chip
+from ui import registry
+
+FINETUNE_PAGE = "pages/finetune.py"
+READ_COLOR, SKIPPED_COLOR = "#ffd54f", "#eeeeee"
+
+
+def missing_head(err: ValueError) -> None:
+    """Show the error; when the model lacks the head, point to the fine-tune runner."""
+    st.error(str(err))
+    if "fine-tune" not in str(err):
+        return
+    if any(p.path == FINETUNE_PAGE for p in registry.PAGES):
+        st.page_link(FINETUNE_PAGE, label="Train a head on the fine-tune page", icon="🛠️")
+    else:
+        st.info("The fine-tune page (pages/finetune.py) trains such a head and registers the result as a new model.")
+
+
+def readout(loaded, task: str, encoded: EncodedInput) -> None:
+    """The input's tokens, the positions the head reads highlighted, and the head's real weight shape."""
+    head = tasks.head_readout(loaded, task, encoded)
+    read = set(head.read_positions)
+    chips = [token_chip(tok, READ_COLOR if i in read else SKIPPED_COLOR, f"position {i}" + (" · read by the head" if i in read else ""))
+             for i, tok in enumerate(encoded.tokens)]
+    st.html(f'<div class="head-readout" style="line-height:2.2">{"".join(chips)}</div>')
+    if encoded.truncated:
+        st.warning(encoded.truncation_notice())
+    shape = " × ".join(map(str, head.weight_shape)) or "?"
+    st.caption(f"The head reads **{head.positions}** (highlighted); its last layer is a {shape} weight matrix.")
+    share = tasks.unknown_share(loaded, encoded)
+    if share > 0.3:
+        st.warning(f"{share:.0%} of the tokens are [UNK]: this model's vocabulary does not cover this text's language "
+                   "(e.g. Chinese in an English model), so its answer means little. Try bert-base-chinese.")
+
+
+def sentence(loaded, text_a: str, text_b: str | None, slot: str) -> None:
+    """Sentence (text_b None) or sentence-pair classification: bars, [CLS] path, saliency."""
+    try:
+        result = tasks.classify(loaded, text_a, text_b)
+    except ValueError as err:
+        return missing_head(err)
+    readout(loaded, result.task, result.inputs)
+    st.markdown(f"**{result.labels[result.predicted]}** ({result.probabilities[result.predicted]:.1%}, {result.head} head)")
+    st.plotly_chart(task_figures.probability_bars(result), key=f"tasks_bars_{slot}")
+    st.plotly_chart(task_figures.cls_path_figure(result), key=f"tasks_path_{slot}")
+    left, right = st.columns(2)
+    method = left.radio("Saliency", tasks.SALIENCY_METHODS, horizontal=True, key=f"tasks_saliency_{slot}")
+    steps = right.select_slider("Integration steps", [8, 16, 32, 64], tasks.IG_STEPS, key=f"tasks_steps_{slot}",
+                                disabled=method != tasks.SALIENCY_METHODS[0],
+                                help="More steps: slower, and the saliency sum gets closer to the logit gap")
+    with st.spinner("Computing saliency…"):
+        explained = tasks.saliency(loaded, text_a, text_b, method, steps)
+    st.html(task_figures.saliency_html(explained))
+    gap = f" (IG completeness: saliency sum {explained.scores.sum():+.3g} vs logit gap {explained.target_logit - explained.baseline_logit:+.3g})" \
+        if method == tasks.SALIENCY_METHODS[0] else ""
+    st.caption(f"Green pushed the logit of **{explained.target}** up, red pushed it down{gap}. "
+               "Baseline: every word replaced by [PAD].")
+
+
+def token(loaded, text: str, slot: str) -> None:
+    """Token classification: entities on the text, and the per-token probability table."""
+    aggregation = st.radio("Merge word pieces by", tasks.AGGREGATIONS, horizontal=True, key=f"tasks_agg_{slot}",
+                           help="first: the first piece's label; average: mean of the pieces' probabilities; max: the most confident piece")
+    try:
+        result = tasks.classify_tokens(loaded, text, aggregation)
+    except ValueError as err:
+        return missing_head(err)
+    readout(loaded, "token", result.inputs)
+    st.html(task_figures.entities_html(result))
+    if not result.entities:
+        st.caption("No entity found: every word was labelled O.")
+    table = pd.DataFrame(result.probabilities, columns=result.labels).round(3)
+    table.insert(0, "predicted", result.predicted)
+    table.insert(0, "token", result.inputs.tokens)
+    st.dataframe(table.rename_axis("position"), key=f"tasks_table_{slot}")
+
+
+def question_answering(loaded, question: str, passage: str, options: qa.QAOptions, slot: str) -> None:
+    """QA: top-k spans on the passage, the start/end logit plot, and the windows of a long passage."""
+    try:
+        result = qa.answer_question(loaded, question, passage, options)
+    except ValueError as err:
+        return missing_head(err)
+    readout_qa(loaded, result.windows[result.best_window or 0])
+    if result.prefers_no_answer:
+        st.warning(f"**No answer**: the [CLS] score ({result.no_answer_score:.3g}) beats every span — the model "
+                   "thinks the passage does not contain the answer.")
+    if not result.answers:
+        st.info(f"No span of at most {options.max_answer_len} tokens was found in the passage.")
+    st.html(task_figures.answers_html(result))
+    st.dataframe(pd.DataFrame([{"answer": a.text, "score": f"{a.score:.3g}", "start + end logit": round(a.logit, 3),
+                                "chars": f"{a.start}–{a.end}", "window": a.window + 1} for a in result.answers],
+                              index=pd.RangeIndex(1, len(result.answers) + 1, name="rank")), key=f"tasks_answers_{slot}")
+    if options.allow_no_answer and not result.prefers_no_answer:
+        st.caption(f"'No answer' ([CLS] as start and end) scores {result.no_answer_score:.3g}, below the best span, "
+                   "so the model answers.")
+    if result.unknown_share > 0.3:
+        st.warning(f"{result.unknown_share:.0%} of the passage tokens are [UNK]: this model's vocabulary does not "
+                   "cover the passage's language (e.g. Chinese in an English model).")
+    shown = result.best_window or 0
+    if len(result.windows) > 1:
+        st.info(f"The passage is longer than one input, so it was cut into {len(result.windows)} overlapping windows "
+                f"({options.stride} shared tokens); window {shown + 1} produced the best answer.")
+        shown = st.slider("Window", 1, len(result.windows), shown + 1, key=f"tasks_window_{slot}") - 1
+        with st.expander(f"The part of the passage window {shown + 1} covers"):
+            st.html(task_figures.window_html(result, result.windows[shown]))
+    st.plotly_chart(task_figures.qa_logits_figure(result, shown), key=f"tasks_logits_{slot}")
+
+
+def readout_qa(loaded, window: qa.Window) -> None:
+    """QA readout: the passage tokens of the best window, scored by the head's start and end vectors."""
+    weight = loaded.model.qa_outputs.weight
+    chips = [token_chip(tok, READ_COLOR if inside else SKIPPED_COLOR, f"position {i}")
+             for i, (tok, inside) in enumerate(zip(window.tokens, window.passage_mask))]
+    st.html(f'<div class="head-readout" style="line-height:2.2">{"".join(chips)}</div>')
+    st.caption(f"The QA head is a {weight.shape[0]} × {weight.shape[1]} matrix: row 0 is the **start vector**, row 1 "
+               "the **end vector**; each passage token's final vector (highlighted) is dotted with both. "
+               "Answer = best start ≤ end within the passage.")
