@@ -15,8 +15,4 @@ navigation = st.navigation([
     for i, p in enumerate(registry.PAGES)
 ], position="top")
 sidebar.render()
-st.session_state[sidebar.RENDERED_BY_APP] = True
-try:
-    navigation.run()
-finally:
-    st.session_state[sidebar.RENDERED_BY_APP] = False
+navigation.run()

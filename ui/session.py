@@ -39,9 +39,9 @@ def current() -> Selection:
     request is a page's address (its legacy multipage mode; AppTest's too): the page then draws the
     shared sidebar itself.
     """
-    if not st.session_state.get("_sidebar_rendered_by_app"):
-        from ui import sidebar
+    from ui import sidebar
 
+    if not sidebar.drawn_this_run():
         return sidebar.render()
     return st.session_state["selection"]
 

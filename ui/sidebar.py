@@ -7,9 +7,6 @@ import streamlit as st
 from core import config, models
 from ui.session import Selection, default_model, load_model
 
-# Session key that app.py sets while it runs a page, after drawing the sidebar itself.
-RENDERED_BY_APP = "_sidebar_rendered_by_app"
-
 # Query-string names of the three values a copied link restores.
 QUERY_KEYS = {"model": "model", "text_a": "a", "text_b": "b"}
 
@@ -29,6 +26,25 @@ def _sync_query_params() -> None:
     wanted = {QUERY_KEYS[k]: st.session_state[k] for k in QUERY_KEYS if st.session_state[k]}
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
+
+
+def _bound(key: str) -> dict:
+    """Widget arguments that keep `key` in session state across pages and reruns.
+
+    The widget has its own key (Streamlit forgets widget values when a run does not draw them); its
+    value is copied from the persistent key before it is drawn and back when the user changes it.
+    """
+    widget_key = f"_w_{key}"
+    st.session_state[widget_key] = st.session_state[key]
+    return {"key": widget_key, "on_change": lambda: st.session_state.update({key: st.session_state[widget_key]})}
+
+
+def drawn_this_run() -> bool:
+    """Whether render() already drew the sidebar in the current script run."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx is not None and "_w_model" in ctx.shared.widget_user_keys_this_run
 
 
 def _model_options() -> list[str]:
@@ -51,11 +67,11 @@ def render() -> Selection:
     _init_state()
     with st.sidebar:
         st.selectbox(
-            "Model", _model_options(), key="model", accept_new_options=True,
+            "Model", _model_options(), accept_new_options=True, **_bound("model"),
             help="A hub id (bert-base-uncased, bert-base-chinese…), a local folder, or 'bundled' for the offline model.",
         )
-        st.text_area("Sentence A", key="text_a", height=80)
-        st.text_area("Sentence B (optional)", key="text_b", height=80, help="Leave empty for a single sentence.")
+        st.text_area("Sentence A", height=80, **_bound("text_a"))
+        st.text_area("Sentence B (optional)", height=80, help="Leave empty for a single sentence.", **_bound("text_b"))
         loaded, error = _load(st.session_state.model)
         if error:
             st.error(error)
