@@ -9,7 +9,9 @@ package when needed and never copied into this repository.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # A segment shorter than this many words is a fragment (a heading, "See also:"), not a sentence.
@@ -85,16 +87,17 @@ def split_documents(text: str, title: str = "document") -> list[Document]:
     return [d for d in documents if len(d)]
 
 
-def python_reference_documents() -> list[Document]:
+@functools.lru_cache(maxsize=1)
+def python_reference_documents() -> tuple[Document, ...]:
     """The topics of Python's language reference (`pydoc_data.topics`, installed with Python), as documents."""
     try:
         from pydoc_data.topics import topics
     except ImportError as err:  # some slim Python builds leave pydoc_data out
         raise ValueError("this Python has no pydoc_data package; paste or upload documents instead") from err
     documents = [Document(name, tuple(split_segments(text))) for name, text in sorted(topics.items())]
-    return [d for d in documents if len(d)]
+    return tuple(d for d in documents if len(d))
 
 
-def describe(documents: list[Document]) -> str:
+def describe(documents: Sequence[Document]) -> str:
     """'79 documents, 1,234 segments' — for captions and the CLI."""
     return f"{len(documents)} documents, {sum(len(d) for d in documents):,} segments"
