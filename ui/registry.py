@@ -19,4 +19,7 @@ class PageInfo:
 
 PAGES = (
     PageInfo("pages/home.py", "Home", "🏠", "the model in brief and how BERT reads your input"),
+    PageInfo("pages/nsp.py", "Next sentence", "🔗", "P(IsNext) of sentence B after A from the real NSP head, both orders"),
+    PageInfo("pages/nsp_negatives.py", "NSP negatives", "🧪", "random-document vs same-document vs swapped negatives, scored"),
+    PageInfo("pages/nsp_batch.py", "NSP batch", "📄", "score a TSV/CSV/JSONL file of sentence pairs and download the results"),
 )
