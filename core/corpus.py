@@ -67,7 +67,7 @@ def split_segments(text: str) -> list[str]:
             continue
         joined = _FOOTNOTE.sub("", " ".join(line.strip() for line in paragraph))
         for sentence in _SENTENCE_END.split(joined):
-            sentence = sentence.strip()
+            sentence = " ".join(sentence.split())
             if len(sentence.split()) >= MIN_SEGMENT_WORDS and sentence[-1] in ".!?":
                 segments.append(sentence)
     return segments
