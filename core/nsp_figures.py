@@ -35,6 +35,7 @@ def probability_figure(scores: Sequence[nsp.PairScore], names: Sequence[str]) ->
     ])
     fig.add_vline(x=nsp.THRESHOLD, line_dash="dot", line_color="black")
     fig.update_layout(barmode="stack", height=120 + 50 * len(scores), xaxis=dict(range=[0, 1], title="probability"),
+                      yaxis=dict(autorange="reversed"),
                       margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.25))
     return fig
 
@@ -67,8 +68,8 @@ def distribution_figure(results: Sequence[ExperimentResult]) -> go.Figure:
                 boxpoints="all", jitter=0.4, pointpos=0, hovertemplate=f"{kind}: %{{y:.3f}}<extra></extra>",
             ))
     fig.add_hline(y=nsp.THRESHOLD, line_dash="dot", line_color="black", annotation_text="0.5")
-    fig.update_layout(boxmode="group", height=420, yaxis=dict(range=[-0.02, 1.02], title="P(index 0): IsNext / in order"),
-                      margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.1))
+    fig.update_layout(boxmode="group", height=420, yaxis=dict(range=[-0.02, 1.02], title="P(IsNext) or P(in order)"),
+                      margin=dict(l=60, r=10, t=30, b=10), legend=dict(orientation="h", y=1.1))
     return fig
 
 
@@ -82,5 +83,5 @@ def accuracy_figure(results: Sequence[ExperimentResult]) -> go.Figure:
             text=[f"{s.accuracy:.0%} of {s.count}" for s in result.summary], textposition="outside",
         ))
     fig.update_layout(barmode="group", height=360, yaxis=dict(range=[0, 1.15], title="accuracy at 0.5", tickformat=".0%"),
-                      margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15))
+                      margin=dict(l=60, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15))
     return fig

@@ -30,8 +30,8 @@ try:
 except ValueError as err:
     st.error(str(err))
     st.stop()
-st.caption(f"{corpus.describe(documents)} → {len(pairs)} pairs. "
-           + " · ".join(f"**{k}**: {h}" for k, h in nsp_experiment.KIND_HELP.items()))
+st.markdown(f"{corpus.describe(documents)} → **{len(pairs)} pairs**:\n"
+            + "\n".join(f"- **{k}**: {h}" for k, h in nsp_experiment.KIND_HELP.items()))
 if not st.session_state.get("nsp_exp_ran"):
     st.dataframe(pd.DataFrame([p.__dict__ for p in pairs]), width="stretch", height=240)
     st.info("Press **Build and score pairs** to score them.")
