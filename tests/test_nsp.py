@@ -293,3 +293,23 @@ def test_negatives_page_runs_the_experiment(tiny_dirs):
     assert len(at.get("plotly_chart")) == 2
     summary = at.dataframe[0].value
     assert list(summary["kind"]) == list(KINDS) and (summary["count"] == 5).all()
+
+
+def test_negatives_page_scores_an_sop_model_side_by_side(tiny_dirs, sop_model):
+    at = run_page("pages/nsp_negatives.py", {"model": str(tiny_dirs["pretraining"])})
+    at.slider(key="nsp_exp_per_kind").set_value(5)
+    at.text_input(key="nsp_exp_sop").set_value(sop_model.source.location)
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    summary = at.dataframe[0].value
+    assert sorted(set(summary["head"])) == ["nsp", "sop"] and len(summary) == 2 * len(KINDS)
+
+
+def test_negatives_page_without_nsp_head_still_builds_pairs_and_says_why():
+    at = run_page("pages/nsp_negatives.py", {"model": "bundled"})
+    assert not at.exception
+    assert len(at.dataframe) == 1  # the pairs, before scoring
+    at.slider(key="nsp_exp_per_kind").set_value(5)
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("no trained next-sentence" in e.value for e in at.error)
