@@ -339,3 +339,15 @@ def test_random_document_negatives_are_the_easy_ones_for_a_real_nsp_head():
     assert summary[RANDOM_DOCUMENT].mean < summary[SAME_DOCUMENT].mean < summary[CONSECUTIVE].mean
     assert summary[RANDOM_DOCUMENT].accuracy > summary[SAME_DOCUMENT].accuracy
     assert summary[RANDOM_DOCUMENT].accuracy > summary[SWAPPED].accuracy
+
+
+def test_negatives_page_on_pasted_documents(tiny_dirs):
+    at = run_page("pages/nsp_negatives.py", {"model": str(tiny_dirs["pretraining"])})
+    at.radio(key="nsp_exp_source").set_value("Paste documents").run()
+    at.text_area(key="nsp_exp_text").set_value(DOCS_TEXT).run()
+    assert not at.exception
+    assert any("2 documents, 9 segments" in m.value for m in at.markdown)
+    at.slider(key="nsp_exp_per_kind").set_value(5)
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert set(at.dataframe[0].value["kind"]) == set(KINDS)
