@@ -76,7 +76,8 @@ def register(subparsers) -> None:
     add_common(parser)
     parser.add_argument("a", nargs="?", help="sentence A")
     parser.add_argument("b", nargs="?", help="sentence B, the candidate next sentence")
-    parser.add_argument("--batch", metavar="FILE", help="TSV (A<TAB>B[<TAB>is_next]), CSV or JSONL pairs; one line out per pair")
+    parser.add_argument("--batch", metavar="FILE",
+                        help="TSV (A<TAB>B[<TAB>is_next]), CSV or JSONL pairs; one line out per pair")
     parser.set_defaults(func=cmd_nsp)
 
     parser = subparsers.add_parser("nsp-experiment", help="score four kinds of NSP pairs built from documents")
@@ -85,7 +86,8 @@ def register(subparsers) -> None:
                         "(default: Python's own reference topics from pydoc_data)")
     parser.add_argument("--per-kind", type=int, default=nsp_experiment.DEFAULT_PER_KIND, help="pairs per kind")
     parser.add_argument("--seed", type=int, default=nsp_experiment.DEFAULT_SEED, help="sampling seed")
-    parser.add_argument("--sop-model", default=None, help="a model with an SOP head (e.g. albert-base-v2) scored side by side")
+    parser.add_argument("--sop-model", default=None,
+                        help="a model with an SOP head (e.g. albert-base-v2) scored side by side")
     parser.add_argument("--pairs", action="store_true", help="include every pair and its score")
     parser.set_defaults(func=cmd_experiment)
 

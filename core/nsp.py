@@ -44,8 +44,10 @@ class SentenceHead:
         return f"index 0 = {self.positive}, index 1 = {self.negative}"
 
 
-NSP_HEAD = SentenceHead("nsp", "next-sentence prediction (NSP)", "IsNext (B follows A)", "NotNext (B is not A's next sentence)")
-SOP_HEAD = SentenceHead("sop", "sentence-order prediction (SOP)", "in order (A came before B)", "swapped (B came before A)")
+NSP_HEAD = SentenceHead("nsp", "next-sentence prediction (NSP)", "IsNext (B follows A)",
+                        "NotNext (B is not A's next sentence)")
+SOP_HEAD = SentenceHead("sop", "sentence-order prediction (SOP)", "in order (A came before B)",
+                        "swapped (B came before A)")
 
 
 def missing_head_message(loaded: LoadedModel) -> str:

@@ -70,7 +70,9 @@ def _non_adjacent(rng: random.Random, length: int, i: int) -> tuple[int, int] | 
     return None
 
 
-def build_pairs(documents: Sequence[Document], per_kind: int = DEFAULT_PER_KIND, seed: int = DEFAULT_SEED) -> list[Pair]:
+def build_pairs(
+    documents: Sequence[Document], per_kind: int = DEFAULT_PER_KIND, seed: int = DEFAULT_SEED
+) -> list[Pair]:
     """Up to per_kind pairs of each of the four kinds, all anchored on the same sampled adjacent pairs.
 
     Each anchor (document d, segment i) with a segment i+1 yields: (i, i+1) consecutive, (i+1, i) swapped,

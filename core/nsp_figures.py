@@ -82,6 +82,7 @@ def accuracy_figure(results: Sequence[ExperimentResult]) -> go.Figure:
             name=f"{result.model_name} ({result.head.kind.upper()})",
             text=[f"{s.accuracy:.0%} of {s.count}" for s in result.summary], textposition="outside",
         ))
-    fig.update_layout(barmode="group", height=360, yaxis=dict(range=[0, 1.15], title="accuracy at 0.5", tickformat=".0%"),
+    fig.update_layout(barmode="group", height=360,
+                      yaxis=dict(range=[0, 1.15], title="accuracy at 0.5", tickformat=".0%"),
                       margin=dict(l=60, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15))
     return fig
