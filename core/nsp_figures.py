@@ -36,7 +36,7 @@ def probability_figure(scores: Sequence[nsp.PairScore], names: Sequence[str]) ->
     fig.add_vline(x=nsp.THRESHOLD, line_dash="dot", line_color="black")
     fig.update_layout(barmode="stack", height=120 + 50 * len(scores), xaxis=dict(range=[0, 1], title="probability"),
                       yaxis=dict(autorange="reversed"),
-                      margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.25))
+                      margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.25, traceorder="normal"))
     return fig
 
 

@@ -38,6 +38,7 @@ def test_pair_score_and_one_click_swap(app_url, tiny_dirs):
         page.get_by_text("P(IsNext), A → B").wait_for(timeout=60_000)
         assert page.get_by_text("index 0 = IsNext (B follows A)").count() >= 1
         forward, backward = metric_value(page, "A → B"), metric_value(page, "B → A")
+        page.locator(".js-plotly-plot").nth(1).wait_for(timeout=60_000)  # probabilities and [CLS] attention
         screenshot(page, "nsp-pair")
         page.get_by_role("button", name="Swap A and B").click()
         wait_for_app(page)
