@@ -75,3 +75,22 @@ def tiny_model(tiny_dirs) -> models.LoadedModel:
 def bundled_model() -> models.LoadedModel:
     """The bundled offline model (real pretrained weights)."""
     return models.load_model("bundled", device=torch.device("cpu"))
+
+
+@pytest.fixture(autouse=True)
+def _apptest_runs_app_py_navigation(monkeypatch):
+    """Make AppTest run every page through app.py's st.navigation, as a running server does.
+
+    Streamlit treats an app with a `pages/` folder as a v1 multipage app until the main script has called
+    st.navigation once; AppTest resets that flag before every run, so a page reached with switch_page()
+    would run alone, without app.py's shared sidebar.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original_init = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
