@@ -260,7 +260,7 @@ def test_cli_experiment_on_a_documents_file(tiny_dirs, tmp_path, capsys):
 
 # --- pages (AppTest) ------------------------------------------------------------------------------------------
 
-def test_nsp_page_scores_a_pair_in_both_orders(tiny_dirs):
+def test_nsp_page_scores_a_pair_in_both_orders_and_swaps_it(tiny_dirs):
     at = run_page("pages/nsp.py", {"model": str(tiny_dirs["pretraining"]), "a": A, "b": B})
     assert not at.exception and not at.error
     loaded = models.load_model(str(tiny_dirs["pretraining"]))
@@ -268,8 +268,11 @@ def test_nsp_page_scores_a_pair_in_both_orders(tiny_dirs):
     assert at.metric[0].label == "P(IsNext), A → B" and at.metric[0].value == f"{forward_score.is_next:.3f}"
     assert at.metric[1].value == f"{swapped_score.is_next:.3f}"
     assert any("index 0 = IsNext" in m.value and f"{forward_score.logits[0]:.3f}" in m.value for m in at.markdown)
-    assert at.button(key="nsp_swap").label.endswith("Swap A and B")  # clicking it is checked in the browser test
     assert len(at.get("plotly_chart")) == 2
+    at.button(key="nsp_swap").click().run()
+    assert not at.exception
+    assert (at.sidebar.text_area[0].value, at.sidebar.text_area[1].value) == (B, A)
+    assert at.metric[0].value == f"{swapped_score.is_next:.3f}" and at.metric[1].value == f"{forward_score.is_next:.3f}"
 
 
 def test_nsp_page_without_head_offers_alternatives():
