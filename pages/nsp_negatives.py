@@ -40,6 +40,9 @@ if not st.session_state.get("nsp_exp_ran"):
 results = nsp_widgets.score_experiment([session.require_model(), nsp_widgets.load_optional(sop_name)], pairs)
 if not results:
     st.stop()
+for result in results:
+    if cut := int(result.scores.truncated.sum()):
+        st.warning(f"{cut} pairs were longer than {result.model_name} takes and were cut (longer sentence first).")
 st.plotly_chart(nsp_figures.distribution_figure(results), key="nsp_exp_box")
 st.plotly_chart(nsp_figures.accuracy_figure(results), key="nsp_exp_accuracy")
 st.dataframe(pd.DataFrame([{"model": r.model_name, "head": r.head.kind, **s.__dict__}
