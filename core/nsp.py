@@ -124,12 +124,6 @@ def score_pair(loaded: LoadedModel, text_a: str, text_b: str) -> PairScore:
     )
 
 
-def score_both_orders(loaded: LoadedModel, text_a: str, text_b: str) -> tuple[PairScore, PairScore]:
-    """The pair as given (A, B) and swapped (B, A): sentence-order sensitivity in one call."""
-    text_a, text_b = require_pair(text_a, text_b)
-    return score_pair(loaded, text_a, text_b), score_pair(loaded, text_b, text_a)
-
-
 @dataclass(frozen=True)
 class BatchScores:
     """Head logits of many pairs, in input order."""
@@ -229,3 +223,26 @@ def score_pairs(
 def pairs_scored_count() -> int:
     """How many pairs score_pairs has sent through a model in this process (cache misses)."""
     return _CACHE.pairs_scored
+
+
+@dataclass(frozen=True)
+class SwapComparison:
+    """One pair as given (A → B) and swapped (B → A): how much the head cares about order."""
+
+    original: PairScore  # A → B, from the one cached forward pass every view shares
+    swapped_logits: np.ndarray  # (2,) B → A, from the pair scorer (its own cache, no second full analysis)
+
+    @property
+    def swapped_is_next(self) -> float:
+        return float(softmax(self.swapped_logits)[0])
+
+    @property
+    def swapped_not_next(self) -> float:
+        return float(softmax(self.swapped_logits)[1])
+
+
+def score_both_orders(loaded: LoadedModel, text_a: str, text_b: str) -> SwapComparison:
+    """The pair as given and with A and B swapped, in one call."""
+    original = score_pair(loaded, text_a, text_b)
+    swapped = score_pairs(loaded, [(original.text_b, original.text_a)])
+    return SwapComparison(original, swapped.logits[0])

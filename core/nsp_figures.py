@@ -24,17 +24,20 @@ def _token_labels(tokens: Sequence[str]) -> list[str]:
     return [f"{i} {html.escape(t)}" for i, t in enumerate(tokens)]
 
 
-def probability_figure(scores: Sequence[nsp.PairScore], names: Sequence[str]) -> go.Figure:
-    """Stacked bars of P(index 0) and P(index 1) for each scored order (e.g. 'A → B', 'B → A')."""
-    head = scores[0].head
+def probability_figure(comparison: nsp.SwapComparison) -> go.Figure:
+    """Stacked bars of P(index 0) and P(index 1) for the pair as given (A → B) and swapped (B → A)."""
+    head = comparison.original.head
+    names = ["A → B", "B → A"]
+    positive = [comparison.original.is_next, comparison.swapped_is_next]
+    negative = [comparison.original.not_next, comparison.swapped_not_next]
     fig = go.Figure([
-        go.Bar(name=f"index 0: {head.positive}", y=list(names), x=[s.is_next for s in scores], orientation="h",
-               marker_color="#2ca02c", text=[f"{s.is_next:.3f}" for s in scores], textposition="inside"),
-        go.Bar(name=f"index 1: {head.negative}", y=list(names), x=[s.not_next for s in scores], orientation="h",
-               marker_color="#d62728", text=[f"{s.not_next:.3f}" for s in scores], textposition="inside"),
+        go.Bar(name=f"index 0: {head.positive}", y=names, x=positive, orientation="h",
+               marker_color="#2ca02c", text=[f"{p:.3f}" for p in positive], textposition="inside"),
+        go.Bar(name=f"index 1: {head.negative}", y=names, x=negative, orientation="h",
+               marker_color="#d62728", text=[f"{p:.3f}" for p in negative], textposition="inside"),
     ])
     fig.add_vline(x=nsp.THRESHOLD, line_dash="dot", line_color="black")
-    fig.update_layout(barmode="stack", height=120 + 50 * len(scores), xaxis=dict(range=[0, 1], title="probability"),
+    fig.update_layout(barmode="stack", height=220, xaxis=dict(range=[0, 1], title="probability"),
                       yaxis=dict(autorange="reversed"),
                       margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.25, traceorder="normal"))
     return fig

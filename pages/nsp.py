@@ -22,12 +22,13 @@ except ValueError as err:
 
 selection = session.current()
 try:
-    forward_score, swapped_score = nsp.score_both_orders(loaded, selection.text_a, selection.text_b)
+    comparison = nsp.score_both_orders(loaded, selection.text_a, selection.text_b)
 except ValueError as err:
     st.error(str(err))
     st.stop()
-for notice in {forward_score.truncation, swapped_score.truncation} - {""}:
-    st.warning(notice)
+score = comparison.original
+if score.truncation:
+    st.warning(score.truncation)
 
 
 def swap_sentences() -> None:
@@ -38,24 +39,23 @@ def swap_sentences() -> None:
 
 label = "P(IsNext)" if head.kind == "nsp" else "P(in order)"
 cols = st.columns([1, 1, 1])
-cols[0].metric(f"{label}, A → B", f"{forward_score.is_next:.3f}")
-cols[1].metric(f"{label}, B → A (swapped)", f"{swapped_score.is_next:.3f}",
-               delta=f"{swapped_score.is_next - forward_score.is_next:+.3f}")
+cols[0].metric(f"{label}, A → B", f"{score.is_next:.3f}")
+cols[1].metric(f"{label}, B → A (swapped)", f"{comparison.swapped_is_next:.3f}",
+               delta=f"{comparison.swapped_is_next - score.is_next:+.3f}")
 cols[2].button("⇄ Swap A and B", key="nsp_swap", on_click=swap_sentences,
                help="Puts sentence B first in the sidebar; every view then reads the swapped pair.")
 
 st.markdown(
-    f"The {head.name} head outputs two logits for A → B: **{forward_score.logits[0]:.3f}** and "
-    f"**{forward_score.logits[1]:.3f}**. Their order is fixed by pre-training: **{head.index_meaning()}**. "
-    f"Softmax turns them into {label} = **{forward_score.is_next:.3f}** and the opposite = "
-    f"**{forward_score.not_next:.3f}** (they sum to 1)."
+    f"The {head.name} head outputs two logits for A → B: **{score.logits[0]:.3f}** and "
+    f"**{score.logits[1]:.3f}**. Their order is fixed by pre-training: **{head.index_meaning()}**. "
+    f"Softmax turns them into {label} = **{score.is_next:.3f}** and the opposite = "
+    f"**{score.not_next:.3f}** (they sum to 1)."
 )
-st.plotly_chart(nsp_figures.probability_figure([forward_score, swapped_score], ["A → B", "B → A"]),
-                key="nsp_probs")
+st.plotly_chart(nsp_figures.probability_figure(comparison), key="nsp_probs")
 
 st.subheader("What [CLS] attends to in the last layer")
 st.caption(
     "The head reads only the last layer's `[CLS]` vector (through the pooler). Each row is one attention "
     "head's `[CLS]` row over the input tokens; the top row is their mean."
 )
-st.plotly_chart(nsp_figures.cls_attention_figure(forward_score), key="nsp_cls_attention")
+st.plotly_chart(nsp_figures.cls_attention_figure(score), key="nsp_cls_attention")

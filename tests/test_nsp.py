@@ -68,8 +68,10 @@ def test_cls_attention_is_the_last_layers_cls_row(tiny_model):
 
 
 def test_swap_puts_b_in_segment_0_and_a_in_segment_1(tiny_model):
-    original, swapped = nsp.score_both_orders(tiny_model, A, B)
-    assert (swapped.text_a, swapped.text_b) == (original.text_b, original.text_a)
+    comparison = nsp.score_both_orders(tiny_model, A, B)
+    swapped = nsp.score_pair(tiny_model, B, A)
+    assert (swapped.text_a, swapped.text_b) == (comparison.original.text_b, comparison.original.text_a)
+    np.testing.assert_allclose(comparison.swapped_logits, swapped.logits, atol=1e-5)
     first = encode(tiny_model.tokenizer, A, B)
     second = encode(tiny_model.tokenizer, B, A)
 
@@ -264,7 +266,7 @@ def test_nsp_page_scores_a_pair_in_both_orders_and_swaps_it(tiny_dirs):
     at = run_page("pages/nsp.py", {"model": str(tiny_dirs["pretraining"]), "a": A, "b": B})
     assert not at.exception and not at.error
     loaded = models.load_model(str(tiny_dirs["pretraining"]))
-    forward_score, swapped_score = nsp.score_both_orders(loaded, A, B)
+    forward_score, swapped_score = nsp.score_pair(loaded, A, B), nsp.score_pair(loaded, B, A)
     assert at.metric[0].label == "P(IsNext), A → B" and at.metric[0].value == f"{forward_score.is_next:.3f}"
     assert at.metric[1].value == f"{swapped_score.is_next:.3f}"
     assert any("index 0 = IsNext" in m.value and f"{forward_score.logits[0]:.3f}" in m.value for m in at.markdown)
@@ -354,3 +356,11 @@ def test_negatives_page_on_pasted_documents(tiny_dirs):
     at.button[0].click().run()
     assert not at.exception and not at.error
     assert set(at.dataframe[0].value["kind"]) == set(KINDS)
+
+
+def test_nsp_page_reuses_the_one_forward_pass(tiny_dirs):
+    at = run_page("pages/home.py", {"model": str(tiny_dirs["pretraining"]), "a": "the cat sat", "b": "the dog went"})
+    before = forward.forward_pass_count()
+    at.switch_page("pages/nsp.py").run()
+    assert not at.exception and at.metric
+    assert forward.forward_pass_count() == before  # A → B is the home page's analysis; B → A uses the pair scorer
