@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "core.cli_basic",
     "core.cli_mlm",
     "core.cli_tasks",
+    "core.cli_nsp",
 )
 
 

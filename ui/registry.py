@@ -21,4 +21,7 @@ PAGES = (
     PageInfo("pages/home.py", "Home", "🏠", "the model in brief and how BERT reads your input"),
     PageInfo("pages/mlm.py", "Masked words", "🎭", "fill [MASK]s, whole-word vs piece, joint fills, logit lens, 80/10/10 masking"),
     PageInfo("pages/tasks.py", "Four ways to use BERT", "🧩", "sentence, token and pair classification, and QA answer spans"),
+    PageInfo("pages/nsp.py", "Next sentence", "🔗", "P(IsNext) of sentence B after A from the real NSP head, both orders"),
+    PageInfo("pages/nsp_negatives.py", "NSP negatives", "🧪", "random-document vs same-document vs swapped negatives, scored"),
+    PageInfo("pages/nsp_batch.py", "NSP batch", "📄", "score a TSV/CSV/JSONL file of sentence pairs and download the results"),
 )

@@ -1,0 +1,103 @@
+"""Documents for the NSP experiment, split into segments (sentences), read at run time.
+
+Note section 3.2: NSP samples are built from a corpus of *documents*; a positive pairs two consecutive
+segments of one document, a negative pairs segments of different documents. This module supplies such
+documents: the user's own text, or — to start from — the reference topics of Python's documentation,
+which every Python installation carries in `pydoc_data.topics`. The text is read from the installed
+package when needed and never copied into this repository.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# A segment shorter than this many words is a fragment (a heading, "See also:"), not a sentence.
+MIN_SEGMENT_WORDS = 5
+# A line holding only this marker separates two documents in pasted or uploaded text.
+DOCUMENT_SEPARATOR = "---"
+
+# A sentence ends at . ! or ? followed by white space and a capital letter, a quote or a bracket.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
+# Footnote marks such as "[5]" in the Python reference text.
+_FOOTNOTE = re.compile(r"\s*\[\d+\]")
+# Underlines of reStructuredText headings: "*****", "=====", "-----".
+_UNDERLINE = re.compile(r"^[*=\-~^]{3,}$")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document of a corpus, as an ordered list of segments (sentences)."""
+
+    title: str
+    segments: tuple[str, ...]  # in the order they appear in the document
+
+    def __len__(self) -> int:
+        return len(self.segments)
+
+
+def _is_prose(paragraph: list[str]) -> bool:
+    """Code, grammar rules and indented lists are not prose; neither is a heading with its underline."""
+    if any(line.startswith(" ") for line in paragraph):
+        return False
+    return not any(_UNDERLINE.match(line.strip()) for line in paragraph)
+
+
+def _paragraphs(text: str) -> list[list[str]]:
+    """Blank-line separated blocks of lines (trailing white space removed)."""
+    blocks, block = [], []
+    for line in text.splitlines():
+        if line.strip():
+            block.append(line.rstrip())
+        elif block:
+            blocks.append(block)
+            block = []
+    if block:
+        blocks.append(block)
+    return blocks
+
+
+def split_segments(text: str) -> list[str]:
+    """The sentences of the prose paragraphs of a text, in order; code and headings are left out."""
+    segments = []
+    for paragraph in _paragraphs(text):
+        if not _is_prose(paragraph):
+            continue
+        joined = _FOOTNOTE.sub("", " ".join(line.strip() for line in paragraph))
+        for sentence in _SENTENCE_END.split(joined):
+            sentence = " ".join(sentence.split())
+            if len(sentence.split()) >= MIN_SEGMENT_WORDS and sentence[-1] in ".!?":
+                segments.append(sentence)
+    return segments
+
+
+def split_documents(text: str, title: str = "document") -> list[Document]:
+    """Documents of a pasted text: parts separated by a line '---', each split into sentences."""
+    parts, current = [], []
+    for line in (text or "").splitlines():
+        if line.strip() == DOCUMENT_SEPARATOR:
+            parts.append("\n".join(current))
+            current = []
+        else:
+            current.append(line)
+    parts.append("\n".join(current))
+    documents = [Document(f"{title} {i + 1}", tuple(split_segments(p))) for i, p in enumerate(parts)]
+    return [d for d in documents if len(d)]
+
+
+@functools.lru_cache(maxsize=1)
+def python_reference_documents() -> tuple[Document, ...]:
+    """The topics of Python's language reference (`pydoc_data.topics`, installed with Python), as documents."""
+    try:
+        from pydoc_data.topics import topics
+    except ImportError as err:  # some slim Python builds leave pydoc_data out
+        raise ValueError("this Python has no pydoc_data package; paste or upload documents instead") from err
+    documents = [Document(name, tuple(split_segments(text))) for name, text in sorted(topics.items())]
+    return tuple(d for d in documents if len(d))
+
+
+def describe(documents: Sequence[Document]) -> str:
+    """'79 documents, 1,234 segments' — for captions and the CLI."""
+    return f"{len(documents)} documents, {sum(len(d) for d in documents):,} segments"

@@ -1,0 +1,61 @@
+"""Next sentence: P(IsNext) of the sidebar's pair from the real NSP head, both orders, and what [CLS] reads."""
+
+import streamlit as st
+
+from core import nsp, nsp_figures
+from ui import session
+
+st.title("Next-sentence prediction")
+st.markdown(
+    "BERT's second pre-training task: the `[CLS]` position feeds a two-way classifier that says whether "
+    "sentence **B** is the sentence that followed **A** in the corpus. Positives were consecutive segments; "
+    "negatives paired a segment with one from a *different document* at random."
+)
+loaded = session.require_model()
+try:
+    head = nsp.sentence_head(loaded)
+except ValueError as err:
+    st.error(str(err))
+    st.info("The pair builder of the **NSP negatives** page works without a head; its scores need one.")
+    st.page_link("pages/nsp_negatives.py", label="NSP negatives: the experiment", icon="🧪")
+    st.stop()
+
+selection = session.current()
+try:
+    comparison = nsp.score_both_orders(loaded, selection.text_a, selection.text_b)
+except ValueError as err:
+    st.error(str(err))
+    st.stop()
+score = comparison.original
+if score.truncation:
+    st.warning(score.truncation)
+
+
+def swap_sentences() -> None:
+    """Swap the sidebar's sentences (a callback runs before the widgets are drawn again)."""
+    state = st.session_state
+    state.text_a, state.text_b = state.text_b, state.text_a
+
+
+label = "P(IsNext)" if head.kind == "nsp" else "P(in order)"
+cols = st.columns([1, 1, 1])
+cols[0].metric(f"{label}, A → B", f"{score.is_next:.3f}")
+cols[1].metric(f"{label}, B → A (swapped)", f"{comparison.swapped_is_next:.3f}",
+               delta=f"{comparison.swapped_is_next - score.is_next:+.3f}")
+cols[2].button("⇄ Swap A and B", key="nsp_swap", on_click=swap_sentences,
+               help="Puts sentence B first in the sidebar; every view then reads the swapped pair.")
+
+st.markdown(
+    f"The {head.name} head outputs two logits for A → B: **{score.logits[0]:.3f}** and "
+    f"**{score.logits[1]:.3f}**. Their order is fixed by pre-training: **{head.index_meaning()}**. "
+    f"Softmax turns them into {label} = **{score.is_next:.3f}** and the opposite = "
+    f"**{score.not_next:.3f}** (they sum to 1)."
+)
+st.plotly_chart(nsp_figures.probability_figure(comparison), key="nsp_probs")
+
+st.subheader("What [CLS] attends to in the last layer")
+st.caption(
+    "The head reads only the last layer's `[CLS]` vector (through the pooler). Each row is one attention "
+    "head's `[CLS]` row over the input tokens; the top row is their mean."
+)
+st.plotly_chart(nsp_figures.cls_attention_figure(score), key="nsp_cls_attention")

@@ -1,0 +1,44 @@
+"""NSP batch: a file of sentence pairs (labels optional) scored in one go with the real head, downloadable."""
+
+import pandas as pd
+import streamlit as st
+
+from core import nsp, nsp_batch
+from ui import session
+
+st.title("NSP batch scoring")
+st.markdown(
+    "Upload pairs, one per line: **TSV** `A<TAB>B[<TAB>is_next]`, **CSV** with columns `a,b[,is_next]`, or "
+    "**JSONL** `{\"a\": …, \"b\": …, \"is_next\": 1}`. The optional label says whether B follows A "
+    "(**1 = yes**, 0 = no — note that Hugging Face's `next_sentence_label` uses the opposite, 0 = IsNext)."
+)
+loaded = session.require_model()
+try:
+    head = nsp.sentence_head(loaded)
+except ValueError as err:
+    st.error(str(err))
+    st.stop()
+upload = st.file_uploader("Pairs file", type=["tsv", "csv", "txt", "jsonl"], key="nsp_batch_file")
+if upload is None:
+    st.stop()
+
+bar = st.progress(0.0, text="Scoring pairs…")
+try:
+    result = nsp_batch.score_file(loaded, upload.getvalue().decode("utf-8", "replace"),
+                                  on_progress=lambda done, total: bar.progress(done / total))
+except ValueError as err:
+    st.error(str(err))
+    st.stop()
+finally:
+    bar.empty()
+
+table = pd.DataFrame(result.rows()).drop(columns=["model", "head"])
+cols = st.columns(3)
+cols[0].metric("Pairs", len(table))
+cols[1].metric("Accuracy at 0.5", "—" if result.accuracy is None else f"{result.accuracy:.1%}",
+               help="Share of labelled pairs where P(IsNext) ≥ 0.5 agrees with the label.")
+cols[2].metric("Truncated", int(table["truncated"].sum()), help="Pairs cut to fit the model (longer sentence first).")
+st.caption(f"{head.name}: {head.index_meaning()}; `is_next` = softmax of the logits at index 0.")
+st.dataframe(table, width="stretch")
+st.download_button("Download scores (CSV)", nsp_batch.to_csv(result), file_name="nsp_scores.csv",
+                   mime="text/csv", key="nsp_batch_download")

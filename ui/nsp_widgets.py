@@ -1,0 +1,74 @@
+"""Streamlit pieces shared by the NSP pages: choosing documents, scoring with a progress bar, result tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import corpus, models, nsp_experiment
+from ui import session
+
+SOURCES = ("Python's reference topics (pydoc_data)", "Paste documents", "Upload text files")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _split(text: str, title: str) -> list[corpus.Document]:
+    return corpus.split_documents(text, title)
+
+
+def choose_documents() -> list[corpus.Document]:
+    """Documents from the chosen source; an empty list (with a message) when there are none yet."""
+    source = st.radio("Documents", SOURCES, key="nsp_exp_source", horizontal=True)
+    try:
+        if source == SOURCES[0]:
+            documents = list(corpus.python_reference_documents())
+            st.caption("Read at run time from the `pydoc_data` package that ships with Python: one document per topic.")
+        elif source == SOURCES[1]:
+            text = st.text_area("Documents, separated by a line `---`", key="nsp_exp_text", height=200)
+            documents = _split(text, "pasted")
+        else:
+            files = st.file_uploader("Text files (each file is a document; `---` lines split further)",
+                                     type=["txt", "md"], accept_multiple_files=True, key="nsp_exp_files")
+            documents = [d for f in files or [] for d in _split(f.getvalue().decode("utf-8", "replace"), f.name)]
+    except ValueError as err:
+        st.error(str(err))
+        return []
+    if len(documents) < 2:
+        st.info("Give at least two documents of several sentences each.")
+        return []
+    return documents
+
+
+def load_optional(name: str) -> models.LoadedModel | None:
+    """The comparison model, or None (with a message when it cannot be loaded)."""
+    if not (name or "").strip():
+        return None
+    try:
+        with st.spinner(f"Loading {name}…"):
+            return session.load_model(name.strip())
+    except ValueError as err:
+        st.error(str(err))
+        return None
+
+
+def score_experiment(loaded_models: list, pairs: list[nsp_experiment.Pair]) -> list[nsp_experiment.ExperimentResult]:
+    """Run the experiment on every given model that has a pair head; say why for those that have none."""
+    results = []
+    for loaded in [m for m in loaded_models if m is not None]:
+        bar = st.progress(0.0, text=f"Scoring {len(pairs)} pairs with {loaded.name}…")
+        try:
+            results.append(nsp_experiment.run_experiment(
+                loaded, pairs, on_progress=lambda done, total: bar.progress(done / total)))
+        except ValueError as err:
+            st.error(str(err))
+        finally:
+            bar.empty()
+    return results
+
+
+def pairs_table(results: list[nsp_experiment.ExperimentResult]) -> pd.DataFrame:
+    """One row per pair: kind, texts, source positions and each model's P(index 0)."""
+    table = pd.DataFrame([p.__dict__ for p in results[0].pairs])
+    for result in results:
+        table[f"P0 {result.model_name} ({result.head.kind})"] = result.is_next
+    return table
