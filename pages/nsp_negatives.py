@@ -6,6 +6,7 @@ import streamlit as st
 from core import corpus, nsp_experiment, nsp_figures
 from ui import nsp_widgets, session
 
+session.current()  # draws the shared sidebar before anything on this page can stop the run
 st.title("NSP negatives: why random documents make the task too easy")
 st.markdown(
     "BERT's NSP negatives pair a segment with one from a **random other document** — often the topic alone "

@@ -40,3 +40,19 @@ def test_link_with_query_reopens_model_and_text(app_url):
         assert "script" in text and "second" in text
         assert page.locator("script:has-text('alert(1)')").count() == 0  # escaped, never executed markup
         screenshot(page, "home-from-link")
+
+
+def test_a_page_link_as_a_fresh_servers_first_request_shows_sidebar_and_page():
+    """Streamlit's legacy pages/ mode runs such a page alone; it must rerun through app.py (ui.session)."""
+    from ui import registry
+
+    require_chromium()
+    page_info = registry.PAGES[-1]
+    with streamlit_server() as url, chromium_page(block_network=True) as page:
+        page.goto(f"{url}/{page_info.url_path}?model=bundled&a=Fresh+server+deep+link")
+        wait_for_app(page)
+        page.get_by_label("Sentence A").wait_for(timeout=60_000)
+        assert page.get_by_label("Sentence A").input_value() == "Fresh server deep link"
+        assert "Traceback" not in page.content() and "KeyError" not in page.content()
+        page.get_by_role("link", name=page_info.title).first.wait_for(timeout=30_000)  # the app's navigation
+        screenshot(page, "deep-link-fresh-server")

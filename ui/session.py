@@ -33,17 +33,23 @@ class Selection:
 
 
 def current() -> Selection:
-    """The selection the sidebar stored for this run.
+    """The selection the sidebar stored for this run (drawing the sidebar first if this run has not).
 
-    Streamlit runs a page script without app.py when a `pages/` folder exists and the server's first
-    request is a page's address (its legacy multipage mode; AppTest's too): the page then draws the
-    shared sidebar itself.
+    With a `pages/` folder next to app.py, Streamlit starts in its legacy multipage mode and runs a page
+    script alone when a page's address is a fresh server's first request (AppTest does so on every run).
+    The page then switches Streamlit to st.navigation mode and reruns through app.py, which draws the
+    shared sidebar and the navigation.
     """
+    from streamlit.runtime.pages_manager import PagesManager
+
     from ui import sidebar
 
-    if not sidebar.drawn_this_run():
-        return sidebar.render()
-    return st.session_state["selection"]
+    if sidebar.drawn_this_run():
+        return st.session_state["selection"]
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    return sidebar.render()
 
 
 def require_model() -> models.LoadedModel:
