@@ -19,4 +19,6 @@ class PageInfo:
 
 PAGES = (
     PageInfo("pages/home.py", "Home", "🏠", "the model in brief and how BERT reads your input"),
+    PageInfo("pages/embeddings.py", "Input embeddings", "🧱", "token + segment + position, LayerNorm, learned positions"),
+    PageInfo("pages/contextual.py", "Contextual embeddings", "🌀", "tokens through the layers, word senses, sentence vectors"),
 )
