@@ -75,3 +75,17 @@ def tiny_model(tiny_dirs) -> models.LoadedModel:
 def bundled_model() -> models.LoadedModel:
     """The bundled offline model (real pretrained weights)."""
     return models.load_model("bundled", device=torch.device("cpu"))
+
+
+@pytest.fixture(autouse=True)
+def _navigation_not_pages_folder(monkeypatch):
+    """AppTest re-detects the legacy pages/ folder (MPA v1) on every run; this app always uses st.navigation."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

@@ -17,18 +17,18 @@ def app_url():
 def type_pair(page, text_a: str, text_b: str) -> None:
     for label, text in (("Sentence A", text_a), ("Sentence B (optional)", text_b)):
         box = page.get_by_role("textbox", name=label, exact=True)
+        box.wait_for(timeout=90_000)  # the first run of a fresh server loads the model first
         box.fill(text)
         box.press("Control+Enter")
         wait_for_app(page)
 
 
 def test_input_embeddings_parity_for_a_typed_pair(app_url):
+    """Runs first on a fresh server: a copied page link must draw the sidebar too (not Streamlit's pages/ mode)."""
     with chromium_page(block_network=True, height=1600) as page:
-        page.goto(f"{app_url}/?model=bundled")
+        page.goto(f"{app_url}/embeddings?model=bundled")
         wait_for_app(page)
         type_pair(page, "The bank of the river café", "I paid cash")
-        page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Input embeddings").click()
-        wait_for_app(page)
         page.get_by_text("max abs difference").wait_for(timeout=60_000)
         pieces = page.locator(".word-pieces").inner_text()
         assert "café" in pieces and "cafe" in pieces and "paid" in pieces
