@@ -34,6 +34,13 @@ class Selection:
 
 def current() -> Selection:
     """The selection the sidebar stored for this run."""
+    if "selection" not in st.session_state:
+        # A fresh server shown a page URL first runs the page alone (Streamlit's legacy pages/ folder mode);
+        # switch to st.navigation mode and rerun through app.py, which draws the sidebar.
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state["selection"]
 
 
