@@ -73,11 +73,13 @@ def register(subparsers) -> None:
     add_common(parser)
     parser.add_argument("--a", required=True, help="sentence A")
     parser.add_argument("--b", default=None, help="sentence B (optional)")
-    parser.add_argument("--layer", type=int, default=None, help="layer for projection/similarity (0 = embeddings; default: last)")
+    parser.add_argument("--layer", type=int, default=None,
+                        help="layer for projection and similarity (0 = embeddings; default: the last)")
     parser.add_argument("--dims", type=int, default=2, choices=(2, 3), help="PCA dimensions")
     parser.add_argument("--merge", action="store_true", help="merge WordPiece pieces back into words")
     parser.add_argument("--positions", type=int, default=embeddings.DEFAULT_POSITIONS, help="positions to compare")
     parser.add_argument("--word", default=None, help="follow this word across --sentence sentences, layer by layer")
-    parser.add_argument("--sentence", action="append", help="a sentence containing --word (repeat; default: bank examples)")
+    parser.add_argument("--sentence", action="append",
+                        help="a sentence containing --word (repeat it; default: the 'bank' examples)")
     parser.add_argument("--csv-dir", default=None, help="also write every view's data as CSV files into this folder")
     parser.set_defaults(func=cmd_embeddings)

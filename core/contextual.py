@@ -142,7 +142,7 @@ def similarity(chosen: Units, layer: int) -> np.ndarray:
 
 
 def drift(chosen: Units) -> np.ndarray:
-    """How far each unit moves from its input embedding: cos(vector at layer k, vector at layer 0), (layers+1, units)."""
+    """How far context moves each unit: cos(its vector at layer k, at layer 0) as (layers + 1, units)."""
     base = chosen.vectors[0]
     dots = (chosen.vectors * base[None]).sum(-1)
     norms = np.linalg.norm(chosen.vectors, axis=-1) * np.linalg.norm(base, axis=-1)[None]
@@ -150,7 +150,7 @@ def drift(chosen: Units) -> np.ndarray:
 
 
 def word_vectors(analysis: Analysis, word: str) -> np.ndarray:
-    """The mean of the pieces of the first occurrence of `word` (case-insensitive) at every layer: (layers+1, hidden)."""
+    """Mean of the pieces of the first `word` (any case) in a single-sentence analysis: (layers + 1, hidden)."""
     chosen = units(analysis, merge_words=True, include_special=False)
     for label, members in zip(chosen.labels, chosen.members):
         if label.lower() == word.lower():

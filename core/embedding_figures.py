@@ -22,6 +22,9 @@ SENTENCE_COLORS = {0: "#1f77b4", 1: "#ff7f0e", None: "#7f7f7f"}
 SENTENCE_NAMES = {0: "sentence A", 1: "sentence B", None: "special"}
 # Diverging scale for signed values, centred on 0.
 DIVERGING = "RdBu_r"
+# Above this many tokens an axis labels every k-th token only, and a chart stops growing taller.
+MAX_TICKS = 60
+MAX_HEIGHT = 1000
 SUM_ROWS = ("token", "segment", "position", "sum", "LayerNorm(sum)", "model's embedding output")
 
 
@@ -30,8 +33,14 @@ def _labels(tokens: list[str]) -> list[str]:
 
 
 def _token_ticks(labels: list[str]) -> dict:
-    """Axis settings that show one tick per token, labelled with the (escaped) token."""
-    return dict(tickmode="array", tickvals=list(range(len(labels))), ticktext=_labels(labels))
+    """Axis settings that label token positions with the (escaped) tokens; every k-th one for long inputs."""
+    step = max(1, -(-len(labels) // MAX_TICKS))
+    shown = list(range(0, len(labels), step))
+    return dict(tickmode="array", tickvals=shown, ticktext=_labels([labels[i] for i in shown]))
+
+
+def _height(rows: int, per_row: int, base: int) -> int:
+    return min(MAX_HEIGHT, base + per_row * rows)
 
 
 def word_pieces_html(encoded: EncodedInput) -> str:
@@ -99,7 +108,7 @@ def segment_figure(result: SegmentVectors, tokens: list[str]) -> go.Figure:
     fig.add_trace(go.Heatmap(z=result.per_token, y=list(range(len(tokens))), coloraxis="coloraxis"), 2, 1)
     fig.update_yaxes(autorange="reversed", **_token_ticks(labels), row=2, col=1)
     fig.update_xaxes(title_text="embedding dimension", row=2, col=1)
-    fig.update_layout(coloraxis=_axis_scale(result.vectors), height=260 + 16 * len(tokens),
+    fig.update_layout(coloraxis=_axis_scale(result.vectors), height=_height(len(tokens), 16, 260),
                       margin=dict(l=10, r=10, t=40, b=30))
     return fig
 
@@ -142,8 +151,9 @@ def projection_figure(result: Projection) -> go.Figure:
         if not idx:
             continue
         pts = result.coords[idx]
-        common = dict(mode="markers+text", text=[html.escape(result.labels[i]) for i in idx], name=SENTENCE_NAMES[sentence],
-                      marker=dict(color=SENTENCE_COLORS[sentence], size=8 if dims == 2 else 4), textposition="top center")
+        common = dict(mode="markers+text", text=[html.escape(result.labels[i]) for i in idx],
+                      name=SENTENCE_NAMES[sentence], textposition="top center",
+                      marker=dict(color=SENTENCE_COLORS[sentence], size=8 if dims == 2 else 4))
         trace = go.Scatter(x=pts[:, 0], y=pts[:, 1], **common) if dims == 2 else go.Scatter3d(
             x=pts[:, 0], y=pts[:, 1], z=pts[:, 2], **common)
         fig.add_trace(trace)
@@ -161,7 +171,7 @@ def similarity_figure(labels: list[str], matrix: np.ndarray, layer: int) -> go.F
     """Token-by-token cosine similarity at one layer."""
     fig = go.Figure(go.Heatmap(z=matrix, zmin=-1, zmax=1, zmid=0, colorscale=DIVERGING,
                                x=list(range(len(labels))), y=list(range(len(labels)))))
-    size = max(420, min(900, 22 * len(labels)))
+    size = max(420, _height(len(labels), 22, 0))
     fig.update_layout(title=f"Cosine similarity between tokens, layer {layer}", height=size,
                       xaxis=_token_ticks(labels), yaxis=dict(autorange="reversed", **_token_ticks(labels)),
                       margin=dict(l=10, r=10, t=50, b=10))
@@ -173,8 +183,9 @@ def drift_figure(chosen: Units, drift: np.ndarray) -> go.Figure:
     fig = go.Figure(go.Heatmap(z=drift.T, zmin=-1, zmax=1, zmid=0, colorscale=DIVERGING,
                                x=list(range(drift.shape[0])), y=list(range(drift.shape[1]))))
     fig.update_layout(title="Similarity of each token to its own input embedding (layer 0)",
-                      xaxis=dict(title="layer", dtick=1), yaxis=dict(autorange="reversed", **_token_ticks(chosen.labels)),
-                      height=max(320, 20 * len(chosen.labels)), margin=dict(l=10, r=10, t=50, b=10))
+                      xaxis=dict(title="layer", dtick=1),
+                      yaxis=dict(autorange="reversed", **_token_ticks(chosen.labels)),
+                      height=max(320, _height(len(chosen.labels), 20, 0)), margin=dict(l=10, r=10, t=50, b=10))
     return fig
 
 
@@ -189,7 +200,8 @@ def _layer_lines(title: str, series: dict[str, np.ndarray], yaxis: str) -> go.Fi
 def same_word_figure(result: SameWord) -> go.Figure:
     """Cosine similarity of one word's vectors between sentences, per layer."""
     series = {f"sentences {label}": row for label, row in zip(result.pair_labels, result.similarity)}
-    return _layer_lines(f"“{result.word}” in different sentences: similarity per layer", series, "cosine similarity")
+    title = f"“{html.escape(result.word)}” in different sentences: similarity per layer"
+    return _layer_lines(title, series, "cosine similarity")
 
 
 def sentence_figure(result: SentenceVectors) -> go.Figure:

@@ -36,6 +36,13 @@ def sum_table(result: EmbeddingSum) -> str:
     return csv_text(["position", "token", "part", *[f"d{j}" for j in range(width)]], rows)
 
 
+def norms_table(result: EmbeddingSum) -> str:
+    """L2 norm of each token's token, segment and position vectors and of their sum."""
+    parts = (result.token, result.segment, result.position, result.summed)
+    rows = [[i, tok, *[float(np.linalg.norm(p[i])) for p in parts]] for i, tok in enumerate(result.tokens)]
+    return csv_text(["position", "token", "token_norm", "segment_norm", "position_norm", "sum_norm"], rows)
+
+
 def segment_table(result: SegmentVectors) -> str:
     return _matrix([f"segment {i}" for i in range(len(result.vectors))], result.vectors, "segment")
 
@@ -46,6 +53,13 @@ def position_table(result: PositionComparison) -> str:
     rows = [[kind, i, *m[i].tolist()] for kind, m in (("learned", result.learned_similarity),
                                                       ("sinusoidal", result.sinusoidal_similarity)) for i in range(n)]
     return csv_text(["kind", "position", *[f"p{j}" for j in range(n)]], rows)
+
+
+def position_vectors_table(result: PositionComparison) -> str:
+    """Both position tables, stacked: a 'kind' column says learned or sinusoidal, one column per dimension."""
+    rows = [[kind, i, *row] for kind, table in (("learned", result.learned), ("sinusoidal", result.sinusoidal))
+            for i, row in enumerate(table.tolist())]
+    return csv_text(["kind", "position", *[f"d{j}" for j in range(result.learned.shape[1])]], rows)
 
 
 def projection_table(result: Projection) -> str:

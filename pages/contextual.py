@@ -1,5 +1,7 @@
 """Contextual embeddings: tokens through the layers (PCA), similarities, word senses, sentence vectors."""
 
+from functools import partial
+
 import streamlit as st
 
 from core import contextual
@@ -24,21 +26,22 @@ except ValueError as err:
     st.error(str(err))
     st.stop()
 
-charts.show(figures.projection_figure(projection), tables.projection_table(projection), "projection")
+charts.show(figures.projection_figure(projection), partial(tables.projection_table, projection), "projection")
 matrix = contextual.similarity(chosen, layer)
-charts.show(figures.similarity_figure(chosen.labels, matrix, layer), tables.similarity_table(chosen.labels, matrix),
-            "token_similarity")
+charts.show(figures.similarity_figure(chosen.labels, matrix, layer),
+            partial(tables.similarity_table, chosen.labels, matrix), "token_similarity")
 drift = contextual.drift(chosen)
-charts.show(figures.drift_figure(chosen, drift), tables.drift_table(chosen, drift), "layer_drift")
+charts.show(figures.drift_figure(chosen, drift), partial(tables.drift_table, chosen, drift), "layer_drift")
 
 st.subheader("Same word, different meaning")
 word = st.text_input("Word", contextual.DEFAULT_WORD, key="ctx_word")
-lines = st.text_area("Sentences containing it, one per line", "\n".join(contextual.DEFAULT_SENTENCES), key="ctx_sentences")
+lines = st.text_area("Sentences containing it, one per line", "\n".join(contextual.DEFAULT_SENTENCES),
+                     key="ctx_sentences")
 try:
     senses = contextual.same_word(loaded, word, lines.splitlines())
     st.caption("Each sentence is its own (cached) forward pass. Pairs with the same sense should stay closer "
                "in the upper layers than pairs with different senses; at layer 0 only the position differs.")
-    charts.show(figures.same_word_figure(senses), tables.same_word_table(senses), "same_word")
+    charts.show(figures.same_word_figure(senses), partial(tables.same_word_table, senses), "same_word")
 except ValueError as err:
     st.error(str(err))
 
@@ -47,6 +50,6 @@ try:
     sentences = contextual.sentence_vectors(loaded, analysis)
     st.caption("'Encoded alone' runs A and B separately (cached). Their [CLS] vectors start identical: same "
                "token, same position, no context yet; only the layers make them differ.")
-    charts.show(figures.sentence_figure(sentences), tables.sentence_table(sentences), "sentence_vectors")
+    charts.show(figures.sentence_figure(sentences), partial(tables.sentence_table, sentences), "sentence_vectors")
 except ValueError as err:
     st.info(str(err))

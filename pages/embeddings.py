@@ -1,5 +1,7 @@
 """Input embeddings: Token + Segment + Position, their LayerNorm'ed sum, segment vectors, learned positions."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -29,19 +31,20 @@ st.subheader("Token + Segment + Position → LayerNorm")
 result = embeddings.embedding_sum(loaded, analysis)
 index = st.selectbox("Token", range(len(encoded)), key="emb_token",
                      format_func=lambda i: f"{i}: {encoded.tokens[i]}", index=min(1, len(encoded) - 1))
-charts.show(figures.sum_figure(result, index), tables.sum_table(result), "embedding_sum")
+charts.show(figures.sum_figure(result, index), partial(tables.sum_table, result), "embedding_sum")
 check = (st.success if result.matches else st.error)
 check(f"Parity check: LayerNorm(token + segment + position) with the model's own LayerNorm (eval mode, dropout off) "
       f"vs the model's embedding output — max abs difference **{result.max_abs_diff:.2e}** over "
       f"{result.normalized.size:,} numbers.")
-charts.show(figures.norms_figure(result), tables.sum_table(result), "embedding_norms")
+charts.show(figures.norms_figure(result), partial(tables.norms_table, result), "embedding_norms")
 
 st.subheader("Segment embeddings")
 try:
     segments = embeddings.segment_vectors(loaded, analysis)
     st.markdown(f"Every token of a segment gets the same row: largest difference within a segment "
                 f"**{segments.max_spread:.1e}**.")
-    charts.show(figures.segment_figure(segments, encoded.tokens), tables.segment_table(segments), "segment_vectors")
+    charts.show(figures.segment_figure(segments, encoded.tokens), partial(tables.segment_table, segments),
+                "segment_vectors")
 except ValueError as err:
     st.info(str(err))
 
@@ -55,5 +58,6 @@ except ValueError as err:
     st.stop()
 st.caption("Sine/cosine similarity depends only on the distance |i − j| (the same stripes everywhere); "
            "the learned table has whatever structure pre-training gave it.")
-charts.show(figures.position_figure(positions), tables.position_table(positions), "position_similarity")
-charts.show(figures.position_values_figure(positions), tables.position_table(positions), "position_vectors")
+charts.show(figures.position_figure(positions), partial(tables.position_table, positions), "position_similarity")
+charts.show(figures.position_values_figure(positions), partial(tables.position_vectors_table, positions),
+            "position_vectors")

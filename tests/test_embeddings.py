@@ -37,7 +37,8 @@ def test_segment_rows_identical_within_a_sentence_and_different_across(tiny_mode
     ids = np.array(result.token_segments)
     assert result.max_spread == 0.0
     for seg in (0, 1):
-        np.testing.assert_array_equal(result.per_token[ids == seg], np.broadcast_to(result.vectors[seg], result.per_token[ids == seg].shape))
+        rows = result.per_token[ids == seg]
+        np.testing.assert_array_equal(rows, np.broadcast_to(result.vectors[seg], rows.shape))
     assert not np.allclose(result.vectors[0], result.vectors[1])
 
 
@@ -181,3 +182,9 @@ def test_contextual_page_merges_words():
     at.toggle(key="ctx_merge").set_value(True).run()
     assert not at.exception, at.exception
     assert not at.error
+
+
+def test_position_vectors_table(tiny_model):
+    result = embeddings.position_comparison(tiny_model, 8)
+    rows = list(csv.reader(io.StringIO(embedding_tables.position_vectors_table(result))))
+    assert len(rows) == 1 + 2 * 8 and len(rows[0]) == 2 + tiny_model.config.hidden_size
