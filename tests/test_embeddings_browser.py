@@ -33,7 +33,10 @@ def test_input_embeddings_parity_for_a_typed_pair(app_url):
         pieces = page.locator(".word-pieces").inner_text()
         assert "café" in pieces and "cafe" in pieces and "paid" in pieces
         assert page.locator(".js-plotly-plot").count() >= 4
-        assert page.get_by_role("button", name="Download embedding_sum.csv").count() == 1
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="Download embedding_norms.csv").click()
+        lines = open(download.value.path(), encoding="utf-8").read().splitlines()
+        assert lines[0].startswith("position,token,token_norm") and len(lines) == 1 + 12  # header + one row per token
         assert page.locator("[data-testid=stException]").count() == 0
         screenshot(page, "embeddings-input")
 
