@@ -136,7 +136,7 @@ def position_values_figure(result: PositionComparison) -> go.Figure:
     fig.add_trace(go.Heatmap(z=result.sinusoidal, coloraxis="coloraxis2"), 1, 2)
     for col in (1, 2):
         fig.update_xaxes(title_text="dimension", row=1, col=col)
-        fig.update_yaxes(title_text="position", autorange="reversed", row=1, col=col)
+        fig.update_yaxes(title_text="position" if col == 1 else None, autorange="reversed", row=1, col=col)
     fig.update_layout(coloraxis=dict(**_axis_scale(result.learned), colorbar=dict(x=0.43)),
                       coloraxis2=_axis_scale(result.sinusoidal), height=420, margin=dict(l=10, r=10, t=50, b=30))
     return fig
