@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "core.cli_mlm",
     "core.cli_tasks",
     "core.cli_nsp",
+    "core.cli_embeddings",
 )
 
 

@@ -24,4 +24,6 @@ PAGES = (
     PageInfo("pages/nsp.py", "Next sentence", "🔗", "P(IsNext) of sentence B after A from the real NSP head, both orders"),
     PageInfo("pages/nsp_negatives.py", "NSP negatives", "🧪", "random-document vs same-document vs swapped negatives, scored"),
     PageInfo("pages/nsp_batch.py", "NSP batch", "📄", "score a TSV/CSV/JSONL file of sentence pairs and download the results"),
+    PageInfo("pages/embeddings.py", "Input embeddings", "🧱", "token + segment + position, LayerNorm, learned positions"),
+    PageInfo("pages/contextual.py", "Contextual embeddings", "🌀", "tokens through the layers, word senses, sentence vectors"),
 )
