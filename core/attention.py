@@ -26,6 +26,8 @@ STATISTICS = {
     "next": ("attention to next token", "mean share on the token just after (i → i+1)"),
     "other_sentence": ("attention to the other sentence", "mean share a token of A puts on B and of B on A"),
 }
+# Appended to repeated labels so plotly keeps them as separate categories while they look the same.
+ZERO_WIDTH_SPACE = "\u200b"
 # Weight of the residual connection in rollout: Abnar & Zuidema (2020) mix 0.5·A + 0.5·I.
 ROLLOUT_RESIDUAL = 0.5
 
@@ -127,12 +129,12 @@ def _unit_labels(encoded: EncodedInput, merge: bool) -> tuple[list[list[int]], l
 
 
 def _disambiguate(labels: list[str]) -> list[str]:
-    """Plotly merges equal category labels, so repeated tokens get their position appended."""
+    """Plotly merges equal category labels; repeated tokens get invisible zero-width spaces to stay apart."""
     seen: dict[str, int] = {}
     out = []
-    for i, label in enumerate(labels):
-        out.append(label if label not in seen else f"{label} ·{i}")
-        seen[label] = i
+    for label in labels:
+        out.append(label + ZERO_WIDTH_SPACE * seen.get(label, 0))
+        seen[label] = seen.get(label, 0) + 1
     return out
 
 
@@ -248,11 +250,16 @@ def top_sources(rollout: Rollout, token: int, k: int = 5) -> list[tuple[str, flo
 def map_csv(amap: AttentionMap) -> str:
     """A heatmap as CSV: a header of attended labels, then one row per attending label."""
     buffer = io.StringIO()
-    header = ["attending \\ attended", *amap.col_labels]
-    rows = [header] + [[label, *(f"{v:.6g}" for v in row)] for label, row in zip(amap.row_labels, amap.matrix)]
+    cols, row_names = [_plain(c) for c in amap.col_labels], [_plain(r) for r in amap.row_labels]
+    header = ["attending \\ attended", *cols]
+    rows = [header] + [[label, *(f"{v:.6g}" for v in row)] for label, row in zip(row_names, amap.matrix)]
     for row in rows:
         buffer.write(",".join(_csv_cell(c) for c in row) + "\n")
     return buffer.getvalue()
+
+
+def _plain(label: str) -> str:
+    return label.replace(ZERO_WIDTH_SPACE, "")
 
 
 def _csv_cell(value: str) -> str:
@@ -265,3 +272,19 @@ def attentions_npz(analysis: Analysis) -> bytes:
     np.savez_compressed(buffer, attentions=analysis.attentions, tokens=np.array(analysis.inputs.tokens),
                         token_type_ids=np.array(analysis.inputs.token_type_ids))
     return buffer.getvalue()
+
+
+# Long-format CSV of every weight is offered up to this many rows (about 30 bytes each); NPZ has no limit.
+MAX_CSV_ROWS = 1_000_000
+
+
+def attentions_csv(analysis: Analysis) -> str:
+    """Every weight in long format: layer, head, from_position, from_token, to_position, to_token, weight."""
+    layers, heads, seq, _ = analysis.attentions.shape
+    if layers * heads * seq * seq > MAX_CSV_ROWS:
+        raise ValueError(f"{layers * heads * seq * seq:,} weights are too many for CSV; download the NPZ file instead")
+    tokens = [_csv_cell(t) for t in analysis.inputs.tokens]
+    lines = ["layer,head,from_position,from_token,to_position,to_token,weight"]
+    for (layer, head, i, j), weight in np.ndenumerate(analysis.attentions):
+        lines.append(f"{layer},{head},{i},{tokens[i]},{j},{tokens[j]},{weight:.6g}")
+    return "\n".join(lines) + "\n"

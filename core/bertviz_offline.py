@@ -116,6 +116,12 @@ def _make_offline(bertviz_html: str) -> str:
     return library_scripts() + body
 
 
+def _initially_visible(subset: ViewSubset, heads: list[int] | None) -> list[int] | None:
+    """bertviz's indices (within the embedded heads) of the heads to show first; None = all."""
+    wanted = [subset.heads.index(h) for h in (heads or []) if h in subset.heads]
+    return wanted if wanted and len(wanted) < len(subset.heads) else None
+
+
 def head_view_html(analysis: Analysis, layer: int = 0, heads: list[int] | None = None) -> tuple[str, ViewSubset]:
     """bertviz's head view of the analysis, offline; pair inputs get its A→A / A→B / B→A / B→B filter."""
     from bertviz import head_view
@@ -124,6 +130,7 @@ def head_view_html(analysis: Analysis, layer: int = 0, heads: list[int] | None =
     view = head_view(
         _attention_tensors(analysis, subset), list(analysis.inputs.tokens), sentence_b_start=_sentence_b_start(analysis),
         layer=layer if layer in subset.layers else subset.layers[0], include_layers=subset.layers, html_action="return",
+        heads=_initially_visible(subset, heads),
     )
     return _make_offline(view.data), subset
 

@@ -19,4 +19,5 @@ class PageInfo:
 
 PAGES = (
     PageInfo("pages/home.py", "Home", "🏠", "the model in brief and how BERT reads your input"),
+    PageInfo("pages/attention.py", "Attention", "👀", "every layer and head: heatmaps, overview, bertviz, rollout, q·k, ablation"),
 )
