@@ -63,18 +63,30 @@ def overview_figure(stat: HeadStatistic, selected: tuple[int, int] | None = None
     fig = go.Figure(go.Heatmap(
         z=stat.values, x=list(range(heads)), y=list(range(layers)), colorscale="Viridis", text=text,
         texttemplate="%{text}" if layers * heads <= 400 else None, colorbar={"title": stat.label},
-        hovertemplate="layer %{y}, head %{x}<br>" + stat.label + " %{z:.3f}<extra></extra>",
+        hoverinfo="skip",
     ))
+    fig.add_trace(_click_targets(stat))
     if selected is not None:
         layer, head = selected
         fig.add_shape(type="rect", x0=head - 0.5, x1=head + 0.5, y0=layer - 0.5, y1=layer + 0.5,
                       line={"color": "red", "width": 3})
     fig.update_layout(
         title=f"{stat.label} for every layer and head", height=max(300, 40 * layers + 140),
-        xaxis={"title": "head", "dtick": 1}, yaxis={"title": "layer", "dtick": 1, "autorange": "reversed"},
+        xaxis={"title": "head", "dtick": 1, "range": [-0.5, heads - 0.5]},
+        yaxis={"title": "layer", "dtick": 1, "range": [layers - 0.5, -0.5]},
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
     return fig
+
+
+def _click_targets(stat: HeadStatistic) -> go.Scatter:
+    """Invisible square markers on every cell: plotly reports clicks on points, not on heatmap cells."""
+    layers, heads = np.meshgrid(range(stat.values.shape[0]), range(stat.values.shape[1]), indexing="ij")
+    return go.Scatter(
+        x=heads.ravel(), y=layers.ravel(), mode="markers", customdata=stat.values.ravel(), showlegend=False,
+        marker={"symbol": "square", "size": 28, "color": "rgba(0,0,0,0)"},
+        hovertemplate="layer %{y}, head %{x}<br>" + stat.label + " %{customdata:.3f}<extra>click to open</extra>",
+    )
 
 
 def rollout_sources_figure(rollout: Rollout, token: int) -> go.Figure:
@@ -97,9 +109,10 @@ def query_key_figure(qk: QueryKey, layer: int, head: int, token: int) -> go.Figu
     q, k = qk.queries[layer, head, token], qk.keys[layer, head]
     labels = [f"{j}: {t}" for j, t in enumerate(_safe(qk.tokens))]
     fig = make_subplots(
-        rows=2, cols=4, row_heights=[0.06, 0.94], shared_yaxes=True, horizontal_spacing=0.03, vertical_spacing=0.02,
-        specs=[[{}, {}, None, None], [{}, {}, {}, {}]],
-        subplot_titles=("query q_i", "", "keys k_j", "q_i ⊙ k_j (elementwise)", "q_i·k_j / √d", "softmax = attention"),
+        rows=2, cols=4, row_heights=[0.06, 0.94], shared_yaxes=True, horizontal_spacing=0.03, vertical_spacing=0.03,
+        specs=[[{}, None, None, None], [{}, {}, {}, {}]],
+        subplot_titles=("query q_i (top), keys k_j (below)", "", "q_i ⊙ k_j (elementwise)", "q_i·k_j / √d",
+                        "softmax = attention"),
     )
     lim = float(np.abs(np.concatenate([q, k.ravel()])).max()) or 1.0
     cells = dict(colorscale="RdBu", zmid=0, zmin=-lim, zmax=lim, showscale=False)
@@ -112,6 +125,8 @@ def query_key_figure(qk: QueryKey, layer: int, head: int, token: int) -> go.Figu
     fig.add_trace(go.Bar(x=qk.scores(layer, head)[token], y=labels, orientation="h", marker_color="#888"), 2, 3)
     fig.add_trace(go.Bar(x=qk.weights(layer, head)[token], y=labels, orientation="h", marker_color="#1f77b4"), 2, 4)
     fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(showticklabels=False, row=1, col=1)
+    fig.update_xaxes(title_text="dimension of the head", row=2, col=1)
     fig.update_layout(
         title=f"Layer {layer}, head {head}: how {html.escape(qk.tokens[token])} (position {token}) scores every token",
         height=int(np.clip(CELL_PX * len(labels), MIN_PX, MAX_PX)) + 160, showlegend=False,
