@@ -250,7 +250,7 @@ def top_sources(rollout: Rollout, token: int, k: int = 5) -> list[tuple[str, flo
 def map_csv(amap: AttentionMap) -> str:
     """A heatmap as CSV: a header of attended labels, then one row per attending label."""
     buffer = io.StringIO()
-    cols, row_names = [_plain(c) for c in amap.col_labels], [_plain(r) for r in amap.row_labels]
+    cols, row_names = [plain_label(c) for c in amap.col_labels], [plain_label(r) for r in amap.row_labels]
     header = ["attending \\ attended", *cols]
     rows = [header] + [[label, *(f"{v:.6g}" for v in row)] for label, row in zip(row_names, amap.matrix)]
     for row in rows:
@@ -258,7 +258,7 @@ def map_csv(amap: AttentionMap) -> str:
     return buffer.getvalue()
 
 
-def _plain(label: str) -> str:
+def plain_label(label: str) -> str:
     return label.replace(ZERO_WIDTH_SPACE, "")
 
 
