@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.attention import AttentionMap, HeadStatistic, Rollout
+from core.attention_flow import TokenFlow
 from core.attention_probe import AblationResult, QueryKey
 
 COLORSCALE = "Blues"
@@ -91,14 +92,21 @@ def _click_targets(stat: HeadStatistic) -> go.Scatter:
 
 def rollout_sources_figure(rollout: Rollout, token: int) -> go.Figure:
     """What one token attends to after all layers: its row of the final rollout, as bars over input tokens."""
-    labels = [f"{i}: {t}" for i, t in enumerate(_safe(rollout.tokens))]
-    row = rollout.matrices[-1][token]
-    fig = go.Figure(go.Bar(x=labels, y=row, hovertemplate="%{x}<br>%{y:.3f}<extra></extra>"))
-    fig.update_layout(
-        title=f"After all {len(rollout.matrices)} layers, {html.escape(rollout.tokens[token])} (position {token}) draws on",
-        yaxis={"title": "rollout weight (row sums to 1)"}, xaxis={"tickangle": -60, "type": "category"},
-        height=380, margin={"l": 10, "r": 10, "t": 50, "b": 10},
-    )
+    title = f"Rollout: after all {len(rollout.matrices)} layers, {html.escape(rollout.tokens[token])} (position {token}) draws on"
+    return _sources_figure(rollout.tokens, rollout.matrices[-1][token], title, "rollout weight (row sums to 1)")
+
+
+def flow_sources_figure(flow: TokenFlow) -> go.Figure:
+    """Attention flow from one output token to every input token, normalised to sum 1."""
+    title = f"Attention flow: {html.escape(flow.tokens[flow.token])} (position {flow.token}) after all layers draws on"
+    return _sources_figure(flow.tokens, flow.shares, title, "share of the max flow (sums to 1)")
+
+
+def _sources_figure(tokens: list[str], values: np.ndarray, title: str, y_title: str) -> go.Figure:
+    labels = [f"{i}: {t}" for i, t in enumerate(_safe(tokens))]
+    fig = go.Figure(go.Bar(x=labels, y=values, hovertemplate="%{x}<br>%{y:.3f}<extra></extra>"))
+    fig.update_layout(title=title, yaxis={"title": y_title}, xaxis={"tickangle": -60, "type": "category"},
+                      height=380, margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig
 
 

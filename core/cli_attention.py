@@ -6,7 +6,7 @@ import argparse
 
 import numpy as np
 
-from core import attention, forward
+from core import attention, attention_flow, forward
 from core.cli import add_common
 from core.cli_basic import load_for_cli
 
@@ -17,7 +17,7 @@ def _round(values: np.ndarray) -> list:
 
 
 def cmd_attention(args: argparse.Namespace) -> dict:
-    """Statistics for every layer and head, rollout top sources per token, optionally one map."""
+    """Statistics for every layer and head, rollout top sources per token, optionally flow and one map."""
     loaded = load_for_cli(args.model)
     analysis = forward.analyze(loaded, args.a, args.b)
     keys = list(attention.STATISTICS) if args.statistic == "all" else [args.statistic]
@@ -41,6 +41,10 @@ def cmd_attention(args: argparse.Namespace) -> dict:
     }
     if args.full_rollout:
         result["rollout"]["matrix"] = np.round(rollout.matrices[-1], 4)
+    if args.flow_token is not None:
+        flow = attention_flow.token_flow(analysis, args.flow_token)
+        result["flow"] = {"position": flow.token, "token": tokens[flow.token],
+                          "shares": [{"token": t, "share": round(float(v), 4)} for t, v in zip(tokens, flow.shares)]}
     if args.layer is not None:
         amap = attention.attention_map(analysis, args.layer, args.head, merge=args.words)
         result["map"] = {"title": amap.title, "note": amap.note, "rows": [attention.plain_label(r) for r in amap.row_labels],
@@ -60,6 +64,8 @@ def register(subparsers) -> None:
                         help="weight of the identity term in rollout (Abnar & Zuidema use 0.5)")
     parser.add_argument("--top", type=int, default=5, help="rollout sources listed per token")
     parser.add_argument("--full-rollout", action="store_true", help="also print the final rollout matrix")
+    parser.add_argument("--flow-token", type=int, default=None,
+                        help=f"also print attention flow from this position (inputs up to {attention_flow.FLOW_MAX_TOKENS} tokens)")
     parser.add_argument("--layer", type=int, default=None, help="also print this layer's attention map")
     parser.add_argument("--head", type=int, default=None, help="with --layer: one head (default: head average)")
     parser.add_argument("--words", action="store_true", help="with --layer: merge word pieces into words")

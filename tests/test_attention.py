@@ -183,7 +183,7 @@ def test_figures_escape_tokens_and_offer_svg(tiny_model):
 
 def test_cli_attention_json(tiny_dirs, capsys):
     code = cli_main(["attention", "--model", str(tiny_dirs["pretraining"]), "--a", PAIR[0], "--b", PAIR[1],
-                     "--layer", "1", "--words", "--json"])
+                     "--layer", "1", "--words", "--flow-token", "1", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["layers"] == 2 and out["heads"] == 4
     assert set(attention.STATISTICS) <= set(out["statistics"])
@@ -191,6 +191,7 @@ def test_cli_attention_json(tiny_dirs, capsys):
     for row in out["rollout"]["top_sources"]:
         assert row["sources"][0]["weight"] >= row["sources"][-1]["weight"]
     assert "unbelievable" in out["map"]["rows"]
+    assert abs(sum(s["share"] for s in out["flow"]["shares"]) - 1) < 1e-3
     assert cli_main(["attention", "--model", str(tiny_dirs["pretraining"]), "--a", "x", "--layer", "5", "--json"]) == 2
     assert "does not exist" in json.loads(capsys.readouterr().out)["error"]
 
@@ -211,3 +212,18 @@ def test_attention_page_renders_every_tab():
     assert any("hidden states" in i.value for i in at.info)  # the bundled model has no MLM/NSP head
     charts = [c for c in at.get("plotly_chart")]
     assert len(charts) >= 5
+
+
+def test_attention_flow_is_bounded_and_matches_a_hand_built_case(pair, monkeypatch):
+    from core import attention_flow
+
+    flow = attention_flow.token_flow(pair, 2)
+    np.testing.assert_allclose(flow.shares.sum(), 1.0, atol=1e-9)
+    assert ((flow.flow >= 0) & (flow.flow <= 1.0 + 1e-6)).all()  # one unit of attention leaves each node
+    # one layer: the only paths to input j are the direct edge, so the flow equals the mixed weight
+    one_layer = dataclasses.replace(pair, attentions=pair.attentions[:1])
+    single = attention_flow.token_flow(one_layer, 2)
+    np.testing.assert_allclose(single.flow, attention_flow.mixed_layers(one_layer)[0, 2], atol=1e-5)
+    monkeypatch.setattr(attention_flow, "FLOW_MAX_TOKENS", len(pair.inputs) - 1)
+    with pytest.raises(ValueError, match="up to"):
+        attention_flow.token_flow(pair, 0)

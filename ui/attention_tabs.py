@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
-from core import attention, attention_figures, attention_probe, bertviz_offline, forward
+from core import attention, attention_figures, attention_flow, attention_probe, bertviz_offline, forward
 from ui import session
 
 # Pixel heights of the embedded bertviz views: per token row (head view), per layer row (model view).
@@ -95,6 +95,13 @@ def rollout(analysis: forward.Analysis, config: dict) -> None:
     token = st.selectbox("What does this token attend to after all layers?", range(len(tokens)),
                          format_func=_token_name(tokens), key="attn_rollout_token")
     st.plotly_chart(attention_figures.rollout_sources_figure(result, token), config=config, key="attn_sources_chart")
+    if len(tokens) > attention_flow.FLOW_MAX_TOKENS:
+        st.caption(f"Attention flow is offered for inputs up to {attention_flow.FLOW_MAX_TOKENS} tokens.")
+        return
+    st.caption("Attention flow (same paper): the layers as a graph whose edge capacities are the mixed attention "
+               "weights; the maximum flow from this token's output node to each input token, normalised to sum 1.")
+    flow = attention_flow.token_flow(analysis, token)
+    st.plotly_chart(attention_figures.flow_sources_figure(flow), config=config, key="attn_flow_chart")
 
 
 def query_key(analysis: forward.Analysis, layer: int, head: int | None, config: dict) -> None:
