@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import xlogy
 
 from core.forward import Analysis
 from core.inputs import EncodedInput
@@ -180,7 +181,7 @@ def _statistic_values(key: str, attn: np.ndarray, encoded: EncodedInput) -> np.n
     seq = attn.shape[-1]
     cls, sep = _special_positions(encoded)
     if key == "entropy":
-        return -(attn * np.log2(np.clip(attn, 1e-12, None))).sum(-1).mean(-1)
+        return -xlogy(attn, attn).sum(-1).mean(-1) / np.log(2.0)  # xlogy: 0·log 0 = 0
     if key == "cls":
         return attn[..., cls].sum(-1).mean(-1)
     if key == "sep":
@@ -205,7 +206,7 @@ def head_statistic(analysis: Analysis, key: str) -> HeadStatistic:
     """One statistic for every layer and head, averaged over the attending tokens. values: (layers, heads)"""
     if key not in STATISTICS:
         raise ValueError(f"unknown statistic {key!r}; choose one of {', '.join(STATISTICS)}")
-    values = _statistic_values(key, analysis.attentions.astype(np.float64), analysis.inputs)
+    values = _statistic_values(key, analysis.attentions, analysis.inputs)
     label, description = STATISTICS[key]
     return HeadStatistic(key, label, description, values.astype(np.float32))
 

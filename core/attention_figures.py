@@ -29,6 +29,10 @@ def _safe(labels: list[str]) -> list[str]:
     return [html.escape(label) for label in labels]
 
 
+def _numbered(labels: list[str]) -> list[str]:
+    return [f"{i}: {label}" for i, label in enumerate(labels)]
+
+
 def download_config(image_format: str = "png", filename: str = "attention") -> dict:
     """plotly's modebar config so the camera button saves PNG or SVG."""
     if image_format not in ("png", "svg"):
@@ -41,6 +45,8 @@ def heatmap_figure(
 ) -> go.Figure:
     """An attention map: rows = attending token (query), columns = attended token (key)."""
     rows, cols = _safe(amap.row_labels), _safe(amap.col_labels)
+    if len(rows) > MAX_TICK_LABELS:  # only some ticks are shown, so say which position each is
+        rows, cols = _numbered(rows), _numbered(cols)
     fig = go.Figure(go.Heatmap(
         z=amap.matrix, x=cols, y=rows, colorscale=COLORSCALE, zmin=0,
         hovertemplate="%{y} → %{x}<br>weight %{z:.3f}<extra></extra>", colorbar={"title": "weight"},

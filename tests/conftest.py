@@ -75,3 +75,22 @@ def tiny_model(tiny_dirs) -> models.LoadedModel:
 def bundled_model() -> models.LoadedModel:
     """The bundled offline model (real pretrained weights)."""
     return models.load_model("bundled", device=torch.device("cpu"))
+
+
+@pytest.fixture(autouse=True)
+def app_runs_through_navigation(monkeypatch):
+    """AppTest: always run app.py (sidebar + st.navigation), as a warm server does, not pages/*.py alone.
+
+    AppTest builds a fresh PagesManager for every run; seeing a pages/ folder it sets Streamlit's old
+    "pages directory" mode, which runs a switched-to page script without app.py (so without the sidebar).
+    app.py's st.navigation turns that mode off, but only once app.py runs.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original_init = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

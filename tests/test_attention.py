@@ -202,6 +202,7 @@ def test_attention_page_renders_every_tab():
     at = run_page("pages/attention.py", {"model": "bundled", "a": "The <script>x</script> bank.", "b": "It closed."})
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
+    assert at.sidebar.text_area[0].value  # reached through app.py: the shared sidebar is there
     at.selectbox(key="attn_head").set_value(3)
     at.toggle(key="attn_merge").set_value(True)
     at.toggle(key="attn_hide_special").set_value(True)

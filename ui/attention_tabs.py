@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from core import attention, attention_figures, attention_flow, attention_probe, bertviz_offline, forward
 from ui import session
@@ -44,7 +43,8 @@ def _open_clicked_head() -> None:
 def overview(analysis: forward.Analysis, layer: int, head: int | None, config: dict) -> None:
     key = st.selectbox("Statistic per head", list(attention.STATISTICS), key="attn_statistic",
                        format_func=lambda k: attention.STATISTICS[k][0])
-    stat = attention.head_statistic(analysis, key)
+    selection = session.current()
+    stat = _head_statistic(selection.model_name, selection.text_a, selection.text_b, key)
     st.caption(f"{stat.description}. Averaged over the attending tokens. Click a cell to open that head in the "
                "Heatmap tab (or pick it in Layer / Head above).")
     if key == "other_sentence" and not analysis.inputs.is_pair:
@@ -52,6 +52,12 @@ def overview(analysis: forward.Analysis, layer: int, head: int | None, config: d
     fig = attention_figures.overview_figure(stat, None if head is None else (layer, head))
     st.plotly_chart(fig, config=config, key="attn_overview_chart", on_select=_open_clicked_head,
                     selection_mode="points")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _head_statistic(model_name: str, text_a: str, text_b: str | None, key: str) -> attention.HeadStatistic:
+    """Per-head statistics take seconds at 512 tokens; cached per input so reruns do not repeat them."""
+    return attention.head_statistic(forward.analyze(session.load_model(model_name), text_a, text_b), key)
 
 
 @st.cache_data(show_spinner="Drawing the bertviz view…", max_entries=8)
@@ -75,7 +81,7 @@ def bertviz_views(analysis: forward.Analysis, layer: int, head: int | None) -> N
                + "Head view: hover a token to see where it attends; click a colour to toggle a head.")
     seq, n_layers = len(analysis.inputs), len(subset.layers)
     height = 120 + (HEAD_VIEW_ROW_PX * seq if kind == "head" else MODEL_VIEW_LAYER_PX * n_layers)
-    components.html(view, height=min(height, 4000), scrolling=True)
+    st.iframe(view, height=min(height, 4000))
     st.download_button(f"Download the {kind} view as a standalone offline HTML file",
                        lambda: bertviz_offline.standalone_page(view, f"bertviz {kind} view"),
                        file_name=f"bertviz-{kind}-view.html", mime="text/html", key="attn_bertviz_download")
