@@ -45,13 +45,16 @@ def overview(analysis: forward.Analysis, layer: int, head: int | None, config: d
                        format_func=lambda k: attention.STATISTICS[k][0])
     selection = session.current()
     stat = _head_statistic(selection.model_name, selection.text_a, selection.text_b, key)
-    st.caption(f"{stat.description}. Averaged over the attending tokens. Click a cell to open that head in the "
-               "Heatmap tab (or pick it in Layer / Head above).")
+    st.caption(f"{stat.description}. Averaged over the attending tokens. Click a cell to open that head below "
+               "and in the Heatmap tab (or pick it in Layer / Head above).")
     if key == "other_sentence" and not analysis.inputs.is_pair:
         st.info("Type a sentence B in the sidebar: with one sentence there is no other sentence to attend to.")
     fig = attention_figures.overview_figure(stat, None if head is None else (layer, head))
     st.plotly_chart(fig, config=config, key="attn_overview_chart", on_select=_open_clicked_head,
                     selection_mode="points")
+    if head is not None:
+        amap = attention.attention_map(analysis, layer, head)
+        st.plotly_chart(attention_figures.heatmap_figure(amap), config=config, key="attn_overview_head_chart")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
