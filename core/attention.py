@@ -80,7 +80,6 @@ def head_matrix(analysis: Analysis, layer: int, head: int | None = None) -> np.n
 def word_groups(encoded: EncodedInput) -> tuple[list[list[int]], list[str]]:
     """Token positions grouped into words (special tokens stay alone) and each group's text."""
     groups: list[list[int]] = []
-    labels: list[str] = []
     previous_key = None
     for i, (sentence, word) in enumerate(zip(encoded.sentence_ids, encoded.word_ids)):
         key = None if sentence is None or word is None else (sentence, word)
@@ -89,9 +88,7 @@ def word_groups(encoded: EncodedInput) -> tuple[list[list[int]], list[str]]:
         else:
             groups.append([i])
         previous_key = key
-    for group in groups:
-        labels.append(_group_text(encoded, group))
-    return groups, labels
+    return groups, [_group_text(encoded, group) for group in groups]
 
 
 def _group_text(encoded: EncodedInput, group: list[int]) -> str:
@@ -104,7 +101,7 @@ def _group_text(encoded: EncodedInput, group: list[int]) -> str:
     return text[encoded.offsets[first][0]:encoded.offsets[last][1]]
 
 
-def merge_matrix(groups: list[list[int]], seq_len: int) -> np.ndarray:
+def membership_matrix(groups: list[list[int]], seq_len: int) -> np.ndarray:
     """Membership matrix of tokens in groups. (groups, seq)"""
     membership = np.zeros((len(groups), seq_len), dtype=np.float64)
     for g, positions in enumerate(groups):
@@ -118,7 +115,7 @@ def merge_words(matrix: np.ndarray, groups: list[list[int]]) -> np.ndarray:
     Summing columns keeps what a word receives; averaging rows keeps every row a distribution (sum 1).
     (words, words)
     """
-    membership = merge_matrix(groups, matrix.shape[0])
+    membership = membership_matrix(groups, matrix.shape[0])
     row_mean = membership / membership.sum(axis=1, keepdims=True)
     return (row_mean @ matrix.astype(np.float64) @ membership.T).astype(np.float32)
 

@@ -83,10 +83,17 @@ def view_subset(analysis: Analysis, layer: int, heads: list[int] | None = None) 
     return ViewSubset([layer], chosen[:fit], notice)
 
 
-def _attention_tensors(analysis: Analysis, subset: ViewSubset) -> list[torch.Tensor]:
-    """bertviz's input format: one (1, heads, seq, seq) tensor per layer, rounded to DECIMALS."""
-    attn = np.round(analysis.attentions.astype(np.float64), DECIMALS)
-    return [torch.from_numpy(attn[layer][subset.heads][None]) for layer in range(analysis.num_layers)]
+def _attention_tensors(analysis: Analysis, subset: ViewSubset) -> list[torch.Tensor | None]:
+    """bertviz's input: one (1, heads, seq, seq) tensor per layer, rounded to DECIMALS.
+
+    Layers outside the subset are None: bertviz reads only its include_layers, and at 512 tokens the
+    full tensor in float64 would take hundreds of MB.
+    """
+    return [
+        torch.from_numpy(np.round(analysis.attentions[layer][subset.heads].astype(np.float64), DECIMALS)[None])
+        if layer in subset.layers else None
+        for layer in range(analysis.num_layers)
+    ]
 
 
 def _sentence_b_start(analysis: Analysis) -> int | None:
