@@ -13,6 +13,7 @@ import torch
 
 from core import attention, attention_figures, attention_probe, bertviz_offline, forward
 from core.cli import main as cli_main
+from core.inputs import encode
 
 PAIR = ("the man went to the store unbelievable playing", "he paid cash .")
 SINGLE = "the dog sat on the mat playing"
@@ -228,3 +229,18 @@ def test_attention_flow_is_bounded_and_matches_a_hand_built_case(pair, monkeypat
     monkeypatch.setattr(attention_flow, "FLOW_MAX_TOKENS", len(pair.inputs) - 1)
     with pytest.raises(ValueError, match="up to"):
         attention_flow.token_flow(pair, 0)
+
+
+def test_ablation_hook_equals_zeroing_the_heads_output_weights(tiny_model):
+    """Same effect by another route: zero the columns of W_o that read the head's slice of the context."""
+    import copy
+
+    layer, head = 1, 2
+    hooked = attention_probe.ablated_outputs(tiny_model, *PAIR, heads=[(layer, head)])
+    edited = copy.deepcopy(tiny_model.model)
+    head_dim = edited.config.hidden_size // edited.config.num_attention_heads
+    with torch.no_grad():
+        edited.bert.encoder.layer[layer].attention.output.dense.weight[:, head * head_dim:(head + 1) * head_dim] = 0
+        encoded = encode(tiny_model.tokenizer, *PAIR, max_length=64)
+        reference = edited(**forward.model_inputs(tiny_model, encoded))
+    np.testing.assert_allclose(hooked.prediction_logits.numpy(), reference.prediction_logits.numpy(), atol=1e-5)
