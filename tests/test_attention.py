@@ -244,3 +244,15 @@ def test_ablation_hook_equals_zeroing_the_heads_output_weights(tiny_model):
         encoded = encode(tiny_model.tokenizer, *PAIR, max_length=64)
         reference = edited(**forward.model_inputs(tiny_model, encoded))
     np.testing.assert_allclose(hooked.prediction_logits.numpy(), reference.prediction_logits.numpy(), atol=1e-5)
+
+
+def test_attention_page_ablation_with_mlm_and_nsp_heads(tiny_dirs):
+    from tests.test_pages import run_page
+
+    at = run_page("pages/attention.py", {"model": str(tiny_dirs["pretraining"]), "a": "the man went to the [MASK] .",
+                                         "b": "he paid cash ."})
+    at.multiselect(key="attn_ablate_layers").set_value([0]).run()
+    assert not at.exception, at.exception
+    assert [m.label for m in at.metric] == ["P(B follows A), intact", "P(B follows A), heads off"]
+    table = at.dataframe[0].value
+    assert list(table["token"]) == ["[MASK]"]  # predictions at the masked position, intact vs heads off
