@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "core.cli_tasks",
     "core.cli_nsp",
     "core.cli_embeddings",
+    "core.cli_attention",
 )
 
 

@@ -26,4 +26,5 @@ PAGES = (
     PageInfo("pages/nsp_batch.py", "NSP batch", "📄", "score a TSV/CSV/JSONL file of sentence pairs and download the results"),
     PageInfo("pages/embeddings.py", "Input embeddings", "🧱", "token + segment + position, LayerNorm, learned positions"),
     PageInfo("pages/contextual.py", "Contextual embeddings", "🌀", "tokens through the layers, word senses, sentence vectors"),
+    PageInfo("pages/attention.py", "Attention", "👀", "every layer and head: heatmaps, overview, bertviz, rollout, q·k, ablation"),
 )

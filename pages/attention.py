@@ -1,0 +1,55 @@
+"""Attention: every layer and head of the encoder stack — heatmaps, overview, bertviz, rollout, q·k, ablation."""
+
+import streamlit as st
+
+from core import attention_figures
+from ui import attention_tabs as tabs
+from ui import session
+
+st.title("Attention")
+st.markdown(
+    "BERT is a **stack of Transformer encoders**, each starting with **multi-head self-attention**: every head "
+    "gives each token a weight for every token of `[CLS] A [SEP] B [SEP]` (a row of the map, summing to 1), "
+    "and the token's new vector mixes the others' by these weights. Pick a layer and a head — or their average."
+)
+loaded = session.require_model()
+analysis = session.require_analysis()
+st.caption(f"{loaded.name}: {analysis.num_layers} layers × {analysis.num_heads} heads, "
+           f"{len(analysis.inputs)} tokens — every weight below comes from the one cached forward pass.")
+
+if st.session_state.get("attn_layer", 0) >= analysis.num_layers:  # a smaller model was picked
+    st.session_state.attn_layer = 0
+if (st.session_state.get("attn_head") or 0) >= analysis.num_heads:
+    st.session_state.attn_head = None
+
+cols = st.columns([1, 1.4, 1, 1, 1])
+layer = cols[0].selectbox("Layer", range(analysis.num_layers), key="attn_layer")
+head = cols[1].selectbox("Head", [None, *range(analysis.num_heads)], key="attn_head", format_func=tabs.head_name)
+merge = cols[2].toggle("Word level", key="attn_merge",
+                       help="Word level: attention summed over the attended word's pieces, averaged over the "
+                            "attending word's pieces, so rows still sum to 1.")
+hide = cols[3].toggle("Hide [CLS]/[SEP]", key="attn_hide_special",
+                      help="Many heads park attention on [CLS]/[SEP]; hide them to see the rest (rows not renormalised).")
+image_format = cols[4].radio("Chart downloads", ["png", "svg"], horizontal=True, key="attn_image_format")
+config = attention_figures.download_config(image_format)
+
+heatmap_tab, overview_tab, bertviz_tab, rollout_tab, qk_tab, ablation_tab, export_tab = st.tabs(
+    ["Heatmap", "Layers × heads", "bertviz", "Rollout", "Query · key", "Head ablation", "Export"]
+)
+try:
+    with heatmap_tab:
+        tabs.heatmap(analysis, layer, head, merge, hide, config)
+    with overview_tab:
+        tabs.overview(analysis, layer, head, config)
+    with bertviz_tab:
+        tabs.bertviz_views(analysis, layer, head)
+    with rollout_tab:
+        tabs.rollout(analysis, config)
+    with qk_tab:
+        tabs.query_key(analysis, layer, head, config)
+    with ablation_tab:
+        tabs.ablation(analysis)
+    with export_tab:
+        tabs.exports(analysis)
+except ValueError as err:
+    st.error(str(err))

@@ -1,0 +1,188 @@
+"""The tabs of the attention page (pages/attention.py): each reads its widgets, calls the core, renders.
+
+Kept out of the page script so the page itself stays a short list of tabs; all numbers come from
+core.attention / core.attention_probe and all figures from core.attention_figures.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import attention, attention_figures, attention_flow, attention_probe, bertviz_offline, forward
+from ui import session
+
+# Pixel heights of the embedded bertviz views: per token row (head view), per layer row (model view).
+HEAD_VIEW_ROW_PX, MODEL_VIEW_LAYER_PX = 23, 190
+
+
+def head_name(head: int | None) -> str:
+    return "average of all heads" if head is None else f"head {head}"
+
+
+def _token_name(tokens: list[str]):
+    return lambda i: f"{i}: {tokens[i]}"
+
+
+def heatmap(analysis: forward.Analysis, layer: int, head: int | None, merge: bool, hide: bool, config: dict) -> None:
+    amap = attention.attention_map(analysis, layer, head, merge=merge, hide_special=hide)
+    st.plotly_chart(attention_figures.heatmap_figure(amap), config=config, key="attn_heatmap_chart")
+    st.caption(amap.note or "token level: every row sums to 1 (softmax over the keys)")
+    st.download_button("This map as CSV", lambda: attention.map_csv(amap), file_name="attention-map.csv",
+                       mime="text/csv", key="attn_map_csv")
+
+
+def _open_clicked_head() -> None:
+    """Overview click: the clicked cell becomes the selected layer and head (runs before the rerun)."""
+    points = st.session_state.attn_overview_chart.selection.points
+    if points:
+        st.session_state.attn_layer = int(points[0]["y"])
+        st.session_state.attn_head = int(points[0]["x"])
+
+
+def overview(analysis: forward.Analysis, layer: int, head: int | None, config: dict) -> None:
+    key = st.selectbox("Statistic per head", list(attention.STATISTICS), key="attn_statistic",
+                       format_func=lambda k: attention.STATISTICS[k][0])
+    selection = session.current()
+    stat = _head_statistic(selection.model_name, selection.text_a, selection.text_b, key)
+    st.caption(f"{stat.description}. Averaged over the attending tokens. Click a cell to open that head below "
+               "and in the Heatmap tab (or pick it in Layer / Head above).")
+    if key == "other_sentence" and not analysis.inputs.is_pair:
+        st.info("Type a sentence B in the sidebar: with one sentence there is no other sentence to attend to.")
+    fig = attention_figures.overview_figure(stat, None if head is None else (layer, head))
+    st.plotly_chart(fig, config=config, key="attn_overview_chart", on_select=_open_clicked_head,
+                    selection_mode="points")
+    if head is not None:
+        amap = attention.attention_map(analysis, layer, head)
+        st.plotly_chart(attention_figures.heatmap_figure(amap), config=config, key="attn_overview_head_chart")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _head_statistic(model_name: str, text_a: str, text_b: str | None, key: str) -> attention.HeadStatistic:
+    """Per-head statistics take seconds at 512 tokens; cached per input so reruns do not repeat them."""
+    return attention.head_statistic(forward.analyze(session.load_model(model_name), text_a, text_b), key)
+
+
+@st.cache_data(show_spinner="Drawing the bertviz view…", max_entries=8)
+def _bertviz_html(model_name: str, text_a: str, text_b: str | None, kind: str, layer: int, heads: tuple[int, ...]):
+    analysis = forward.analyze(session.load_model(model_name), text_a, text_b)
+    build = bertviz_offline.head_view_html if kind == "head" else bertviz_offline.model_view_html
+    return build(analysis, layer, list(heads))
+
+
+def bertviz_views(analysis: forward.Analysis, layer: int, head: int | None) -> None:
+    selection = session.current()
+    kind = st.radio("bertviz view", ["head", "model"], horizontal=True, key="attn_bertviz_kind",
+                    format_func=lambda k: {"head": "Head view (one layer, all heads)",
+                                           "model": "Model view (every layer × head)"}[k])
+    heads = (head,) if head is not None else tuple(range(analysis.num_heads))
+    view, subset = _bertviz_html(selection.model_name, selection.text_a, selection.text_b, kind, layer, heads)
+    if subset.notice:
+        st.warning(subset.notice + " (choose the layer and head above).")
+    st.caption("Drawn by bertviz (Vig, 2019) with d3 and jQuery served from installed packages — no internet needed. "
+               + ("Pairs: pick A→A, A→B, B→A or B→B in its 'Attention' menu. " if analysis.inputs.is_pair else "")
+               + "Head view: hover a token to see where it attends; click a colour to toggle a head.")
+    seq, n_layers = len(analysis.inputs), len(subset.layers)
+    height = 120 + (HEAD_VIEW_ROW_PX * seq if kind == "head" else MODEL_VIEW_LAYER_PX * n_layers)
+    st.iframe(view, height=min(height, 4000))
+    st.download_button(f"Download the {kind} view as a standalone offline HTML file",
+                       lambda: bertviz_offline.standalone_page(view, f"bertviz {kind} view"),
+                       file_name=f"bertviz-{kind}-view.html", mime="text/html", key="attn_bertviz_download")
+
+
+def rollout(analysis: forward.Analysis, config: dict) -> None:
+    result = attention.attention_rollout(analysis)
+    st.caption("Attention rollout (Abnar & Zuidema, 2020): each layer's head-averaged attention is mixed with the "
+               "identity for the residual connection, 0.5·A + 0.5·I, rows renormalised, and multiplied through the "
+               "layers. Row i then says which input tokens feed position i after that layer; rows sum to 1.")
+    last = analysis.num_layers - 1
+    through = st.slider("Through layer", 0, last, last, key="attn_rollout_layer")
+    st.plotly_chart(attention_figures.heatmap_figure(
+        attention.rollout_map(result, through), "input token (source)", "position after the layer"), config=config,
+                    key="attn_rollout_chart")
+    tokens = analysis.inputs.tokens
+    token = st.selectbox("What does this token attend to after all layers?", range(len(tokens)),
+                         format_func=_token_name(tokens), key="attn_rollout_token")
+    st.plotly_chart(attention_figures.rollout_sources_figure(result, token), config=config, key="attn_sources_chart")
+    if len(tokens) > attention_flow.FLOW_MAX_TOKENS:
+        st.caption(f"Attention flow is offered for inputs up to {attention_flow.FLOW_MAX_TOKENS} tokens.")
+        return
+    st.caption("Attention flow (same paper): the layers as a graph whose edge capacities are the mixed attention "
+               "weights; the maximum flow from this token's output node to each input token, normalised to sum 1.")
+    flow = attention_flow.token_flow(analysis, token)
+    st.plotly_chart(attention_figures.flow_sources_figure(flow), config=config, key="attn_flow_chart")
+
+
+def query_key(analysis: forward.Analysis, layer: int, head: int | None, config: dict) -> None:
+    selection = session.current()
+    tokens = analysis.inputs.tokens
+    st.caption("Inside one head: the query of the attending token i is compared with every key k_j; the scaled dot "
+               "product q_i·k_j/√d goes through a softmax and gives the row of the attention map. Captured with "
+               "forward hooks on the model's own query/key layers.")
+    token = st.selectbox("Attending token i", range(len(tokens)), format_func=_token_name(tokens), key="attn_qk_token")
+    if head is None:
+        st.info("Pick one head in 'Head' above — the average of heads has no single query and key.")
+        return
+    try:
+        qk = attention_probe.query_key(session.require_model(), selection.text_a, selection.text_b)
+    except ValueError as err:
+        st.error(str(err))
+        return
+    st.plotly_chart(attention_figures.query_key_figure(qk, layer, head, token), config=config, key="attn_qk_chart")
+
+
+def ablation(analysis: forward.Analysis) -> None:
+    selection, loaded = session.current(), session.require_model()
+    st.caption("Switch heads off (their output is zeroed before the layer's output projection — what the old "
+               "`head_mask` did) and compare with the intact model on the same input.")
+    layers, heads = range(analysis.num_layers), range(analysis.num_heads)
+    options = [(l, h) for l in layers for h in heads]
+    chosen = st.multiselect("Heads to switch off", options, key="attn_ablate_heads",
+                            format_func=lambda lh: f"layer {lh[0]} · head {lh[1]}")
+    whole = st.multiselect("…or every head of these layers", list(layers), key="attn_ablate_layers")
+    chosen = sorted(set(chosen) | {(l, h) for l in whole for h in heads})
+    if not chosen:
+        st.info("Choose heads or layers to switch off.")
+        return
+    try:
+        result = attention_probe.ablate_heads(loaded, selection.text_a, selection.text_b, chosen)
+    except ValueError as err:
+        st.error(str(err))
+        return
+    _ablation_scores(result, loaded)
+    st.plotly_chart(attention_figures.ablation_figure(result), key="attn_ablation_chart")
+
+
+def _ablation_scores(result: attention_probe.AblationResult, loaded) -> None:
+    if result.p_is_next_intact is not None:
+        left, right = st.columns(2)
+        left.metric("P(B follows A), intact", f"{result.p_is_next_intact:.3f}")
+        right.metric("P(B follows A), heads off", f"{result.p_is_next_ablated:.3f}",
+                     delta=f"{result.p_is_next_ablated - result.p_is_next_intact:+.3f}")
+    if not result.intact_predictions:
+        missing = [name for name, have in (("MLM", loaded.capabilities.mlm), ("NSP", loaded.capabilities.nsp)) if not have]
+        st.info(f"{loaded.name} has no trained {' or '.join(missing)} head, so only the change in the final "
+                "hidden states is shown. Load a model with pre-training heads (e.g. bert-base-uncased) for more.")
+        return
+    rows = [{"position": a.position, "token": result.tokens[a.position],
+             "intact top-5": ", ".join(f"{t} {p:.2f}" for t, p in zip(a.tokens, a.probabilities)),
+             "heads off top-5": ", ".join(f"{t} {p:.2f}" for t, p in zip(b.tokens, b.probabilities)),
+             "top-1 changed": a.tokens[0] != b.tokens[0]}
+            for a, b in zip(result.intact_predictions, result.ablated_predictions)]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+
+
+def exports(analysis: forward.Analysis) -> None:
+    st.markdown("Every chart's camera button saves it as PNG or SVG (pick the format above the tabs). "
+                "The bertviz tab downloads its view as a standalone HTML file that works offline.")
+    # Files are built only when a button is clicked (a callable), so long inputs do not slow every rerun.
+    st.download_button("All attention weights (layers × heads × seq × seq) as NPZ",
+                       lambda: attention.attentions_npz(analysis), file_name="attentions.npz",
+                       mime="application/octet-stream", key="attn_npz")
+    if analysis.attentions.size > attention.MAX_CSV_ROWS:
+        st.info(f"{analysis.attentions.size:,} weights are too many for one CSV; use the NPZ file or the "
+                "Heatmap tab's CSV of one map.")
+        return
+    st.download_button("All attention weights as CSV (one row per layer, head, from, to)",
+                       lambda: attention.attentions_csv(analysis), file_name="attentions.csv", mime="text/csv",
+                       key="attn_csv")
