@@ -17,14 +17,16 @@ class PageInfo:
         return "" if name == "home" else name
 
 
+# In the note's order: the input, the encoder stack, pre-training (MLM, NSP), the four uses, training.
+# Icons are Streamlit's bundled Material Symbols, which draw offline and without an emoji font.
 PAGES = (
-    PageInfo("pages/home.py", "Home", "🏠", "the model in brief and how BERT reads your input"),
-    PageInfo("pages/mlm.py", "Masked words", "🎭", "fill [MASK]s, whole-word vs piece, joint fills, logit lens, 80/10/10 masking"),
-    PageInfo("pages/tasks.py", "Four ways to use BERT", "🧩", "sentence, token and pair classification, and QA answer spans"),
-    PageInfo("pages/nsp.py", "Next sentence", "🔗", "P(IsNext) of sentence B after A from the real NSP head, both orders"),
-    PageInfo("pages/nsp_negatives.py", "NSP negatives", "🧪", "random-document vs same-document vs swapped negatives, scored"),
-    PageInfo("pages/nsp_batch.py", "NSP batch", "📄", "score a TSV/CSV/JSONL file of sentence pairs and download the results"),
-    PageInfo("pages/embeddings.py", "Input embeddings", "🧱", "token + segment + position, LayerNorm, learned positions"),
-    PageInfo("pages/contextual.py", "Contextual embeddings", "🌀", "tokens through the layers, word senses, sentence vectors"),
-    PageInfo("pages/attention.py", "Attention", "👀", "every layer and head: heatmaps, overview, bertviz, rollout, q·k, ablation"),
+    PageInfo("pages/home.py", "Home", ":material/home:", "the model in brief and how BERT reads your input"),
+    PageInfo("pages/embeddings.py", "Input embeddings", ":material/stacks:", "token + segment + position, LayerNorm, learned positions"),
+    PageInfo("pages/contextual.py", "Contextual embeddings", ":material/scatter_plot:", "tokens through the layers, word senses, sentence vectors"),
+    PageInfo("pages/attention.py", "Attention", ":material/visibility:", "every layer and head: heatmaps, overview, bertviz, rollout, q·k, ablation"),
+    PageInfo("pages/mlm.py", "Masked words", ":material/masks:", "fill [MASK]s, whole-word vs piece, joint fills, logit lens, 80/10/10 masking"),
+    PageInfo("pages/nsp.py", "Next sentence", ":material/link:", "P(IsNext) of sentence B after A from the real NSP head, both orders"),
+    PageInfo("pages/nsp_negatives.py", "NSP negatives", ":material/science:", "random-document vs same-document vs swapped negatives, scored"),
+    PageInfo("pages/nsp_batch.py", "NSP batch", ":material/table:", "score a TSV/CSV/JSONL file of sentence pairs and download the results"),
+    PageInfo("pages/tasks.py", "Four ways to use BERT", ":material/apps:", "sentence, token and pair classification, and QA answer spans"),
 )
