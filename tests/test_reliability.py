@@ -1,0 +1,88 @@
+"""Bad input through every page and every CLI command: a clear message, never a traceback, and the app
+keeps working for the next input."""
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.cli import build_parser, main
+from tests.test_pages import APP
+from ui import registry
+
+BAD_TEXTS = {
+    "whitespace": "   \n\t ",
+    "long": "word " * 5000,
+    "emoji": "I love it 😀🎉👍 so much",
+    "chinese": "我爱北京天安门，天安门上太阳升。",
+    "arabic": "أحب اللغة العربية كثيرا",
+    "script": "<script>alert(1)</script> <b>bold</b>",
+    "special_tokens": "[CLS] typed [SEP] by hand [MASK] here [PAD]",
+}
+
+
+def run(page: str, model: str, text_a: str, text_b: str = "") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update({"model": model, "a": text_a, "b": text_b})
+    at.run()
+    if page != registry.PAGES[0].path:
+        at.switch_page(page).run()
+    return at
+
+
+def page_text(at: AppTest) -> str:
+    parts = [e.value for e in at.error] + [m.value for m in at.markdown] + [h.proto.body for h in at.get("html")]
+    return " ".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", [p.path for p in registry.PAGES])
+@pytest.mark.parametrize("kind", BAD_TEXTS)
+def test_bad_text_on_every_page(page, kind, tiny_dirs):
+    at = run(page, str(tiny_dirs["pretraining"]), BAD_TEXTS[kind], BAD_TEXTS[kind][:200])
+    assert not at.exception, (page, kind, at.exception)
+    assert "Traceback" not in page_text(at)
+    assert "<script>alert(1)</script>" not in " ".join(h.proto.body for h in at.get("html"))
+
+
+@pytest.mark.parametrize("page", [p.path for p in registry.PAGES])
+def test_unknown_model_and_empty_folder_on_every_page_then_recovery(page, tmp_path):
+    for model, message in (("no-such-org/no-such-model", "cannot be reached"), (str(tmp_path), "no config.json")):
+        at = run(page, model, "The cat sat.")
+        assert not at.exception, (page, model, at.exception)
+        assert any(message in e.value for e in at.error), (page, [e.value for e in at.error])
+    at = run(page, "bundled", "The cat sat on the mat.")
+    assert not at.exception and not any("cannot be reached" in e.value for e in at.error)
+
+
+def text_commands() -> list[tuple[str, list[str]]]:
+    """Every CLI command that takes text, and the arguments before the text (an option or positionals)."""
+    commands = []
+    for name, sub in build_parser()._subparsers._group_actions[0].choices.items():
+        by_dest = {a.dest: a for a in sub._actions}
+        if "question" in by_dest:
+            commands.append((name, ["what is it"]))  # the bad text is the passage
+        elif "a" in by_dest and by_dest["a"].option_strings:
+            commands.append((name, ["--a"]))
+        elif "a" in by_dest or "text" in by_dest:
+            commands.append((name, []))
+    return commands
+
+
+@pytest.mark.parametrize("command", text_commands(), ids=lambda c: c[0])
+@pytest.mark.parametrize("kind", ["whitespace", "long", "script", "special_tokens", "chinese"])
+def test_cli_bad_text_is_json_not_a_traceback(command, kind, tiny_dirs, capsys):
+    name, before = command
+    argv = [name, *before, BAD_TEXTS[kind], "--model", str(tiny_dirs["pretraining"]), "--json"]
+    code = main(argv)
+    out = capsys.readouterr().out.strip().splitlines()
+    assert code in (0, 2)
+    result = json.loads(out[-1])
+    assert (code == 2) == ("error" in result)
+
+
+@pytest.mark.parametrize("command", text_commands(), ids=lambda c: c[0])
+def test_cli_unknown_model_is_a_clear_error(command, capsys):
+    name, before = command
+    argv = [name, *before, "The cat sat.", "--model", "no-such-org/no-such-model", "--json"]
+    assert main(argv) == 2
+    assert "cannot be reached" in json.loads(capsys.readouterr().out.strip().splitlines()[-1])["error"]
