@@ -315,3 +315,45 @@ def compare_word_masking(
         sub_word=fill_mask(loaded, text_a, text_b, top_k, (position,)),
         whole_word=fill_mask(loaded, text_a, text_b, top_k, pieces),
     )
+
+
+def fill_mask_batch(
+    loaded: models.LoadedModel, texts: Sequence[str], top_k: int = DEFAULT_TOP_K, batch_size: int = 32
+) -> list[FillMaskResult]:
+    """Top-k at every typed [MASK] of many single sentences, in padded batches.
+
+    Only the encoder runs (no attentions or hidden states kept) and the MLM head is applied at the mask
+    positions only, so a batch costs less than the full one-pass analysis of each sentence.
+    """
+    head = mlm_head(loaded)
+    _check_top_k(top_k)
+    tokenizer = loaded.tokenizer
+    texts = [normalize_masks(t, tokenizer.mask_token) for t in texts]
+    results = []
+    for start in range(0, len(texts), batch_size):
+        chunk = texts[start:start + batch_size]
+        if any(not (t or "").strip() for t in chunk):
+            raise ValueError("a text of the batch is empty — every line needs a sentence with [MASK]")
+        batch = tokenizer(chunk, padding=True, truncation=True, return_tensors="pt").to(loaded.device)
+        is_mask = batch["input_ids"] == tokenizer.mask_token_id
+        for row in range(len(chunk)):
+            if not is_mask[row].any():
+                raise ValueError(f"text {start + row + 1}: {NO_MASK_MESSAGE}")
+        with torch.no_grad():
+            hidden = loaded.encoder(**batch).last_hidden_state  # (batch, seq, hidden)
+            probs = torch.softmax(head(hidden[is_mask]).float(), dim=-1).cpu().numpy()  # (masks, vocab)
+        results.extend(_batch_results(loaded, batch["input_ids"], is_mask, probs, top_k))
+    return results
+
+
+def _batch_results(loaded, input_ids: torch.Tensor, is_mask: torch.Tensor, probs: np.ndarray, top_k: int):
+    """One FillMaskResult per row, taking the rows of `probs` in mask order."""
+    pad_id = loaded.tokenizer.pad_token_id
+    next_row = 0
+    for ids, mask_row in zip(input_ids.tolist(), is_mask.tolist()):
+        tokens = loaded.tokenizer.convert_ids_to_tokens([i for i in ids if i != pad_id])
+        masks = []
+        for position in [p for p, m in enumerate(mask_row) if m]:
+            masks.append(MaskPrediction(position, top_tokens(loaded, probs[next_row], top_k), None, None, None))
+            next_row += 1
+        yield FillMaskResult(loaded.name, tokens, tokens, masks)

@@ -249,3 +249,24 @@ def test_every_tab_renders_on_the_tiny_model(tiny_dirs, tab):
         at.selectbox(key="mlm_other_model").set_value(str(tiny_dirs["pretraining"])).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.get("plotly_chart") or at.dataframe or at.metric
+
+
+def test_batched_fill_mask_equals_one_at_a_time(tiny_model):
+    from core import mlm
+
+    texts = ["the dog [MASK] on the mat", "a [MASK] sat", "the [MASK] went to the [MASK] bank"]
+    batched = mlm.fill_mask_batch(tiny_model, texts, top_k=3, batch_size=2)
+    for text, result in zip(texts, batched):
+        single = mlm.fill_mask(tiny_model, text, top_k=3)
+        assert [m.position for m in result.masks] == [m.position for m in single.masks]
+        for ours, theirs in zip(result.masks, single.masks):
+            assert [p.token_id for p in ours.predictions] == [p.token_id for p in theirs.predictions]
+            np.testing.assert_allclose([p.score for p in ours.predictions],
+                                       [p.score for p in theirs.predictions], atol=1e-5)
+
+
+def test_batched_fill_mask_names_the_text_without_a_mask(tiny_model):
+    from core import mlm
+
+    with pytest.raises(ValueError, match="text 2: no \\[MASK\\]"):
+        mlm.fill_mask_batch(tiny_model, ["a [MASK] sat", "no mask here"])
