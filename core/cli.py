@@ -15,7 +15,7 @@ import sys
 import numpy as np
 
 # Modules whose register() adds sub-commands, in the order `--help` lists them.
-COMMAND_MODULES = ("core.cli_basic",)
+COMMAND_MODULES = ("core.cli_basic", "core.cli_finetune")
 
 
 def to_jsonable(value):
