@@ -225,3 +225,40 @@ def test_before_after_predictions(tiny_dirs):
     assert set(tuned.probabilities) == {"neg", "pos"} and abs(sum(tuned.probabilities.values()) - 1) < 1e-5
     nsp = finetune_runs.predict(models.load_model(str(tiny_dirs["pretraining"]), torch.device("cpu")), "pair", "a", "b")
     assert nsp.available and "NSP head" in nsp.summary
+
+
+def test_page_runs_a_demo_job_and_shows_the_result(tiny_dirs, models_home):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_pages import APP
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["model"] = "bundled"
+    at.run()
+    at.switch_page("pages/finetune.py").run()
+    assert not at.exception and any("Training device" in c.value for c in at.caption)
+    at.text_input(key="finetune_base").set_value(str(tiny_dirs["encoder"]))
+    at.number_input(key="finetune_epochs").set_value(1)
+    at.button(key="finetune_start").click().run()
+    job = jobs.get_job(at.session_state["finetune_job_id"])
+    assert job.wait(120).status == "done"
+    at.run()
+    assert not at.exception
+    assert any("Saved **ft-sentence**" in s.value for s in at.success)
+    assert "ft-sentence" in models.trained_models()
+    table = at.table[0].value
+    assert list(table["model"]) == [str(tiny_dirs["encoder"]), "ft-sentence"]
+    assert "no trained head" in table["prediction"][0]
+
+
+def test_page_waits_for_an_upload_before_it_can_start():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_pages import APP
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["model"] = "bundled"
+    at.run()
+    at.switch_page("pages/finetune.py").run()
+    at.radio(key="finetune_source").set_value("Upload a file").run()
+    assert not at.exception and at.button(key="finetune_start").disabled

@@ -19,4 +19,5 @@ class PageInfo:
 
 PAGES = (
     PageInfo("pages/home.py", "Home", "🏠", "the model in brief and how BERT reads your input"),
+    PageInfo("pages/finetune.py", "Fine-tune", "🏋️", "train a copy of BERT for one of its four uses and inspect it"),
 )
