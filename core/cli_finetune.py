@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -60,8 +61,12 @@ def cmd_finetune(args: argparse.Namespace) -> dict:
     """Train, then print the new model's alias, folder and validation metrics."""
     cfg = config_from_args(args).validate()
     data = load_data(cfg.task, args.data, cfg.seed)
-    print(f"{len(data.train)} training / {len(data.validation)} validation examples from {data.source}", file=sys.stderr)
+    rank = int(os.environ.get("RANK", "0"))  # under torchrun only rank 0 reports, evaluates and saves
+    if rank == 0:
+        print(f"{len(data.train)} training / {len(data.validation)} validation examples from {data.source}", file=sys.stderr)
     result = finetune.train(cfg, data, progress_bar(time.time()))
+    if rank:
+        return {"rank": rank, "status": "done; rank 0 saved the model"}
     print(file=sys.stderr)
     return {"alias": result.alias, "path": result.path, "task": result.task, "device": result.device,
             "metrics": result.metrics, "train_samples_per_s": round(result.train_samples_per_s, 1)}

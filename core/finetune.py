@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import math
+import os
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -116,12 +116,29 @@ def collator_for(task: str, tokenizer):
     return DataCollatorWithPadding(tokenizer, return_tensors="pt")
 
 
-def batches(features: Features, batch_size: int, collate, generator: torch.Generator | None = None):
-    """Batches of collated rows, shuffled when a generator is given."""
+def batches(features: Features, batch_size: int, collate, generator: torch.Generator | None = None,
+            rank: int = 0, world: int = 1):
+    """Batches of collated rows, shuffled when a generator is given; with several processes, this
+    process's share of every batch (rows rank, rank + world, …)."""
     order = torch.randperm(len(features.rows), generator=generator).tolist() if generator else range(len(features.rows))
     order = list(order)
     for first in range(0, len(order), batch_size):
-        yield collate([features.rows[i] for i in order[first : first + batch_size]])
+        rows = order[first : first + batch_size]
+        if len(rows) >= world:  # a last batch too small to share is skipped by every process alike
+            yield collate([features.rows[i] for i in rows[rank::world]])
+
+
+def distributed_setup(device: torch.device) -> tuple[int, int, torch.device]:
+    """(rank, world size, device) under torchrun / accelerate launch; (0, 1, device) in one process."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world == 1:
+        return 0, 1, device
+    if not torch.distributed.is_initialized():
+        torch.distributed.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    if device.type == "cuda":
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        torch.cuda.set_device(device)
+    return torch.distributed.get_rank(), world, device
 
 
 def make_optimizer(model, cfg: FineTuneConfig, total_steps: int):
@@ -198,32 +215,34 @@ def train(cfg: FineTuneConfig, data: TaskData, report: Report | None = None) -> 
     cfg.validate()
     if data.task != cfg.task:
         raise ValueError(f"the data is for task {data.task!r} but the run is for {cfg.task!r}")
-    report = report or (lambda progress: None)
     torch.manual_seed(cfg.seed)
-    device = pick_device(cfg.device)
+    rank, world, device = distributed_setup(pick_device(cfg.device))
+    report = report if report and rank == 0 else (lambda progress: None)  # one process speaks and saves
     tokenizer, model = build_model(cfg, data.labels)
     if cfg.freeze_encoder:
         model.base_model.requires_grad_(False)
     model.to(device).train()
+    trained = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
     train_features = encode_split(tokenizer, data, data.train, cfg.max_length, cfg.doc_stride)
     valid_features = encode_split(tokenizer, data, data.validation, cfg.max_length, cfg.doc_stride)
     collate = collator_for(cfg.task, tokenizer)
-    steps_per_epoch = math.ceil(len(train_features.rows) / cfg.batch_size)
-    total = steps_per_epoch * cfg.epochs
+    total = len(train_features.rows) // cfg.batch_size * cfg.epochs
+    total += cfg.epochs if len(train_features.rows) % cfg.batch_size >= world else 0
     optimizer, schedule = make_optimizer(model, cfg, total)
     generator = torch.Generator().manual_seed(cfg.seed)
-    history, metrics, step, seen, started = [], {}, 0, 0, time.perf_counter()
+    history, metrics, step, seen, started, path = [], {}, 0, 0, time.perf_counter(), ""
     report(Progress(0, total, message=f"training on {device.type.upper()}: {len(train_features.rows)} rows"))
     for epoch in range(1, cfg.epochs + 1):
-        for batch in batches(train_features, cfg.batch_size, collate, generator):
-            loss = train_step(model, batch, optimizer, schedule, device, cfg.max_grad_norm)
-            step, seen = step + 1, seen + len(batch["input_ids"])
+        for batch in batches(train_features, cfg.batch_size, collate, generator, rank, world):
+            loss = train_step(trained, batch, optimizer, schedule, device, cfg.max_grad_norm)
+            step, seen = step + 1, seen + len(batch["input_ids"]) * world
             history.append({"step": step, "epoch": epoch, "loss": loss})
             report(Progress(step, total, {"loss": loss}, f"epoch {epoch}/{cfg.epochs}"))
-        metrics = evaluate(model, data, valid_features, collate, device, cfg.batch_size * 2)
-        history[-1] |= {f"val_{k}": v for k, v in metrics.items()}
-        report(Progress(step, total, {f"val_{k}": v for k, v in metrics.items()}, f"epoch {epoch} evaluated"))
-        path = save_run(model, tokenizer, cfg, data, metrics, history, epoch)
+        if rank == 0:
+            metrics = evaluate(model, data, valid_features, collate, device, cfg.batch_size * 2)
+            history[-1] |= {f"val_{k}": v for k, v in metrics.items()}
+            report(Progress(step, total, {f"val_{k}": v for k, v in metrics.items()}, f"epoch {epoch} evaluated"))
+            path = save_run(model, tokenizer, cfg, data, metrics, history, epoch)
     speed = seen / max(time.perf_counter() - started, 1e-9)
     return FineTuneResult(cfg.alias, cfg.base_model, path, cfg.task, str(device), metrics, history, speed)
 

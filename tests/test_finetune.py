@@ -262,3 +262,24 @@ def test_page_waits_for_an_upload_before_it_can_start():
     at.switch_page("pages/finetune.py").run()
     at.radio(key="finetune_source").set_value("Upload a file").run()
     assert not at.exception and at.button(key="finetune_start").disabled
+
+
+@pytest.mark.slow
+def test_exported_job_runs_under_torchrun_with_two_processes(tiny_dirs, tmp_path):
+    """The export's launch command on CPU (gloo): two processes share every batch, rank 0 saves once."""
+    import os
+    import subprocess
+    import sys
+
+    cfg = finetune.FineTuneConfig(task="sentence", base_model=str(tiny_dirs["encoder"]), alias="ddp-run", epochs=1,
+                                  max_length=32, device="cpu")
+    (tmp_path / "job.json").write_text(finetune_runs.export_job(cfg, "demo")["job.json"])
+    env = {**os.environ, "BERT_EXPLORER_HOME": str(tmp_path / "home"), "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "-m", "core",
+                           "finetune", "--config", str(tmp_path / "job.json"), "--data", "demo", "--json"],
+                          cwd=os.path.dirname(os.path.dirname(__file__)), env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert sorted(r.get("alias", "helper") for r in results) == ["ddp-run", "helper"]
+    assert checkpoints.is_complete(tmp_path / "home" / "models" / "ddp-run")
