@@ -84,7 +84,7 @@ class FineTuneResult:
     device: str
     metrics: dict[str, float]  # final validation metrics, e.g. {"accuracy": 0.9, "f1": 0.88}
     history: list[dict]  # every report: {"step", "epoch", "loss", maybe "val_<metric>"}
-    train_samples_per_s: float
+    train_samples_per_s: float  # training examples per second over the optimisation steps
 
 
 def pick_device(wanted: str = "auto") -> torch.device:
@@ -230,20 +230,22 @@ def train(cfg: FineTuneConfig, data: TaskData, report: Report | None = None) -> 
     total += cfg.epochs if len(train_features.rows) % cfg.batch_size >= world else 0
     optimizer, schedule = make_optimizer(model, cfg, total)
     generator = torch.Generator().manual_seed(cfg.seed)
-    history, metrics, step, seen, started, path = [], {}, 0, 0, time.perf_counter(), ""
+    history, metrics, step, seen, training_s, path = [], {}, 0, 0, 0.0, ""
     report(Progress(0, total, message=f"training on {device.type.upper()}: {len(train_features.rows)} rows"))
     for epoch in range(1, cfg.epochs + 1):
+        started = time.perf_counter()
         for batch in batches(train_features, cfg.batch_size, collate, generator, rank, world):
             loss = train_step(trained, batch, optimizer, schedule, device, cfg.max_grad_norm)
             step, seen = step + 1, seen + len(batch["input_ids"]) * world
             history.append({"step": step, "epoch": epoch, "loss": loss})
             report(Progress(step, total, {"loss": loss}, f"epoch {epoch}/{cfg.epochs}"))
+        training_s += time.perf_counter() - started  # speed counts training steps, not evaluation and saving
         if rank == 0:
             metrics = evaluate(model, data, valid_features, collate, device, cfg.batch_size * 2)
             history[-1] |= {f"val_{k}": v for k, v in metrics.items()}
             report(Progress(step, total, {f"val_{k}": v for k, v in metrics.items()}, f"epoch {epoch} evaluated"))
             path = save_run(model, tokenizer, cfg, data, metrics, history, epoch)
-    speed = seen / max(time.perf_counter() - started, 1e-9)
+    speed = seen / max(training_s, 1e-9)
     return FineTuneResult(cfg.alias, cfg.base_model, path, cfg.task, str(device), metrics, history, speed)
 
 
