@@ -35,6 +35,8 @@ def test_a_demo_run_shows_progress_curves_and_the_new_model(app_url, tiny_dirs):
         page.get_by_role("button", name="Start training").click()
         page.get_by_text("step", exact=False).first.wait_for(timeout=60_000)
         page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)  # the live loss curve
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        screenshot(page, "finetune-running")
         page.wait_for_function("() => document.body.innerText.includes('Before / after')", timeout=180_000)
         # The base encoder has no classifier, so only the fine-tuned copy answers in the before/after table.
         page.wait_for_function("() => document.body.innerText.includes('no trained head')", timeout=60_000)
@@ -44,8 +46,10 @@ def test_a_demo_run_shows_progress_curves_and_the_new_model(app_url, tiny_dirs):
         page.get_by_role("button", name="Inspect ft-sentence in every view").click()
         wait_for_app(page)
         page.get_by_text("Model: ft-sentence").wait_for(timeout=60_000)
-        assert "sentence classification: **yes**" not in page.inner_text("body")  # rendered, not raw markdown
+        assert "sentence classification: yes" in page.inner_text("body")  # the new head is a real head
         screenshot(page, "finetune-inspect")
+        page.get_by_role("link", name="Fine-tune").click()  # back again: the same run is still shown
+        page.wait_for_function("() => document.body.innerText.includes('Saved ft-sentence')", timeout=60_000)
 
 
 def test_a_bad_upload_names_the_missing_column(app_url, tmp_path):
