@@ -283,3 +283,12 @@ def test_exported_job_runs_under_torchrun_with_two_processes(tiny_dirs, tmp_path
     results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert sorted(r.get("alias", "helper") for r in results) == ["ddp-run", "helper"]
     assert checkpoints.is_complete(tmp_path / "home" / "models" / "ddp-run")
+
+
+def test_suggested_sizes_cover_the_inputs(tiny_dirs, monkeypatch):
+    tokenizer = BertTokenizerFast.from_pretrained(tiny_dirs["encoder"])
+    data = learnable_data("qa")
+    batch, length = finetune.suggested_sizes(tokenizer, data, torch.device("cpu"))
+    longest = max(len(tokenizer(e.question, e.context)["input_ids"]) for e in data.train)
+    assert batch == 16 and length >= 32 and length & (length - 1) == 0 and (length >= longest or length == 512)
+    assert finetune.suggested_sizes(tokenizer, data, torch.device("cuda"))[0] == 32

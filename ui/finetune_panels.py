@@ -24,13 +24,16 @@ def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object]:
     alias = right.text_input("Name of the new model", f"ft-{task}", key="finetune_alias")
     source = st.radio("Data", ("Demo set", "Upload a file"), horizontal=True, key="finetune_source")
     data = _data(task, source)
+    batch_size, max_length = _suggested_sizes(base.strip(), data)
     with st.expander("Hyper-parameters"):
+        st.caption(f"Suggested for this data and device: batch {batch_size}, max length {max_length} "
+                   "(covers 95% of the training inputs).")
         c = st.columns(4)
         values = dict(
             learning_rate=c[0].number_input("Learning rate", 1e-6, 1e-2, 5e-5, format="%.0e", key="finetune_lr"),
             epochs=c[1].number_input("Epochs", 1, 50, 2, key="finetune_epochs"),
-            batch_size=c[2].number_input("Batch size", 1, 256, 16, key="finetune_batch"),
-            max_length=c[3].number_input("Max length (tokens)", 16, 512, 64 if task != "qa" else 128, key="finetune_len"),
+            batch_size=c[2].number_input("Batch size", 1, 256, batch_size, key="finetune_batch"),
+            max_length=c[3].number_input("Max length (tokens)", 16, 512, max_length, key="finetune_len"),
             warmup_fraction=c[0].number_input("Warm-up share", 0.0, 0.5, 0.1, key="finetune_warmup"),
             weight_decay=c[1].number_input("Weight decay", 0.0, 0.3, 0.01, key="finetune_decay"),
             doc_stride=c[2].number_input("QA stride (tokens)", 0, 200, 32, key="finetune_stride"),
@@ -38,6 +41,17 @@ def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object]:
             freeze_encoder=st.checkbox("Freeze the encoder (train the head only)", key="finetune_freeze"),
         )
     return finetune.FineTuneConfig(task=task, base_model=base.strip(), alias=alias.strip(), **values), data
+
+
+def _suggested_sizes(base: str, data) -> tuple[int, int]:
+    """Batch size and max length for this data on this device (128 tokens when the base cannot be loaded)."""
+    device = finetune.pick_device()
+    if data is None:
+        return (32 if device.type == "cuda" else 16), 128
+    try:
+        return finetune.suggested_sizes(load_model(base).tokenizer, data, device)
+    except ValueError:
+        return (32 if device.type == "cuda" else 16), 128
 
 
 def _data(task: str, source: str):
