@@ -22,12 +22,12 @@ st.caption(f"Training device: **{device.type.upper()}**"
 
 job = jobs.get_job(st.session_state.get(panels.JOB_KEY))
 running = job is not None and job.snapshot().status == "running"
+cfg, data = panels.settings(selection.model_name)
 try:
-    cfg, data = panels.settings(selection.model_name)
     cfg.validate()
 except ValueError as err:
     st.error(str(err))
-    st.stop()
+    data = None
 if data is not None:
     st.caption(f"{len(data.train)} training / {len(data.validation)} validation examples"
                + (f" · labels: {', '.join(data.labels)}" if data.labels else ""))

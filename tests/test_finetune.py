@@ -292,3 +292,17 @@ def test_suggested_sizes_cover_the_inputs(tiny_dirs, monkeypatch):
     longest = max(len(tokenizer(e.question, e.context)["input_ids"]) for e in data.train)
     assert batch == 16 and length >= 32 and length & (length - 1) == 0 and (length >= longest or length == 512)
     assert finetune.suggested_sizes(tokenizer, data, torch.device("cuda"))[0] == 32
+
+
+def test_page_shows_a_bad_model_name_as_a_message():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_pages import APP
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["model"] = "bundled"
+    at.run()
+    at.switch_page("pages/finetune.py").run()
+    at.text_input(key="finetune_alias").set_value("bundled").run()
+    assert not at.exception and any("cannot be a model name" in e.value for e in at.error)
+    assert at.button(key="finetune_start").disabled

@@ -64,8 +64,11 @@ def _data(task: str, source: str):
                "qa: question,context,answer[,answer_start]. 10% is held out for validation.")
     if upload is None:
         return None
-    examples = load_examples(task, upload.name, upload.getvalue())
-    return make_task_data(task, examples, None, f"upload: {upload.name}")
+    try:
+        return make_task_data(task, load_examples(task, upload.name, upload.getvalue()), None, f"upload: {upload.name}")
+    except ValueError as err:  # the message names the file, the missing column or the bad row
+        st.error(str(err))
+        return None
 
 
 def start(cfg: finetune.FineTuneConfig, data) -> None:
