@@ -107,6 +107,11 @@ def suggested_sizes(tokenizer, data: TaskData, device: torch.device) -> tuple[in
     return (32 if device.type == "cuda" else 16), max_length
 
 
+def suggested_learning_rate(hidden_size: int) -> float:
+    """The BERT paper's 5e-5 for Base/Large-sized encoders; small ones (hidden ≤ 512, e.g. MiniLM) need more."""
+    return 2e-4 if hidden_size <= 512 else 5e-5
+
+
 def build_model(cfg: FineTuneConfig, labels: tuple[str, ...]):
     """A fresh tokenizer + head model loaded from the base model's files (the new head starts random)."""
     location = models.resolve(cfg.base_model).location

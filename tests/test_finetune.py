@@ -306,3 +306,8 @@ def test_page_shows_a_bad_model_name_as_a_message():
     at.text_input(key="finetune_alias").set_value("bundled").run()
     assert not at.exception and any("cannot be a model name" in e.value for e in at.error)
     assert at.button(key="finetune_start").disabled
+
+
+def test_suggested_learning_rate_follows_the_paper_for_base_sized_models():
+    assert finetune.suggested_learning_rate(768) == 5e-5 and finetune.suggested_learning_rate(1024) == 5e-5
+    assert finetune.suggested_learning_rate(384) > 5e-5

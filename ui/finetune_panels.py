@@ -24,13 +24,14 @@ def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object]:
     alias = right.text_input("Name of the new model", f"ft-{task}", key="finetune_alias")
     source = st.radio("Data", ("Demo set", "Upload a file"), horizontal=True, key="finetune_source")
     data = _data(task, source)
-    batch_size, max_length = _suggested_sizes(base.strip(), data)
+    batch_size, max_length, learning_rate = _suggestions(base.strip(), data)
     with st.expander("Hyper-parameters"):
-        st.caption(f"Suggested for this data and device: batch {batch_size}, max length {max_length} "
-                   "(covers 95% of the training inputs).")
+        st.caption(f"Suggested for this model, data and device: learning rate {learning_rate:.0e}, batch {batch_size}, "
+                   f"max length {max_length} (covers 95% of the training inputs).")
         c = st.columns(4)
         values = dict(
-            learning_rate=c[0].number_input("Learning rate", 1e-6, 1e-2, 5e-5, format="%.0e", key="finetune_lr"),
+            learning_rate=c[0].number_input("Learning rate", 1e-6, 1e-2, learning_rate, step=1e-5, format="%.0e",
+                                           key="finetune_lr"),
             epochs=c[1].number_input("Epochs", 1, 50, 2, key="finetune_epochs"),
             batch_size=c[2].number_input("Batch size", 1, 256, batch_size, key="finetune_batch"),
             max_length=c[3].number_input("Max length (tokens)", 16, 512, max_length, key="finetune_len"),
@@ -43,15 +44,19 @@ def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object]:
     return finetune.FineTuneConfig(task=task, base_model=base.strip(), alias=alias.strip(), **values), data
 
 
-def _suggested_sizes(base: str, data) -> tuple[int, int]:
-    """Batch size and max length for this data on this device (128 tokens when the base cannot be loaded)."""
+def _suggestions(base: str, data) -> tuple[int, int, float]:
+    """Batch size, max length and learning rate for this base model, data and device (defaults when the
+    base model cannot be loaded yet)."""
     device = finetune.pick_device()
-    if data is None:
-        return (32 if device.type == "cuda" else 16), 128
+    fallback = (32 if device.type == "cuda" else 16), 128, 5e-5
     try:
-        return finetune.suggested_sizes(load_model(base).tokenizer, data, device)
+        loaded = load_model(base)
     except ValueError:
-        return (32 if device.type == "cuda" else 16), 128
+        return fallback
+    learning_rate = finetune.suggested_learning_rate(loaded.config.hidden_size)
+    if data is None:
+        return fallback[0], fallback[1], learning_rate
+    return (*finetune.suggested_sizes(loaded.tokenizer, data, device), learning_rate)
 
 
 def _data(task: str, source: str):
