@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "core.cli_nsp",
     "core.cli_embeddings",
     "core.cli_attention",
+    "core.cli_finetune",
 )
 
 

@@ -29,4 +29,5 @@ PAGES = (
     PageInfo("pages/nsp_negatives.py", "NSP negatives", ":material/science:", "random-document vs same-document vs swapped negatives, scored"),
     PageInfo("pages/nsp_batch.py", "NSP batch", ":material/table:", "score a TSV/CSV/JSONL file of sentence pairs and download the results"),
     PageInfo("pages/tasks.py", "Four ways to use BERT", ":material/apps:", "sentence, token and pair classification, and QA answer spans"),
+    PageInfo("pages/finetune.py", "Fine-tune", ":material/model_training:", "train a copy of BERT for one of its four uses and inspect it"),
 )

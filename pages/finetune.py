@@ -1,0 +1,51 @@
+"""Fine-tune: train a fresh copy of a BERT for one of the four uses of note section 4, live, then inspect it."""
+
+import streamlit as st
+
+from core import finetune, finetune_runs, jobs
+from ui import finetune_panels as panels
+from ui import session
+
+st.title("Fine-tune BERT")
+st.markdown(
+    "BERT is used in four ways: **one sentence → one class** ([CLS] feeds a classifier), **one sentence → "
+    "a class per word** (each word's first WordPiece feeds a classifier), **two sentences → one class** "
+    "(like next-sentence prediction), and **question + passage → answer start/end** (long passages are cut "
+    "into overlapping windows). Pick one, train a copy of a base model, and watch the loss fall."
+)
+selection = session.current()
+device = finetune.pick_device()
+precision = finetune.mixed_precision_dtype(device)
+st.caption(f"Training device: **{device.type.upper()}**"
+           + (f" · mixed precision {str(precision).removeprefix('torch.')}" if precision else " · full fp32 precision")
+           + ("" if device.type == "cuda" else " — no GPU found; small demo runs take a minute or two"))
+
+job = jobs.get_job(st.session_state.get(panels.JOB_KEY))
+running = job is not None and job.snapshot().status == "running"
+cfg, data = panels.settings(selection.model_name)
+try:
+    cfg.validate()
+except ValueError as err:
+    st.error(str(err))
+    data = None
+if data is not None:
+    st.caption(f"{len(data.train)} training / {len(data.validation)} validation examples"
+               + (f" · labels: {', '.join(data.labels)}" if data.labels else ""))
+    if selection.loaded is not None and selection.loaded.name == cfg.base_model:
+        params = sum(p.numel() for p in selection.loaded.model.parameters())
+        warning = finetune_runs.size_warning(cfg, data, params, device)
+        if warning:
+            st.warning(warning)
+if st.button("Start training", type="primary", disabled=running or data is None, key="finetune_start"):
+    panels.start(cfg, data)
+    st.rerun()
+
+if st.session_state.get(panels.JOB_KEY):
+    st.subheader("Run")
+    panels.progress(st.session_state[panels.JOB_KEY])
+    panels.result(st.session_state[panels.JOB_KEY], selection.text_a, selection.text_b)
+
+with st.expander("Saved fine-tuned models"):
+    panels.saved_runs()
+with st.expander("Run it on several GPUs"):
+    panels.export(cfg, "demo" if st.session_state.get("finetune_source") == "Demo set" else "your-data.csv")

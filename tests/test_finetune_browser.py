@@ -1,0 +1,64 @@
+"""Real browser: start a short demo fine-tune on a tiny model, watch the progress and curves, see the result;
+a malformed upload is named on the page."""
+
+import pytest
+
+from tests.browser import chromium_page, require_chromium, screenshot, streamlit_server, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    require_chromium()
+    home = tmp_path_factory.mktemp("explorer-home")
+    with streamlit_server(env={"BERT_EXPLORER_HOME": str(home), "OMP_NUM_THREADS": "1"}) as url:
+        yield url
+
+
+def open_finetune(page, app_url):
+    # A fresh server runs its first script as a pages/-folder (v1) app unless app.py ran first: open home once.
+    page.goto(f"{app_url}/?model=bundled")
+    wait_for_app(page)
+    page.goto(f"{app_url}/finetune?model=bundled")
+    wait_for_app(page)
+    page.get_by_text("Training device").wait_for(timeout=60_000)
+
+
+def test_a_demo_run_shows_progress_curves_and_the_new_model(app_url, tiny_dirs):
+    with chromium_page(block_network=True) as page:
+        open_finetune(page, app_url)
+        base = page.get_by_label("Base model (a fresh copy is trained)")
+        base.fill(str(tiny_dirs["encoder"]))
+        base.press("Enter")
+        wait_for_app(page)
+        page.get_by_role("button", name="Start training").click()
+        page.get_by_text("step", exact=False).first.wait_for(timeout=60_000)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)  # the live loss curve
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        screenshot(page, "finetune-running")
+        page.wait_for_function("() => document.body.innerText.includes('Before / after')", timeout=180_000)
+        # The base encoder has no classifier, so only the fine-tuned copy answers in the before/after table.
+        page.wait_for_function("() => document.body.innerText.includes('no trained head')", timeout=60_000)
+        text = page.inner_text("body")
+        assert "Saved ft-sentence" in text and "accuracy" in text
+        screenshot(page, "finetune-done")
+        page.get_by_role("button", name="Inspect ft-sentence in every view").click()
+        wait_for_app(page)
+        page.get_by_text("Model: ft-sentence").wait_for(timeout=60_000)
+        assert "sentence classification: yes" in page.inner_text("body")  # the new head is a real head
+        screenshot(page, "finetune-inspect")
+        page.get_by_role("link", name="Fine-tune").click()  # back again: the same run is still shown
+        page.wait_for_function("() => document.body.innerText.includes('Saved ft-sentence')", timeout=60_000)
+
+
+def test_a_bad_upload_names_the_missing_column(app_url, tmp_path):
+    bad = tmp_path / "reviews.csv"
+    bad.write_text("sentence,label\nnice film,positive\n")
+    with chromium_page(block_network=True) as page:
+        open_finetune(page, app_url)
+        page.get_by_text("Upload a file").click()
+        wait_for_app(page)
+        page.locator("input[type=file]").set_input_files(str(bad))
+        page.get_by_text("missing column 'text'", exact=False).wait_for(timeout=60_000)
+        screenshot(page, "finetune-bad-upload")
