@@ -54,5 +54,5 @@ def test_a_page_link_as_a_fresh_servers_first_request_shows_sidebar_and_page():
         page.get_by_label("Sentence A").wait_for(timeout=60_000)
         assert page.get_by_label("Sentence A").input_value() == "Fresh server deep link"
         assert "Traceback" not in page.content() and "KeyError" not in page.content()
-        page.get_by_role("link", name=page_info.title).first.wait_for(timeout=30_000)  # the app's navigation
+        page.get_by_role("link", name=registry.PAGES[0].title).first.wait_for(timeout=30_000)  # the app's navigation
         screenshot(page, "deep-link-fresh-server")
