@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never touch the network
+# Models trained by tests (and by the servers they start) go to a throw-away folder, never the user's.
+os.environ.setdefault("BERT_EXPLORER_HOME", tempfile.mkdtemp(prefix="bert-explorer-tests-"))
 
 import torch  # noqa: E402
 from transformers import (  # noqa: E402

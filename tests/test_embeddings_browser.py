@@ -45,7 +45,7 @@ def test_contextual_view_with_merged_words(app_url):
     with chromium_page(block_network=True, height=1600) as page:
         page.goto(f"{app_url}/?model=bundled&a=Unbelievable+stories&b=I+paid+cash")
         wait_for_app(page)
-        page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Contextual embeddings").click()
+        page.get_by_role("link", name="Contextual embeddings", exact=True).first.click()
         wait_for_app(page)
         page.get_by_text("Merge pieces into words").click()
         wait_for_app(page)

@@ -65,6 +65,7 @@ def test_model_without_mlm_head_says_so_and_offers_others(app_url, tiny_dirs):
     with chromium_page(block_network=True) as page:
         open_mlm_page(page, app_url, str(tiny_dirs["encoder"]), "the [MASK] sat")
         page.get_by_text("no trained masked-word prediction (MLM) head").first.wait_for(timeout=60_000)
+        page.get_by_role("button", name="Use bert-base-uncased").wait_for(timeout=30_000)
         assert page.get_by_role("button", name="Use bert-base-uncased").count() == 1
         assert charts(page) == 0
         screenshot(page, "mlm-no-head")
