@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "core.cli_embeddings",
     "core.cli_attention",
     "core.cli_finetune",
+    "core.cli_pretrain",
 )
 
 

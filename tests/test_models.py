@@ -31,7 +31,8 @@ def test_encoder_only_checkpoint_never_offers_random_heads(tiny_dirs):
 def test_bundled_model_is_a_real_six_layer_bert(bundled_model):
     card = models.model_card(bundled_model)
     assert (card.num_layers, card.hidden_size, card.num_heads, card.vocab_size) == (6, 384, 12, 30522)
-    assert card.capabilities.names == []  # all-MiniLM-L6-v2 ships no MLM/NSP head
+    # all-MiniLM-L6-v2 ships no MLM/NSP head; the bundled delta (issue 4) adds both
+    assert card.capabilities.mlm and card.capabilities.nsp and not card.capabilities.qa
 
 
 @pytest.mark.parametrize("name,message", [

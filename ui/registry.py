@@ -27,6 +27,7 @@ PAGES = (
     PageInfo("pages/mlm.py", "Masked words", ":material/masks:", "fill [MASK]s, whole-word vs piece, joint fills, logit lens, 80/10/10 masking"),
     PageInfo("pages/nsp.py", "Next sentence", ":material/link:", "P(IsNext) of sentence B after A from the real NSP head, both orders"),
     PageInfo("pages/nsp_negatives.py", "NSP negatives", ":material/science:", "random-document vs same-document vs swapped negatives, scored"),
+    PageInfo("pages/pretrain.py", "Pre-train", ":material/fitness_center:", "MLM + NSP trained together; random vs same-document negatives"),
     PageInfo("pages/nsp_batch.py", "NSP batch", ":material/table:", "score a TSV/CSV/JSONL file of sentence pairs and download the results"),
     PageInfo("pages/tasks.py", "Four ways to use BERT", ":material/apps:", "sentence, token and pair classification, and QA answer spans"),
     PageInfo("pages/finetune.py", "Fine-tune", ":material/model_training:", "train a copy of BERT for one of its four uses and inspect it"),

@@ -1,0 +1,87 @@
+"""Pre-train: MLM and NSP trained at the same time on your documents, with the note's three kinds of negatives."""
+
+import pandas as pd
+import streamlit as st
+
+from core import config, jobs
+from core import pretraining_runs as runs
+from core.pretraining import PretrainConfig
+from core.pretraining_data import NEGATIVE_STRATEGIES, split_documents
+
+st.title("Pre-train: MLM + NSP together")
+st.markdown(
+    "BERT's pre-training hides 15 % of the tokens (80 % → `[MASK]`, 10 % → a random token, 10 % unchanged) "
+    "**and** asks whether sentence B follows sentence A — both losses are added and trained at once. "
+    "Negatives from *other documents* can be told apart by topic alone; negatives from the *same document* "
+    "(or the two segments swapped) force the model to judge coherence. Train two runs and compare them below."
+)
+source = st.radio("Documents", ["Example (Python documentation)", "Paste", "Upload .txt"], horizontal=True,
+                  key="pretrain_source")
+if source == "Paste":
+    documents = split_documents(st.text_area("One document after another, separated by a line `---`",
+                                             height=160, key="pretrain_text"))
+elif source == "Upload .txt":
+    files = st.file_uploader("Each file is a document", type=["txt"], accept_multiple_files=True, key="pretrain_files")
+    documents = [f.getvalue().decode("utf-8", errors="replace") for f in files or []]
+else:
+    documents = runs.example_documents()
+split = runs.split_documents(documents)
+st.caption(f"{len(documents)} documents → {len(split.train)} for training, {len(split.held_out)} held out"
+           + ("" if split.held_out_is_unseen else " (too few documents: evaluation reuses the training text)"))
+
+left, right = st.columns(2)
+base = left.selectbox("Start from", [runs.FROM_SCRATCH, config.BUNDLED_ALIAS], key="pretrain_base",
+                      help="tiny = 2 layers, 64 hidden, trains in seconds; bundled = MiniLM-L6, slower")
+negatives = right.radio("Negatives", list(NEGATIVE_STRATEGIES), format_func=lambda s: NEGATIVE_STRATEGIES[s],
+                        key="pretrain_negatives")
+whole_word = left.checkbox("Whole-word masking", key="pretrain_whole_word")
+steps = left.slider("Steps", 10, 400, 60, step=10, key="pretrain_steps")
+alias = right.text_input("Save as", f"pretrain-{negatives.replace('_', '-')}", key="pretrain_alias")
+
+if st.button("Start pre-training", type="primary", key="pretrain_start"):
+    cfg = PretrainConfig(steps=steps, batch_size=8, max_seq_len=96, negatives=negatives, whole_word=whole_word,
+                         checkpoint_every=20, head_lr=1e-3, encoder_lr=1e-3 if base == runs.FROM_SCRATCH else 1e-4)
+    request = runs.RunRequest(tuple(documents), base, alias, cfg)
+    try:
+        runs.check_request(request)
+        job = jobs.start_job(alias, lambda job: runs.run(request, job.report))
+        st.session_state.setdefault("pretrain_jobs", []).append(job.job_id)
+    except ValueError as err:
+        st.error(str(err))
+
+job_ids = st.session_state.get("pretrain_jobs", [])
+snapshots = [s.snapshot() for s in map(jobs.get_job, job_ids) if s is not None]
+running = [s for s in snapshots if s.status == "running"]
+
+
+@st.fragment(run_every=1.0 if running else None)
+def show_runs() -> None:
+    """Live curves of this session's runs; polls while one is running."""
+    latest = [s.snapshot() for s in map(jobs.get_job, job_ids) if s is not None]
+    for snap in latest:
+        if snap.status == "running":
+            st.progress(snap.step / max(1, snap.total_steps), f"{snap.name}: {snap.message or 'starting…'}")
+            if st.button(f"Cancel {snap.name} (keeps its last checkpoint)", key=f"pretrain_cancel_{snap.job_id}"):
+                jobs.get_job(snap.job_id).cancel()
+        elif snap.status == "failed":
+            st.error(f"{snap.name} failed: {snap.error.splitlines()[0]}")
+        else:
+            st.caption(f"{snap.name}: {snap.status} at step {snap.step}")
+    histories = {s.name: s.history for s in latest if s.history}
+    if histories:
+        st.plotly_chart(runs.curves_figure(histories), key="pretrain_curves")
+    if running and not any(s.status == "running" for s in latest):
+        st.rerun()  # a run just finished: stop polling, refresh the compare list
+
+
+show_runs()
+st.subheader("Compare runs on the same held-out pairs")
+chosen = st.multiselect("Runs", runs.pretraining_runs(), key="pretrain_compare", max_selections=4)
+if chosen and st.button("Compare", key="pretrain_compare_go"):
+    try:
+        scores = runs.compare_runs(chosen, documents)
+        st.dataframe(pd.DataFrame([{"run": s.run, "MLM top-1": s.mlm_accuracy,
+                                    **{f"NSP acc. ({k})": v for k, v in s.nsp_accuracy.items()}} for s in scores]))
+        st.caption(f"{scores[0].pairs_per_strategy} held-out pairs per negative strategy, same masks for every run.")
+    except ValueError as err:
+        st.error(str(err))
