@@ -197,10 +197,10 @@ def test_cli_attention_json(tiny_dirs, capsys):
     assert "does not exist" in json.loads(capsys.readouterr().out)["error"]
 
 
-def test_attention_page_renders_every_tab():
+def test_attention_page_renders_every_tab(tiny_dirs):
     from tests.test_pages import run_page
 
-    at = run_page("pages/attention.py", {"model": "bundled", "a": "The <script>x</script> bank.", "b": "It closed."})
+    at = run_page("pages/attention.py", {"model": str(tiny_dirs["encoder"]), "a": "The <script>x</script> bank.", "b": "It closed."})
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert at.sidebar.text_area[0].value  # reached through app.py: the shared sidebar is there
@@ -211,7 +211,7 @@ def test_attention_page_renders_every_tab():
     at.run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
-    assert any("hidden states" in i.value for i in at.info)  # the bundled model has no MLM/NSP head
+    assert any("hidden states" in i.value for i in at.info)  # an encoder-only checkpoint has no MLM/NSP head
     charts = [c for c in at.get("plotly_chart")]
     assert len(charts) >= 5
 

@@ -48,10 +48,11 @@ def test_bundled_head_matches_the_pipeline_and_ranks_the_true_word_high(bundled_
     missing, _ = masked_lm.load_state_dict(bundled_model.model.state_dict(), strict=False)
     assert not missing
     fill = pipeline("fill-mask", model=masked_lm, tokenizer=bundled_model.tokenizer, device=torch.device("cpu"))
-    text = "The man went to the store to buy a gallon of [MASK]."
+    # The bundled model was pre-trained on the Python documentation (README model card): ask in its register.
+    text = "Open the [MASK] and read its contents."
     ours = mlm.fill_mask(bundled_model, text, top_k=5).masks[0]
     assert [p.token_id for p in ours.predictions] == [e["token"] for e in fill(text, top_k=5)]
-    clicked = mlm.fill_mask(bundled_model, text.replace("[MASK]", "milk"), mask_positions=[ours.position])
+    clicked = mlm.fill_mask(bundled_model, text.replace("[MASK]", "file"), mask_positions=[ours.position])
     assert clicked.masks[0].original_rank <= 100
 
 
@@ -74,9 +75,12 @@ def test_mask_in_sentence_b_is_predicted_in_segment_b(tiny_model):
     assert analysis.inputs.token_type_ids[result.masks[1].position] == 1
 
 
-def test_model_without_mlm_head_says_so(bundled_model):
+def test_model_without_mlm_head_says_so(tiny_dirs):
+    from core import models
+
+    encoder_only = models.load_model(str(tiny_dirs["encoder"]), device=torch.device("cpu"))
     with pytest.raises(ValueError, match="no trained masked-word prediction"):
-        mlm.fill_mask(bundled_model, TEXT)
+        mlm.fill_mask(encoder_only, TEXT)
 
 
 def test_masking_a_word_equals_typing_mask_in_its_place(tiny_model):

@@ -277,8 +277,8 @@ def test_nsp_page_scores_a_pair_in_both_orders_and_swaps_it(tiny_dirs):
     assert at.metric[0].value == f"{swapped_score.is_next:.3f}" and at.metric[1].value == f"{forward_score.is_next:.3f}"
 
 
-def test_nsp_page_without_head_offers_alternatives():
-    at = run_page("pages/nsp.py", {"model": "bundled", "a": A, "b": B})
+def test_nsp_page_without_head_offers_alternatives(tiny_dirs):
+    at = run_page("pages/nsp.py", {"model": str(tiny_dirs["encoder"]), "a": A, "b": B})
     assert not at.exception
     assert any("no trained next-sentence" in e.value and "bert-base-uncased" in e.value for e in at.error)
 
@@ -310,8 +310,8 @@ def test_negatives_page_scores_an_sop_model_side_by_side(tiny_dirs, sop_model):
     assert sorted(set(summary["head"])) == ["nsp", "sop"] and len(summary) == 2 * len(KINDS)
 
 
-def test_negatives_page_without_nsp_head_still_builds_pairs_and_says_why():
-    at = run_page("pages/nsp_negatives.py", {"model": "bundled"})
+def test_negatives_page_without_nsp_head_still_builds_pairs_and_says_why(tiny_dirs):
+    at = run_page("pages/nsp_negatives.py", {"model": str(tiny_dirs["encoder"])})
     assert not at.exception
     assert len(at.dataframe) == 1  # the pairs, before scoring
     at.slider(key="nsp_exp_per_kind").set_value(5)

@@ -48,9 +48,9 @@ def test_pair_score_and_one_click_swap(app_url, tiny_dirs):
         assert (metric_value(page, "A → B"), metric_value(page, "B → A")) == (backward, forward)
 
 
-def test_page_says_when_the_model_has_no_nsp_head(app_url):
+def test_page_says_when_the_model_has_no_nsp_head(app_url, tiny_dirs):
     with chromium_page(block_network=True) as page:
-        open_page(page, app_url, "nsp", model="bundled", a=A, b=B)
+        open_page(page, app_url, "nsp", model=str(tiny_dirs["encoder"]), a=A, b=B)
         alert = page.locator("[data-testid=stAlert]").filter(has_text="no trained next-sentence").first
         alert.wait_for(timeout=60_000)
         assert "bert-base-uncased" in alert.inner_text()
