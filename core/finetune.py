@@ -28,7 +28,7 @@ from transformers import (
 )
 
 from core import checkpoints, models
-from core.finetune_data import TASKS, TaskData, check_task
+from core.finetune_data import TaskData, check_task
 from core.finetune_features import Features, classification_metrics, encode_split, qa_metrics, qa_predictions
 from core.jobs import Progress
 
@@ -44,7 +44,7 @@ MODEL_CLASSES = {
 class FineTuneConfig:
     """Everything a run needs besides its data; saved next to the model and exportable as JSON."""
 
-    task: str = "sentence"  # one of TASKS
+    task: str = "sentence"  # one of core.finetune_data.TASKS
     base_model: str = "bundled"  # hub id, folder or alias; a fresh copy is loaded, never the cached one
     alias: str = "my-finetuned"  # the new model's name in the model picker (folder under MODELS_HOME)
     learning_rate: float = 5e-5  # BERT paper's fine-tuning range is 2e-5 … 5e-5; small models like more

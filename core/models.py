@@ -18,7 +18,6 @@ import torch
 import transformers
 from transformers import (
     AutoConfig,
-    AutoModel,
     AutoModelForPreTraining,
     AutoModelForQuestionAnswering,
     AutoModelForSequenceClassification,

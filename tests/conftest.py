@@ -98,3 +98,13 @@ def _apptest_runs_app_py_navigation(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    """A Streamlit server of the app on loopback, shared by one browser-test module (Chromium required)."""
+    from tests.browser import require_chromium, streamlit_server
+
+    require_chromium()
+    with streamlit_server() as url:
+        yield url

@@ -7,13 +7,6 @@ from tests.browser import chromium_page, require_chromium, screenshot, streamlit
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def app_url():
-    require_chromium()
-    with streamlit_server() as url:
-        yield url
-
-
 def test_type_a_sentence_and_see_its_tokens(app_url):
     with chromium_page(block_network=True) as page:
         page.goto(app_url)

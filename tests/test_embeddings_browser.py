@@ -2,16 +2,9 @@
 
 import pytest
 
-from tests.browser import chromium_page, require_chromium, screenshot, streamlit_server, wait_for_app
+from tests.browser import chromium_page, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    require_chromium()
-    with streamlit_server() as url:
-        yield url
 
 
 def type_pair(page, text_a: str, text_b: str) -> None:

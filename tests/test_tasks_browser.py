@@ -4,16 +4,9 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser import chromium_page, require_chromium, screenshot, streamlit_server, wait_for_app
+from tests.browser import chromium_page, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    require_chromium()
-    with streamlit_server() as url:
-        yield url
 
 
 def open_task(page, url: str, task_label: str) -> None:
