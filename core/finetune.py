@@ -29,6 +29,7 @@ from transformers import (
 
 from core import checkpoints, models
 from core.finetune_data import TaskData, check_task
+from core.inputs import model_max_length
 from core.finetune_features import Features, classification_metrics, encode_split, qa_metrics, qa_predictions
 from core.jobs import Progress
 
@@ -241,8 +242,9 @@ def train(cfg: FineTuneConfig, data: TaskData, report: Report | None = None) -> 
         model.base_model.requires_grad_(False)
     model.to(device).train()
     trained = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
-    train_features = encode_split(tokenizer, data, data.train, cfg.max_length, cfg.doc_stride)
-    valid_features = encode_split(tokenizer, data, data.validation, cfg.max_length, cfg.doc_stride)
+    max_length = min(cfg.max_length, model_max_length(tokenizer, model.config.max_position_embeddings))
+    train_features = encode_split(tokenizer, data, data.train, max_length, cfg.doc_stride)
+    valid_features = encode_split(tokenizer, data, data.validation, max_length, cfg.doc_stride)
     collate = collator_for(cfg.task, tokenizer)
     total = len(train_features.rows) // cfg.batch_size * cfg.epochs
     total += cfg.epochs if len(train_features.rows) % cfg.batch_size >= world else 0
