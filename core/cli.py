@@ -76,16 +76,24 @@ def add_common(parser: argparse.ArgumentParser, model: bool = True) -> None:
         parser.add_argument("--model", default=None, help="hub id, local folder or alias (default: as the app)")
 
 
+def report_error(message: str, as_json: bool, code: int) -> int:
+    """Print an error as JSON ({"error": …}) or on stderr, and return the exit code."""
+    if as_json:
+        print(json.dumps({"error": message}))
+    else:
+        print(f"error: {message}", file=sys.stderr)
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result = to_jsonable(args.func(args))
     except ValueError as err:  # ModelLoadError and every input check are ValueErrors with a user message
-        if args.json:
-            print(json.dumps({"error": str(err)}))
-        else:
-            print(f"error: {err}", file=sys.stderr)
-        return 2
+        return report_error(str(err), args.json, 2)
+    except (RuntimeError, OSError, MemoryError) as err:  # e.g. out of memory, a disk error: still no traceback
+        return report_error(f"the command failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}",
+                            args.json, 1)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:

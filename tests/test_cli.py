@@ -35,3 +35,14 @@ def test_errors_are_json_with_exit_code_2(capsys):
     assert code == 2 and "cannot be reached" in out["error"]
     code, out = run(capsys, "analyze", "--model", "bundled", "--a", "   ", "--json")
     assert code == 2 and "empty" in out["error"]
+
+
+def test_an_unexpected_runtime_failure_is_reported_without_a_traceback(capsys, monkeypatch):
+    from core import cli_basic
+
+    def out_of_memory(_name):
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2 GiB\n(long details)")
+
+    monkeypatch.setattr(cli_basic, "load_for_cli", out_of_memory)
+    code, out = run(capsys, "analyze", "--a", "hi", "--json")
+    assert code == 1 and out["error"] == "the command failed: RuntimeError: CUDA out of memory. Tried to allocate 2 GiB"
