@@ -1,0 +1,54 @@
+"""Five browser sessions at once: different models and inputs never leak into each other, and a training
+run in one session does not block analysis in another."""
+
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+WORDS = ["giraffe", "volcano", "saxophone", "lighthouse", "avalanche"]
+
+
+def open_home(browser, url: str, model: str, word: str):
+    page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(f"{url}/?{urlencode({'model': model, 'a': f'the {word} is here', 'b': ''})}")
+    wait_for_app(page)
+    page.locator(".token-strip").first.wait_for(timeout=120_000)
+    return page
+
+
+def test_five_sessions_are_isolated_and_training_does_not_block_analysis(app_url, tiny_dirs):
+    from playwright.sync_api import sync_playwright
+
+    models = ["bundled", str(tiny_dirs["pretraining"]), "bundled", str(tiny_dirs["encoder"]), "bundled"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        pages = [open_home(browser, app_url, m, w) for m, w in zip(models, WORDS)]
+        for page, word, model in zip(pages, WORDS, models):
+            strip = page.locator(".token-strip").first.inner_text()
+            assert all(other not in strip for other in WORDS if other != word)
+            assert page.get_by_label("Sentence A").input_value() == f"the {word} is here"
+            assert f"Model: {model}" in page.inner_text("body")
+
+        trainer = pages[0]
+        trainer.goto(f"{app_url}/finetune?model=bundled")
+        wait_for_app(trainer)
+        base = trainer.get_by_label("Base model (a fresh copy is trained)")
+        base.fill(str(tiny_dirs["encoder"]))
+        base.press("Enter")
+        wait_for_app(trainer)
+        trainer.get_by_role("button", name="Start training").click()
+        trainer.get_by_text("step", exact=False).first.wait_for(timeout=60_000)
+
+        other = pages[2]  # a bundled-model session (the tiny models' vocabulary lacks these words)
+        box = other.get_by_label("Sentence A")
+        box.fill("a brand new sentence while training runs")
+        box.press("Control+Enter")
+        other.wait_for_function(
+            "() => document.querySelector('.token-strip').innerText.includes('brand')", timeout=30_000)
+        screenshot(other, "concurrent-analysis-during-training")
+        assert "brand" not in pages[4].locator(".token-strip").first.inner_text()
+        browser.close()
