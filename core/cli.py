@@ -85,6 +85,12 @@ def report_error(message: str, as_json: bool, code: int) -> int:
     return code
 
 
+def add_sentences(parser: argparse.ArgumentParser, b_help: str = "sentence B (optional)") -> None:
+    """--a (required) and --b, the sentence pair most commands read."""
+    parser.add_argument("--a", required=True, help="sentence A")
+    parser.add_argument("--b", default=None, help=b_help)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:

@@ -7,7 +7,7 @@ import argparse
 import numpy as np
 
 from core import attention, attention_flow, forward
-from core.cli import add_common
+from core.cli import add_common, add_sentences
 from core.cli_basic import load_for_cli
 
 
@@ -56,8 +56,7 @@ def cmd_attention(args: argparse.Namespace) -> dict:
 def register(subparsers) -> None:
     parser = subparsers.add_parser("attention", help="per-head attention statistics and attention rollout")
     add_common(parser)
-    parser.add_argument("--a", required=True, help="sentence A")
-    parser.add_argument("--b", default=None, help="sentence B (optional)")
+    add_sentences(parser)
     parser.add_argument("--statistic", default="all", choices=["all", *attention.STATISTICS],
                         help="which per-head statistic to report (default: all)")
     parser.add_argument("--residual", type=float, default=attention.ROLLOUT_RESIDUAL,

@@ -7,7 +7,7 @@ import argparse
 import numpy as np
 
 from core import config, forward, models
-from core.cli import add_common
+from core.cli import add_common, add_sentences
 from core.inputs import encode, model_max_length
 
 
@@ -84,6 +84,5 @@ def register(subparsers) -> None:
                              ("analyze", cmd_analyze, "run the one-pass analysis and summarise it")):
         parser = subparsers.add_parser(name, help=text)
         add_common(parser)
-        parser.add_argument("--a", required=True, help="sentence A")
-        parser.add_argument("--b", default=None, help="sentence B (optional)")
+        add_sentences(parser)
         parser.set_defaults(func=func)

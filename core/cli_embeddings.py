@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from core import contextual, embedding_tables, embeddings, forward
-from core.cli import add_common
+from core.cli import add_common, add_sentences
 from core.cli_basic import load_for_cli
 
 
@@ -71,8 +71,7 @@ def cmd_embeddings(args: argparse.Namespace) -> dict:
 def register(subparsers) -> None:
     parser = subparsers.add_parser("embeddings", help="token+segment+position parity, positions, contextual embeddings")
     add_common(parser)
-    parser.add_argument("--a", required=True, help="sentence A")
-    parser.add_argument("--b", default=None, help="sentence B (optional)")
+    add_sentences(parser)
     parser.add_argument("--layer", type=int, default=None,
                         help="layer for projection and similarity (0 = embeddings; default: the last)")
     parser.add_argument("--dims", type=int, default=2, choices=(2, 3), help="PCA dimensions")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from core import qa, tasks
-from core.cli import add_common
+from core.cli import add_common, add_sentences
 from core.cli_basic import load_for_cli
 
 
@@ -54,8 +54,7 @@ def cmd_qa(args: argparse.Namespace) -> dict:
 def register(subparsers) -> None:
     parser = subparsers.add_parser("classify", help="sentence or sentence-pair classification from [CLS]")
     add_common(parser)
-    parser.add_argument("--a", required=True, help="sentence A")
-    parser.add_argument("--b", default=None, help="sentence B: judge the pair (NSP head or a pair classifier)")
+    add_sentences(parser, b_help="sentence B: judge the pair (NSP head or a pair classifier)")
     parser.add_argument("--saliency", choices=tasks.SALIENCY_METHODS, default=None, help="also explain the prediction per token")
     parser.add_argument("--ig-steps", type=int, default=tasks.IG_STEPS, help="integrated-gradients path steps")
     parser.set_defaults(func=cmd_classify)
