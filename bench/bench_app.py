@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, streamlit_server, wait_for_app  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, open_home_session, streamlit_server  # noqa: E402
 
 SENTENCES = [
     ("The cat sat on the mat.", "It purred loudly."),
@@ -27,20 +27,10 @@ SENTENCES = [
 
 
 def peak_rss_mb(pid: int) -> float:
-    """Peak resident set size of a process and its children's current RSS, in MB."""
+    """Peak resident set size (VmHWM) of a process, in MB."""
     status = Path(f"/proc/{pid}/status").read_text()
     line = next(l for l in status.splitlines() if l.startswith("VmHWM"))
     return int(line.split()[1]) / 1024
-
-
-def open_session(browser, url: str, text_a: str, text_b: str):
-    from urllib.parse import urlencode
-
-    page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
-    page.goto(f"{url}/?{urlencode({'model': 'bundled', 'a': text_a, 'b': text_b})}")
-    wait_for_app(page)
-    page.locator(".token-strip").first.wait_for(timeout=120_000)
-    return page
 
 
 def main() -> None:
@@ -50,10 +40,10 @@ def main() -> None:
     with streamlit_server() as url, sync_playwright() as p:
         server_pid = streamlit_server.last_pid
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        open_session(browser, url, *SENTENCES[0])
+        open_home_session(browser, url, "bundled", *SENTENCES[0])
         cold = time.perf_counter() - start
         one = peak_rss_mb(server_pid)
-        pages = [open_session(browser, url, a, b) for a, b in SENTENCES[1:]]
+        pages = [open_home_session(browser, url, "bundled", a, b) for a, b in SENTENCES[1:]]
         five = peak_rss_mb(server_pid)
         browser.close()
     print(f"cold start to first rendered page (server start + model load + render): {cold:.1f} s")

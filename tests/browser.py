@@ -100,3 +100,14 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_home_session(browser, url: str, model: str, text_a: str, text_b: str = ""):
+    """A new browser session (its own context) on the home page for a model and sentences; waits for the tokens."""
+    from urllib.parse import urlencode
+
+    page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(f"{url}/?{urlencode({'model': model, 'a': text_a, 'b': text_b})}")
+    wait_for_app(page)
+    page.locator(".token-strip").first.wait_for(timeout=120_000)
+    return page

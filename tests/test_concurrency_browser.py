@@ -1,23 +1,13 @@
 """Five browser sessions at once: different models and inputs never leak into each other, and a training
 run in one session does not block analysis in another."""
 
-from urllib.parse import urlencode
-
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, screenshot, wait_for_app
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, open_home_session, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
 WORDS = ["giraffe", "volcano", "saxophone", "lighthouse", "avalanche"]
-
-
-def open_home(browser, url: str, model: str, word: str):
-    page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
-    page.goto(f"{url}/?{urlencode({'model': model, 'a': f'the {word} is here', 'b': ''})}")
-    wait_for_app(page)
-    page.locator(".token-strip").first.wait_for(timeout=120_000)
-    return page
 
 
 def test_five_sessions_are_isolated_and_training_does_not_block_analysis(app_url, tiny_dirs):
@@ -26,7 +16,7 @@ def test_five_sessions_are_isolated_and_training_does_not_block_analysis(app_url
     models = ["bundled", str(tiny_dirs["pretraining"]), "bundled", str(tiny_dirs["encoder"]), "bundled"]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        pages = [open_home(browser, app_url, m, w) for m, w in zip(models, WORDS)]
+        pages = [open_home_session(browser, app_url, m, f"the {w} is here") for m, w in zip(models, WORDS)]
         for page, word, model in zip(pages, WORDS, models):
             strip = page.locator(".token-strip").first.inner_text()
             assert all(other not in strip for other in WORDS if other != word)
