@@ -8,8 +8,6 @@ zeroes chosen heads' outputs (what the old `head_mask` argument did). No model c
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -18,6 +16,7 @@ import torch
 
 from core.forward import model_inputs
 from core.inputs import EncodedInput, encode, model_max_length
+from core.lru import LRUCache
 from core.models import LoadedModel
 
 # How many probe results (q/k captures, ablation runs) the process keeps.
@@ -85,30 +84,8 @@ def _encode(loaded: LoadedModel, text_a: str, text_b: str | None) -> EncodedInpu
     return encode(loaded.tokenizer, text_a, text_b, limit)
 
 
-class _Cache:
-    """A small thread-safe LRU keyed by model identity + inputs + options."""
-
-    def __init__(self, size: int = CACHE_SIZE):
-        self.entries: OrderedDict[tuple, object] = OrderedDict()
-        self.size = size
-        self.lock = threading.Lock()
-        self.misses = 0
-
-    def get_or_run(self, key: tuple, run):
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-                return self.entries[key]
-        value = run()
-        with self.lock:
-            self.misses += 1
-            self.entries[key] = value
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-        return value
-
-
-_CACHE = _Cache()
+# Query/key captures and ablation runs, keyed by model + input + chosen heads.
+_CACHE: LRUCache = LRUCache(CACHE_SIZE)
 
 
 def _split_heads(output: torch.Tensor, num_heads: int) -> np.ndarray:

@@ -8,8 +8,6 @@ heads give MLM / NSP / QA / classification logits when (and only when) they are 
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +15,7 @@ import torch
 
 from core import config
 from core.inputs import EncodedInput, encode, model_max_length
+from core.lru import LRUCache
 from core.models import LoadedModel
 
 # How many analyses the process keeps; each holds a few MB for a typical sentence pair.
@@ -139,41 +138,19 @@ def run_forward(loaded: LoadedModel, encoded: EncodedInput) -> Analysis:
     )
 
 
-class AnalysisCache:
-    """A thread-safe LRU of analyses keyed by model name + texts + options; counts real forward passes."""
-
-    def __init__(self, size: int = CACHE_SIZE):
-        self.size = size
-        self.entries: OrderedDict[tuple, Analysis] = OrderedDict()
-        self.lock = threading.Lock()
-        self.forward_passes = 0
-
-    def get_or_run(self, loaded: LoadedModel, text_a: str, text_b: str | None, max_length: int) -> Analysis:
-        encoded = encode(loaded.tokenizer, text_a, text_b, max_length)
-        key = (loaded.name, id(loaded.model), encoded.text_a, encoded.text_b, max_length)
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-                return self.entries[key]
-        result = run_forward(loaded, encoded)
-        with self.lock:
-            self.forward_passes += 1
-            self.entries[key] = result
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-        return result
-
-
-_CACHE = AnalysisCache()
+# Analyses keyed by model name + texts + options; its misses are the real forward passes.
+_CACHE: LRUCache[Analysis] = LRUCache(CACHE_SIZE)
 
 
 def analyze(loaded: LoadedModel, text_a: str, text_b: str | None = None, max_length: int | None = None) -> Analysis:
     """The one-pass analysis of one sentence or a pair, from the process-wide cache when already run."""
     limit = model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings)
     max_length = min(max_length or limit, limit, config.MAX_SEQ_LEN)
-    return _CACHE.get_or_run(loaded, text_a, text_b, max_length)
+    encoded = encode(loaded.tokenizer, text_a, text_b, max_length)
+    key = (loaded.name, id(loaded.model), encoded.text_a, encoded.text_b, max_length)
+    return _CACHE.get_or_run(key, lambda: run_forward(loaded, encoded))
 
 
 def forward_pass_count() -> int:
     """How many real forward passes analyze() has run in this process (cache misses)."""
-    return _CACHE.forward_passes
+    return _CACHE.misses

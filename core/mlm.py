@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +21,7 @@ import torch
 from core import forward, models
 from core.forward import Analysis
 from core.inputs import EncodedInput
+from core.lru import LRUCache
 
 # What a person may type for a mask: "[MASK]", "[mask]", "[ Mask ]", "<mask>" all mean the model's mask token.
 MASK_PATTERN = re.compile(r"\[\s*mask\s*\]|<\s*mask\s*>", re.IGNORECASE)
@@ -132,26 +131,8 @@ def _with_masks(loaded: models.LoadedModel, encoded: EncodedInput, positions: Se
     return dataclasses.replace(encoded, input_ids=ids, tokens=tokens)
 
 
-class _MaskedCache:
-    """A small LRU of forward passes over inputs with user-chosen masked positions."""
-
-    def __init__(self, size: int = MASKED_CACHE_SIZE):
-        self.size, self.entries, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get_or_run(self, key: tuple, run: Callable[[], Analysis]) -> Analysis:
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-                return self.entries[key]
-        result = run()
-        with self.lock:
-            self.entries[key] = result
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-        return result
-
-
-_MASKED = _MaskedCache()
+# Forward passes over inputs with user-chosen masked positions.
+_MASKED: LRUCache[Analysis] = LRUCache(MASKED_CACHE_SIZE)
 
 
 def masked_analysis(

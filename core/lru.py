@@ -1,0 +1,34 @@
+"""A small thread-safe LRU cache for results of model runs, counting how often it had to run."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class LRUCache(Generic[T]):
+    """Keeps the `size` most recently used results; `misses` counts the runs it did not avoid."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict[Hashable, T] = OrderedDict()
+        self.lock = threading.Lock()
+        self.misses = 0
+
+    def get_or_run(self, key: Hashable, run: Callable[[], T]) -> T:
+        """The cached result for `key`, or run() once and keep its result (run outside the lock)."""
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        result = run()
+        with self.lock:
+            self.misses += 1
+            self.entries[key] = result
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return result
