@@ -12,21 +12,17 @@ from pathlib import Path
 
 from core import finetune, finetune_runs
 from core.cli import add_common
-from core.finetune_data import TASKS, load_examples, make_task_data
-from core.finetune_demo import demo_data
+from core.finetune_data import TASKS
+from core.finetune_sources import DataSpec, load_data
 from core.jobs import Progress
 
 BAR_WIDTH = 30
 
 
-def load_data(task: str, data: str, seed: int):
-    """'demo' for the task's demo set, else a CSV/TSV/JSONL (or SQuAD JSON) file."""
-    if data == "demo":
-        return demo_data(task, seed)
-    path = Path(data).expanduser()
-    if not path.is_file():
-        raise ValueError(f"data file {data!r} does not exist (or pass --data demo)")
-    return make_task_data(task, load_examples(task, path.name, path.read_bytes()), None, f"file: {path}", seed)
+def data_spec(args: argparse.Namespace) -> DataSpec:
+    """The run's data as the flags describe it."""
+    return DataSpec(args.data, args.validation or "", args.hf_config or "", args.split, args.validation_split or "",
+                    args.columns or "", args.max_examples)
 
 
 def progress_bar(started: float):
@@ -60,7 +56,7 @@ def config_from_args(args: argparse.Namespace) -> finetune.FineTuneConfig:
 def cmd_finetune(args: argparse.Namespace) -> dict:
     """Train, then print the new model's alias, folder and validation metrics."""
     cfg = config_from_args(args).validate()
-    data = load_data(cfg.task, args.data, cfg.seed)
+    data = load_data(cfg.task, data_spec(args), cfg.seed)
     rank = int(os.environ.get("RANK", "0"))  # under torchrun only rank 0 reports, evaluates and saves
     if rank == 0:
         print(f"{len(data.train)} training / {len(data.validation)} validation examples from {data.source}", file=sys.stderr)
@@ -83,7 +79,15 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("finetune", help="fine-tune a base model for one of the four BERT tasks")
     add_common(parser, model=False)
     parser.add_argument("--task", choices=TASKS, default=None, help="sentence, token, pair or qa")
-    parser.add_argument("--data", default="demo", help="'demo' or a .csv/.tsv/.jsonl file (SQuAD .json for qa)")
+    parser.add_argument("--data", default="demo",
+                        help="'demo', a .csv/.tsv/.jsonl file (SQuAD .json for qa), or hf:<dataset id or folder>")
+    parser.add_argument("--validation", default=None, help="validation file (default: 10%% of --data held out)")
+    hub = parser.add_argument_group("Hugging Face datasets (--data hf:…)")
+    hub.add_argument("--hf-config", default=None, help="dataset configuration, e.g. sst2 for nyu-mll/glue")
+    hub.add_argument("--split", default="train", help="training split")
+    hub.add_argument("--validation-split", default=None, help="default: the dataset's validation split if any")
+    hub.add_argument("--columns", default=None, help="column overrides, e.g. 'text=review,label=stars'")
+    hub.add_argument("--max-examples", type=int, default=DataSpec.max_examples, help="training examples sampled")
     parser.add_argument("--model", dest="base_model", default=None, help="base model: hub id, folder or alias")
     parser.add_argument("--out", dest="alias", default=None, help="alias of the new model (its folder name)")
     parser.add_argument("--config", default=None, help="job.json exported by the app (flags override it)")

@@ -21,6 +21,8 @@ MODELS_HOME = HOME / "models"
 # A hub probe longer than this would make an offline newcomer wait; the answer is cached per process.
 HUB_PROBE_TIMEOUT_S = float(os.environ.get("BERT_EXPLORER_HUB_TIMEOUT", "1.5"))
 HUB_HOST = "huggingface.co"
+# Training examples a Hugging Face dataset contributes by default: minutes, not hours, of CPU fine-tuning.
+HUB_MAX_EXAMPLES = 2000
 
 # Model types whose encoders have BERT's shape (token/position(/segment) embeddings + encoder stack).
 BERT_FAMILY = ("bert", "albert", "roberta", "xlm-roberta", "electra", "distilbert", "camembert")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shlex
 import shutil
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ import torch
 from core import checkpoints, config, models
 from core.finetune import FineTuneConfig
 from core.finetune_data import TaskData
+from core.finetune_sources import DataSpec
 
 # Rough sustained speeds (FLOP/s) used only to warn before an obviously too-large job.
 CPU_FLOPS = 2e10
@@ -73,16 +75,17 @@ def size_warning(cfg: FineTuneConfig, data: TaskData, num_parameters: int, devic
             "or epochs, freeze the encoder, or use a GPU")
 
 
-def export_job(cfg: FineTuneConfig, data_path: str, gpus: int = 2) -> dict[str, str]:
+def export_job(cfg: FineTuneConfig, data: DataSpec, gpus: int = 2) -> dict[str, str]:
     """The run as files for another machine: job.json and a launch script calling the same CLI command."""
     job = dataclasses.asdict(cfg)
+    flags = " ".join(shlex.quote(a) for a in data.cli_args())
     script = "\n".join([
         "#!/usr/bin/env bash",
         "# Fine-tune job exported from the BERT explorer; run it from a checkout of the project.",
         "# One process per GPU: each takes its share of every batch, rank 0 evaluates and saves.",
         "set -euo pipefail",
-        f"torchrun --nproc_per_node={gpus} -m core finetune --config job.json --data {data_path!r}",
-        f"# or: accelerate launch --num_processes={gpus} -m core finetune --config job.json --data {data_path!r}",
+        f"torchrun --nproc_per_node={gpus} -m core finetune --config job.json {flags}",
+        f"# or: accelerate launch --num_processes={gpus} -m core finetune --config job.json {flags}",
         "",
     ])
     return {"job.json": json.dumps(job, indent=2), "launch.sh": script}

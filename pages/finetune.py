@@ -22,7 +22,7 @@ st.caption(f"Training device: **{device.type.upper()}**"
 
 job = jobs.get_job(st.session_state.get(panels.JOB_KEY))
 running = job is not None and job.snapshot().status == "running"
-cfg, data = panels.settings(selection.model_name)
+cfg, data, spec = panels.settings(selection.model_name)
 try:
     cfg.validate()
 except ValueError as err:
@@ -48,4 +48,4 @@ if st.session_state.get(panels.JOB_KEY):
 with st.expander("Saved fine-tuned models"):
     panels.saved_runs()
 with st.expander("Run it on several GPUs"):
-    panels.export(cfg, "demo" if st.session_state.get("finetune_source") == "Demo set" else "your-data.csv")
+    panels.export(cfg, spec)

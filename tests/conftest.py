@@ -108,3 +108,12 @@ def app_url():
     require_chromium()
     with streamlit_server() as url:
         yield url
+
+
+@pytest.fixture
+def models_home(tmp_path, monkeypatch):
+    """Models the test trains are saved in its own folder."""
+    from core import config
+
+    monkeypatch.setattr(config, "MODELS_HOME", tmp_path / "models")
+    return tmp_path / "models"

@@ -13,13 +13,10 @@ from core import checkpoints, config, finetune, finetune_runs, jobs, models
 from core.cli import main as cli_main
 from core.finetune_data import QAExample, TextExample, TokenExample, make_task_data
 from core.finetune_features import IGNORE, align_labels, best_span, encode_qa, qa_metrics, qa_predictions
+from core.finetune_sources import DataSpec
 
 
-@pytest.fixture(autouse=True)
-def models_home(tmp_path, monkeypatch):
-    """Every test saves its models in its own folder."""
-    monkeypatch.setattr(config, "MODELS_HOME", tmp_path / "models")
-    return tmp_path / "models"
+pytestmark = pytest.mark.usefixtures("models_home")  # every test saves its models in its own folder
 
 
 def learnable_data(task: str, n: int = 48):
@@ -210,9 +207,12 @@ def test_exported_job_runs_the_same_config(tmp_path):
     from core.cli_finetune import config_from_args
 
     cfg = finetune.FineTuneConfig(task="qa", alias="exported", epochs=4, doc_stride=16)
-    files = finetune_runs.export_job(cfg, "demo")
+    files = finetune_runs.export_job(cfg, DataSpec())
     (tmp_path / "job.json").write_text(files["job.json"])
-    assert "torchrun" in files["launch.sh"] and "-m core finetune --config job.json" in files["launch.sh"]
+    assert "torchrun" in files["launch.sh"] and "-m core finetune --config job.json --data demo" in files["launch.sh"]
+    hub = DataSpec("hf:nyu-mll/glue", hf_config="sst2", columns="text=sentence, label=label")
+    hub_script = finetune_runs.export_job(cfg, hub)["launch.sh"]
+    assert "--data hf:nyu-mll/glue --hf-config sst2 --columns 'text=sentence, label=label'" in hub_script
     args = build_parser().parse_args(["finetune", "--config", str(tmp_path / "job.json"), "--epochs", "2"])
     assert config_from_args(args) == finetune.FineTuneConfig(task="qa", alias="exported", epochs=2, doc_stride=16)
 
@@ -273,7 +273,7 @@ def test_exported_job_runs_under_torchrun_with_two_processes(tiny_dirs, tmp_path
 
     cfg = finetune.FineTuneConfig(task="sentence", base_model=str(tiny_dirs["encoder"]), alias="ddp-run", epochs=1,
                                   max_length=32, device="cpu")
-    (tmp_path / "job.json").write_text(finetune_runs.export_job(cfg, "demo")["job.json"])
+    (tmp_path / "job.json").write_text(finetune_runs.export_job(cfg, DataSpec())["job.json"])
     env = {**os.environ, "BERT_EXPLORER_HOME": str(tmp_path / "home"), "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
     done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "-m", "core",
                            "finetune", "--config", str(tmp_path / "job.json"), "--data", "demo", "--json"],

@@ -1,5 +1,5 @@
 """Real browser: start a short demo fine-tune on a tiny model, watch the progress and curves, see the result;
-a malformed upload is named on the page."""
+a malformed upload is named on the page; a validation file and a Hugging Face dataset folder are read."""
 
 import pytest
 
@@ -59,6 +59,38 @@ def test_a_bad_upload_names_the_missing_column(app_url, tmp_path):
         open_finetune(page, app_url)
         page.get_by_text("Upload a file").click()
         wait_for_app(page)
-        page.locator("input[type=file]").set_input_files(str(bad))
+        page.locator(".st-key-finetune_upload input[type=file]").set_input_files(str(bad))
         page.get_by_text("missing column 'text'", exact=False).wait_for(timeout=60_000)
         screenshot(page, "finetune-bad-upload")
+
+
+def test_a_training_file_and_a_validation_file(app_url, tmp_path):
+    rows = [f"{word} film,{'pos' if i % 2 else 'neg'}" for i, word in enumerate(["a nice", "a dull"] * 6)]
+    (tmp_path / "train.csv").write_text("text,label\n" + "\n".join(rows) + "\n")
+    (tmp_path / "dev.csv").write_text("text,label\n" + "\n".join(rows[:3]) + "\n")
+    with chromium_page(block_network=True) as page:
+        open_finetune(page, app_url)
+        page.get_by_text("Upload a file").click()
+        wait_for_app(page)
+        page.locator(".st-key-finetune_upload input[type=file]").set_input_files(str(tmp_path / "train.csv"))
+        page.get_by_text("11 training / 1 validation examples", exact=False).wait_for(timeout=60_000)
+        page.locator(".st-key-finetune_validation input[type=file]").set_input_files(str(tmp_path / "dev.csv"))
+        page.get_by_text("12 training / 3 validation examples · labels: neg, pos", exact=False).wait_for(timeout=60_000)
+        screenshot(page, "finetune-validation-upload")
+
+
+def test_a_hugging_face_dataset_folder(app_url, tmp_path):
+    from tests.test_finetune_hub import glue_pairs
+
+    glue_pairs().save_to_disk(str(tmp_path / "mrpc"))
+    with chromium_page(block_network=True) as page:
+        open_finetune(page, app_url)
+        page.get_by_role("combobox").nth(1).click()  # the task picker (the sidebar's model picker comes first)
+        page.get_by_role("option", name="Sentence-pair classification").click()
+        page.get_by_text("Hugging Face dataset").click()
+        wait_for_app(page)
+        page.get_by_label("Dataset", exact=True).fill(str(tmp_path / "mrpc"))
+        page.get_by_label("Dataset", exact=True).press("Enter")
+        page.get_by_text("40 training / 10 validation examples · labels: equivalent, not_equivalent",
+                         exact=False).wait_for(timeout=60_000)
+        screenshot(page, "finetune-hub-dataset")

@@ -8,6 +8,7 @@ import streamlit as st
 from core import finetune, finetune_runs, jobs
 from core.finetune_data import TASK_TITLES, TASKS, load_examples, make_task_data
 from core.finetune_demo import SOURCES, demo_data
+from core.finetune_sources import HUB_PREFIX, DataSpec, load_data
 from core.finetune_figures import curves_figure
 from ui.session import load_model
 
@@ -16,14 +17,14 @@ JOB_KEY = "finetune_job_id"
 POLL_S = 1.0
 
 
-def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object]:
-    """Task, base model, data and hyper-parameters; returns the config and the data (or None)."""
-    task = st.selectbox("Task", TASKS, format_func=TASK_TITLES.get, key="finetune_task")
+def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object, DataSpec]:
+    """Task, base model, data and hyper-parameters: the config, the data (or None) and where it comes from."""
+    task = st.selectbox("Task", TASKS, format_func=TASK_TITLES.get, key="finetune_task", on_change=_default_alias)
     left, right = st.columns(2)
     base = left.text_input("Base model (a fresh copy is trained)", base_default, key="finetune_base")
     alias = right.text_input("Name of the new model", f"ft-{task}", key="finetune_alias")
-    source = st.radio("Data", ("Demo set", "Upload a file"), horizontal=True, key="finetune_source")
-    data = _data(task, source)
+    source = st.radio("Data", SOURCES_OFFERED, horizontal=True, key="finetune_source")
+    data, spec = _data(task, source)
     batch_size, max_length, learning_rate = _suggestions(base.strip(), data)
     with st.expander("Hyper-parameters"):
         st.caption(f"Suggested for this model, data and device: learning rate {learning_rate:.0e}, batch {batch_size}, "
@@ -41,7 +42,7 @@ def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object]:
             seed=c[3].number_input("Seed", 0, 10_000, 0, key="finetune_seed"),
             freeze_encoder=st.checkbox("Freeze the encoder (train the head only)", key="finetune_freeze"),
         )
-    return finetune.FineTuneConfig(task=task, base_model=base.strip(), alias=alias.strip(), **values), data
+    return finetune.FineTuneConfig(task=task, base_model=base.strip(), alias=alias.strip(), **values), data, spec
 
 
 def _suggestions(base: str, data) -> tuple[int, int, float]:
@@ -59,21 +60,68 @@ def _suggestions(base: str, data) -> tuple[int, int, float]:
     return (*finetune.suggested_sizes(loaded.tokenizer, data, device), learning_rate)
 
 
+def _default_alias() -> None:
+    """A new task renames the new model's default name (ft-sentence → ft-pair), never a name the user typed."""
+    alias = st.session_state.get("finetune_alias", "")
+    if alias.removeprefix("ft-") in TASKS:
+        st.session_state["finetune_alias"] = f"ft-{st.session_state['finetune_task']}"
+
+
+SOURCES_OFFERED = ("Demo set", "Upload a file", "Hugging Face dataset")
+
+
 def _data(task: str, source: str):
     if source == "Demo set":
         st.caption(f"Demo set — {SOURCES[task]}")
-        return demo_data(task)
-    upload = st.file_uploader("CSV, TSV or JSONL (SQuAD JSON for QA)", type=["csv", "tsv", "jsonl", "json", "txt"],
-                              key="finetune_upload")
+        return demo_data(task), DataSpec()
+    if source == "Hugging Face dataset":
+        return _hub_data(task)
     st.caption("Columns — sentence: text,label · pair: text_a,text_b,label · token: tokens,tags (one tag per word) · "
-               "qa: question,context,answer[,answer_start]. 10% is held out for validation.")
+               "qa: question,context,answer[,answer_start]. Without a validation file 10% is held out.")
+    kinds = ["csv", "tsv", "jsonl", "json", "txt"]
+    left, right = st.columns(2)
+    upload = left.file_uploader("Training data: CSV, TSV or JSONL (SQuAD JSON for QA)", type=kinds, key="finetune_upload")
+    held_out = right.file_uploader("Validation data (optional)", type=kinds, key="finetune_validation")
+    spec = DataSpec(upload.name if upload else "your-data.csv", held_out.name if held_out else "")
     if upload is None:
-        return None
-    try:
-        return make_task_data(task, load_examples(task, upload.name, upload.getvalue()), None, f"upload: {upload.name}")
-    except ValueError as err:  # the message names the file, the missing column or the bad row
+        return None, spec
+    try:  # the message names the file, the missing column or the bad row
+        validation = load_examples(task, held_out.name, held_out.getvalue()) if held_out else None
+        return make_task_data(task, load_examples(task, upload.name, upload.getvalue()), validation,
+                              f"upload: {upload.name}" + (f" (validation: {held_out.name})" if held_out else "")), spec
+    except ValueError as err:
         st.error(str(err))
-        return None
+        return None, spec
+
+
+def _hub_data(task: str):
+    """A Hugging Face dataset by id (hub or local datasets cache) or a dataset folder, with column overrides."""
+    st.caption("A dataset id such as `stanfordnlp/imdb` or `nyu-mll/glue` (+ configuration `sst2`), or a local "
+               "folder (`save_to_disk` output or CSV/JSON/Parquet files). Columns are matched by common names "
+               "(sentence1/sentence2, ner_tags, answers …); class ids become the dataset's label names.")
+    c = st.columns([3, 2, 2, 2])
+    spec = DataSpec(HUB_PREFIX + c[0].text_input("Dataset", key="finetune_hub_id").strip(),
+                    hf_config=c[1].text_input("Configuration", key="finetune_hub_config").strip(),
+                    split=c[2].text_input("Training split", "train", key="finetune_hub_split").strip(),
+                    validation_split=c[3].text_input("Validation split", key="finetune_hub_val",
+                                                     placeholder="its own, or 10%").strip(),
+                    columns=st.text_input("Column overrides (optional)", key="finetune_hub_columns",
+                                          placeholder="text=review, label=stars").strip(),
+                    max_examples=int(st.number_input("Training examples to sample", 4, 1_000_000, DataSpec.max_examples,
+                                                     key="finetune_hub_max")))
+    if spec.data == HUB_PREFIX:
+        return None, spec
+    try:
+        with st.spinner(f"Loading {spec.hub_request.dataset} …"):
+            return _load_hub(task, spec), spec
+    except ValueError as err:
+        st.error(str(err))
+        return None, spec
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _load_hub(task: str, spec: DataSpec):
+    return load_data(task, spec)
 
 
 def start(cfg: finetune.FineTuneConfig, data) -> None:
@@ -157,9 +205,10 @@ def saved_runs() -> None:
         st.rerun()
 
 
-def export(cfg: finetune.FineTuneConfig, data_name: str) -> None:
-    """The same job as files that run with torchrun / accelerate launch on a bigger machine."""
-    files = finetune_runs.export_job(cfg, data_name)
+def export(cfg: finetune.FineTuneConfig, spec: DataSpec) -> None:
+    """The same job as files that run with torchrun / accelerate launch on a bigger machine (uploaded files are
+    named in the script: copy them along)."""
+    files = finetune_runs.export_job(cfg, spec)
     st.caption("Runs the same training code through `python -m core finetune --config job.json` "
                "(one process per GPU).")
     cols = st.columns(len(files))
