@@ -178,10 +178,16 @@ def make_optimizer(model, cfg: FineTuneConfig, total_steps: int):
 
 
 def mixed_precision_dtype(device: torch.device) -> torch.dtype | None:
-    """bf16 on a CUDA GPU that supports it (no loss scaling needed), else None: full fp32."""
-    if device.type == "cuda" and torch.cuda.is_bf16_supported():
-        return torch.bfloat16
-    return None
+    """bf16 on a CUDA GPU that supports it (Ampere and later; no loss scaling needed), fp16 with loss scaling on
+    older GPUs (T4, V100), None (full fp32) on a CPU."""
+    if device.type != "cuda":
+        return None
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+def loss_scaler(device: torch.device) -> torch.amp.GradScaler:
+    """Scales fp16 losses so small gradients do not underflow; a pass-through for bf16 and fp32."""
+    return torch.amp.GradScaler(device.type, enabled=mixed_precision_dtype(device) == torch.float16)
 
 
 def autocast(device: torch.device):
@@ -249,13 +255,14 @@ def train(cfg: FineTuneConfig, data: TaskData, report: Report | None = None) -> 
     total = len(train_features.rows) // cfg.batch_size * cfg.epochs
     total += cfg.epochs if len(train_features.rows) % cfg.batch_size >= world else 0
     optimizer, schedule = make_optimizer(model, cfg, total)
+    scaler = loss_scaler(device)
     generator = torch.Generator().manual_seed(cfg.seed)
     history, metrics, step, seen, training_s, path = [], {}, 0, 0, 0.0, ""
     report(Progress(0, total, message=f"training on {device.type.upper()}: {len(train_features.rows)} rows"))
     for epoch in range(1, cfg.epochs + 1):
         started = time.perf_counter()
         for batch in batches(train_features, cfg.batch_size, collate, generator, rank, world):
-            loss = train_step(trained, batch, optimizer, schedule, device, cfg.max_grad_norm)
+            loss = train_step(trained, batch, optimizer, schedule, scaler, device, cfg.max_grad_norm)
             step, seen = step + 1, seen + len(batch["input_ids"]) * world
             history.append({"step": step, "epoch": epoch, "loss": loss})
             report(Progress(step, total, {"loss": loss}, f"epoch {epoch}/{cfg.epochs}"))
@@ -269,14 +276,16 @@ def train(cfg: FineTuneConfig, data: TaskData, report: Report | None = None) -> 
     return FineTuneResult(cfg.alias, cfg.base_model, path, cfg.task, str(device), metrics, history, speed)
 
 
-def train_step(model, batch: dict, optimizer, schedule, device: torch.device, max_grad_norm: float) -> float:
-    """One optimisation step; returns the batch loss."""
+def train_step(model, batch: dict, optimizer, schedule, scaler, device: torch.device, max_grad_norm: float) -> float:
+    """One optimisation step (gradients unscaled before clipping under fp16); returns the batch loss."""
     batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
     with autocast(device):
         loss = model(**batch).loss
-    loss.backward()
+    scaler.scale(loss).backward()
+    scaler.unscale_(optimizer)
     torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
-    optimizer.step()
+    scaler.step(optimizer)  # skipped when fp16 gradients overflowed; the scale then shrinks
+    scaler.update()
     schedule.step()
     optimizer.zero_grad(set_to_none=True)
     return float(loss.detach())
