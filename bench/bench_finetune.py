@@ -41,13 +41,14 @@ def hf_trainer(cfg: finetune.FineTuneConfig, data) -> float:
     rows = encode_split(tokenizer, data, data.train, cfg.max_length, cfg.doc_stride).rows
     steps = len(rows) // cfg.batch_size * cfg.epochs
     device = finetune.pick_device(cfg.device)
+    precision = finetune.mixed_precision_dtype(device)  # the same mixed precision as our runner
     with tempfile.TemporaryDirectory() as out:
         args = TrainingArguments(
             output_dir=out, per_device_train_batch_size=cfg.batch_size, num_train_epochs=cfg.epochs,
             learning_rate=cfg.learning_rate, weight_decay=cfg.weight_decay, max_grad_norm=cfg.max_grad_norm,
             warmup_steps=max(1, int(steps * cfg.warmup_fraction)), lr_scheduler_type="linear", seed=cfg.seed,
             eval_strategy="no", save_strategy="no", logging_strategy="no", report_to="none", disable_tqdm=True,
-            use_cpu=device.type == "cpu", bf16=finetune.mixed_precision_dtype(device) is not None,
+            use_cpu=device.type == "cpu", bf16=precision == torch.bfloat16, fp16=precision == torch.float16,
             dataloader_num_workers=0,
         )
         trainer = Trainer(model=model, args=args, train_dataset=rows,
