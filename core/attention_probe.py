@@ -121,7 +121,7 @@ def _capture_query_key(loaded: LoadedModel, encoded: EncodedInput) -> QueryKey:
 def query_key(loaded: LoadedModel, text_a: str, text_b: str | None = None) -> QueryKey:
     """q and k of every layer and head, captured with forward hooks (cached per model + input)."""
     encoded = _encode(loaded, text_a, text_b)
-    key = ("qk", loaded.name, id(loaded.model), encoded.text_a, encoded.text_b)
+    key = ("qk", loaded.load_id, encoded.text_a, encoded.text_b)
     return _CACHE.get_or_run(key, lambda: _capture_query_key(loaded, encoded))
 
 
@@ -207,7 +207,7 @@ def ablate_heads(
     """Switch off the chosen (layer, head) pairs and compare MLM, NSP and final hidden states with the intact model."""
     encoded = _encode(loaded, text_a, text_b)
     chosen = tuple(sorted(set((int(l), int(h)) for l, h in heads)))
-    key = ("ablate", loaded.name, id(loaded.model), encoded.text_a, encoded.text_b, chosen)
+    key = ("ablate", loaded.load_id, encoded.text_a, encoded.text_b, chosen)
     return _CACHE.get_or_run(key, lambda: _compare(loaded, encoded, chosen))
 
 

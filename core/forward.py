@@ -147,7 +147,7 @@ def analyze(loaded: LoadedModel, text_a: str, text_b: str | None = None, max_len
     limit = model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings)
     max_length = min(max_length or limit, limit, config.MAX_SEQ_LEN)
     encoded = encode(loaded.tokenizer, text_a, text_b, max_length)
-    key = (loaded.name, id(loaded.model), encoded.text_a, encoded.text_b, max_length)
+    key = (loaded.load_id, encoded.text_a, encoded.text_b, max_length)
     return _CACHE.get_or_run(key, lambda: run_forward(loaded, encoded))
 
 

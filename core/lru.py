@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -32,3 +33,19 @@ class LRUCache(Generic[T]):
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
         return result
+
+
+def model_cache(size: int):
+    """functools.lru_cache for functions of (LoadedModel, …), keyed by the model's `load_id` rather than the
+    object: results never keep a model alive after the app's model cache has let it go."""
+    def wrap(func: Callable[..., T]) -> Callable[..., T]:
+        cache: LRUCache[T] = LRUCache(size)
+
+        @functools.wraps(func)
+        def cached(loaded, *args, **kwargs) -> T:
+            key = (loaded.load_id, args, tuple(sorted(kwargs.items())))
+            return cache.get_or_run(key, lambda: func(loaded, *args, **kwargs))
+
+        cached.cache = cache
+        return cached
+    return wrap

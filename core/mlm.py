@@ -151,7 +151,7 @@ def masked_analysis(
     if not positions:
         return base, base.inputs
     masked = _with_masks(loaded, base.inputs, positions)
-    key = (loaded.name, id(loaded.model), base.inputs.text_a, base.inputs.text_b, base.inputs.max_length, positions)
+    key = (loaded.load_id, base.inputs.text_a, base.inputs.text_b, base.inputs.max_length, positions)
     return _MASKED.get_or_run(key, lambda: forward.run_forward(loaded, masked)), base.inputs
 
 

@@ -8,7 +8,6 @@ occurs when it is used later). Every draw is seedable, so a draw can be shared a
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +16,7 @@ from core import models
 from core.inputs import EncodedInput
 from core.mlm import TokenScore, masked_analysis, top_tokens
 from core.mlm_scoring import log_probs_at
+from core.lru import model_cache
 
 ACTIONS = ("mask", "random", "keep")
 # Draws the accuracy estimate averages over unless told otherwise.
@@ -134,7 +134,7 @@ def _predict(loaded: models.LoadedModel, encoded: EncodedInput, plans: list[Mask
     return per_plan
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+@model_cache(CACHE_SIZE)
 def simulate_masking(loaded: models.LoadedModel, text_a: str, text_b: str | None = None, seed: int = 0,
                      rule: MaskingRule = MaskingRule(), top_k: int = 5) -> MaskingDraw:
     """Apply the pre-training rule once (seeded) and predict every chosen position."""
@@ -151,7 +151,7 @@ def simulate_masking(loaded: models.LoadedModel, text_a: str, text_b: str | None
     return MaskingDraw(loaded.name, seed, list(encoded.tokens), shown, chosen)
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+@model_cache(CACHE_SIZE)
 def masking_accuracy(loaded: models.LoadedModel, text_a: str, text_b: str | None = None, draws: int = DEFAULT_DRAWS,
                      seed: int = 0, rule: MaskingRule = MaskingRule()) -> MaskingAccuracy:
     """Top-1 accuracy at the chosen positions over `draws` seeded draws, overall and per action."""

@@ -9,7 +9,6 @@ pseudo-log-likelihood (PLL: each filled token's log-probability when it alone is
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import torch
 
 from core import models
 from core.mlm import NO_MASK_MESSAGE, masked_analysis, mlm_head, typed_mask_positions
+from core.lru import model_cache
 
 # Masked variants per forward pass: a ≤ 64-token text is scored in one pass.
 BATCH_SIZE = 64
@@ -123,7 +123,7 @@ def pseudo_log_likelihood(loaded: models.LoadedModel, text_a: str, text_b: str |
     return _pll_cached(loaded, tuple(encoded.input_ids), tuple(encoded.token_type_ids), tuple(encoded.tokens))
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+@model_cache(CACHE_SIZE)
 def _pll_cached(loaded: models.LoadedModel, ids: tuple, types: tuple, tokens: tuple) -> SentenceScore:
     mask_id = loaded.tokenizer.mask_token_id
     specials = set(loaded.tokenizer.all_special_ids)
@@ -195,7 +195,7 @@ def joint_fill(
     return _joint_fill_cached(loaded, text_a, text_b, tuple(sorted(set(mask_positions))))
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+@model_cache(CACHE_SIZE)
 def _joint_fill_cached(loaded: models.LoadedModel, text_a: str, text_b: str | None, mask_positions: tuple):
     analysis, _ = masked_analysis(loaded, text_a, text_b, mask_positions)
     encoded = analysis.inputs

@@ -8,10 +8,11 @@ pretrained weights and which would be random, so no view ever shows a random hea
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import socket
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -105,6 +106,9 @@ class ModelCard:
     device: str
 
 
+_LOAD_IDS = itertools.count(1)
+
+
 @dataclass(frozen=True, eq=False)
 class LoadedModel:
     """A model ready for analysis: eval mode, eager attention, on the chosen device."""
@@ -114,6 +118,8 @@ class LoadedModel:
     tokenizer: PreTrainedTokenizerBase
     capabilities: Capabilities
     device: torch.device
+    # Unique per load, unlike id(): result caches key on it, so they neither outlive nor keep alive the model.
+    load_id: int = field(default_factory=lambda: next(_LOAD_IDS))
 
     @property
     def name(self) -> str:
@@ -173,6 +179,16 @@ def resolve(name: str) -> ModelSource:
     if name.startswith((".", "/", "~")) or name.count("/") > 1:
         raise ModelLoadError(f"folder {name!r} does not exist")
     return ModelSource(name, name, "hub")
+
+
+def saved_version(name: str) -> str:
+    """A stamp that changes whenever a local model (alias or folder) is saved again: its config file's
+    modification time; "" for hub ids and names that do not resolve (loading them reports the problem)."""
+    try:
+        source = resolve(name)
+        return str((Path(source.location) / "config.json").stat().st_mtime_ns) if source.kind != "hub" else ""
+    except (ModelLoadError, OSError):
+        return ""
 
 
 @functools.lru_cache(maxsize=1)

@@ -203,7 +203,7 @@ def score_pairs(
     head = sentence_head(loaded)
     pairs = [require_pair(a, b) for a, b in pairs]
     max_length = min(model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings), config.MAX_SEQ_LEN)
-    keys = [(loaded.name, id(loaded.model), max_length, a, b) for a, b in pairs]
+    keys = [(loaded.load_id, max_length, a, b) for a, b in pairs]
     results = {i: hit for i, key in enumerate(keys) if (hit := _CACHE.get(key)) is not None}
     todo = [i for i in range(len(pairs)) if i not in results]
     counts = dict(zip(todo, _token_counts(loaded, [pairs[i] for i in todo])))

@@ -9,7 +9,6 @@ passage is longer than the model's input, and "no answer" when the [CLS] score b
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +16,7 @@ import torch
 
 from core.inputs import model_max_length
 from core.models import LoadedModel, require_head
+from core.lru import model_cache
 
 # SQuAD's usual settings: answers rarely exceed 30 pieces; windows of 384 overlap by 128.
 DEFAULT_TOP_K = 3
@@ -212,7 +212,7 @@ def _answers(windows: list[Window], passage: str, options: QAOptions) -> list[An
     return sorted(best.values(), key=lambda a: a.score, reverse=True)[:options.top_k]
 
 
-@functools.lru_cache(maxsize=32)
+@model_cache(32)
 def answer_question(loaded: LoadedModel, question: str, passage: str, options: QAOptions = QAOptions()) -> QAResult:
     """Top-k answer spans of a question about a passage, with every window's start/end logits."""
     require_head(loaded, "qa")

@@ -10,7 +10,6 @@ prediction) is integrated gradients or gradient × input, computed here with a f
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +18,7 @@ import torch
 from core import forward
 from core.inputs import EncodedInput
 from core.models import LoadedModel
+from core.lru import model_cache
 
 SALIENCY_METHODS = ("integrated gradients", "gradient × input")
 AGGREGATIONS = ("first", "average", "max")
@@ -208,7 +208,7 @@ def _logit_and_gradient(loaded, head, points: torch.Tensor, inputs: dict, target
     return logit.detach(), gradient
 
 
-@functools.lru_cache(maxsize=32)
+@model_cache(32)
 def saliency(loaded: LoadedModel, text_a: str, text_b: str | None = None,
              method: str = SALIENCY_METHODS[0], steps: int = IG_STEPS) -> Saliency:
     """Each token's contribution to the predicted class's logit: integrated gradients or gradient × input."""

@@ -89,3 +89,20 @@ def test_trained_models_are_aliases(tmp_path, monkeypatch, tiny_dirs):
     assert models.trained_models() == ["my-tiny"]
     assert models.resolve("my-tiny").kind == "alias"
     assert models.load_model("my-tiny", device=torch.device("cpu")).capabilities.qa
+
+
+def test_a_model_saved_again_is_reloaded_by_the_app_cache(tmp_path, tiny_dirs):
+    import os
+    import shutil
+
+    from ui import session
+
+    folder = tmp_path / "resaved"
+    shutil.copytree(tiny_dirs["qa"], folder)
+    first = session.load_model(str(folder))
+    assert session.load_model(str(folder)) is first  # one shared copy while the files are unchanged
+    stamp = models.saved_version(str(folder))
+    os.utime(folder / "config.json", ns=(1, 1))  # what a new atomic save looks like: a new config.json
+    assert models.saved_version(str(folder)) != stamp
+    assert session.load_model(str(folder)) is not first
+    assert models.saved_version("no/such/model/anywhere") == "" and models.saved_version("bert-base-uncased") == ""

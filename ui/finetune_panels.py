@@ -167,9 +167,6 @@ def result(job_id: str, text_a: str, text_b: str | None) -> None:
     if snap is None or snap.status != "done":
         return
     res: finetune.FineTuneResult = snap.result
-    if st.session_state.get("finetune_fresh") != job_id:
-        load_model.clear(res.alias)  # a model of the same name loaded before this run is stale now
-        st.session_state["finetune_fresh"] = job_id
     st.success(f"Saved **{res.alias}** ({res.task}, trained on {res.device}): "
                + ", ".join(f"{k} {v:.3f}" for k, v in res.metrics.items()))
     if st.button(f"Inspect {res.alias} in every view", on_click=st.session_state.update, kwargs={"model": res.alias},
@@ -201,7 +198,6 @@ def saved_runs() -> None:
     victim = left.selectbox("Delete a model", [r.alias for r in runs], key="finetune_delete_pick")
     if right.button("Delete", key="finetune_delete"):
         finetune_runs.delete_run(victim)
-        load_model.clear(victim)
         st.rerun()
 
 
