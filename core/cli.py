@@ -85,15 +85,35 @@ def report_error(message: str, as_json: bool, code: int) -> int:
     return code
 
 
-def add_sentences(parser: argparse.ArgumentParser, b_help: str = "sentence B (optional)") -> None:
-    """--a (required) and --b, the sentence pair most commands read."""
-    parser.add_argument("--a", required=True, help="sentence A")
-    parser.add_argument("--b", default=None, help=b_help)
+def add_sentences(parser: argparse.ArgumentParser, a_help: str = "sentence A", b_help: str | None = "sentence B "
+                  "(optional)", required: bool = True) -> None:
+    """Sentence A (and B unless b_help is None), the same way for every command that reads text: positionally
+    (`"A" "B"`) or as --a/--b. `required=False` where another input (e.g. --batch FILE) can stand in for A."""
+    parser.add_argument("a_arg", nargs="?", metavar="A", help=f"{a_help} (or --a)")
+    parser.add_argument("--a", default=None, help=a_help)
+    if b_help is not None:
+        parser.add_argument("b_arg", nargs="?", metavar="B", help=f"{b_help} (or --b)")
+        parser.add_argument("--b", default=None, help=b_help)
+    parser.set_defaults(sentence_a_required=required)
+
+
+def merge_sentences(args: argparse.Namespace) -> None:
+    """Fold the positional sentences into args.a / args.b (ValueError when A is missing or given twice)."""
+    for name in ("a", "b"):
+        if not hasattr(args, f"{name}_arg"):
+            continue
+        positional, flag = getattr(args, f"{name}_arg"), getattr(args, name)
+        if positional is not None and flag is not None and positional != flag:
+            raise ValueError(f"sentence {name.upper()} given twice (as an argument and as --{name}): give it once")
+        setattr(args, name, flag if flag is not None else positional)
+    if getattr(args, "sentence_a_required", False) and args.a is None:
+        raise ValueError(f'give sentence A: python -m core {args.command} "A" ["B"] (or --a "A" [--b "B"])')
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        merge_sentences(args)
         result = to_jsonable(args.func(args))
     except ValueError as err:  # ModelLoadError and every input check are ValueErrors with a user message
         return report_error(str(err), args.json, 2)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from core import mlm, mlm_pretraining, mlm_scoring
-from core.cli import add_common, to_jsonable
+from core.cli import add_common, add_sentences, to_jsonable
 from core.cli_basic import load_for_cli
 from core.models import LoadedModel
 
@@ -59,11 +59,11 @@ def read_batch(path: str) -> list[tuple[str, str | None]]:
 
 def cmd_fill_mask(args: argparse.Namespace) -> dict:
     """Top-k predictions at every [MASK]; with --batch, one JSON object per input line."""
-    if not args.batch and not args.text:
-        raise ValueError("give a TEXT with [MASK] in it, or --batch FILE")
+    if not args.batch and args.a is None:
+        raise ValueError('give a text with [MASK] in it (python -m core fill-mask "A" ["B"]), or --batch FILE')
     loaded = load_for_cli(args.model)
     if not args.batch:
-        return fill_mask_result(loaded, args.text, args.b, args)
+        return fill_mask_result(loaded, args.a, args.b, args)
     for text, text_b in read_batch(args.batch):
         try:
             line = fill_mask_result(loaded, text, text_b, args)
@@ -75,7 +75,7 @@ def cmd_fill_mask(args: argparse.Namespace) -> dict:
 
 def cmd_score(args: argparse.Namespace) -> dict:
     """Pseudo-log-likelihood and pseudo-perplexity, with every token's score."""
-    score = mlm_scoring.pseudo_log_likelihood(load_for_cli(args.model), args.text, args.b)
+    score = mlm_scoring.pseudo_log_likelihood(load_for_cli(args.model), args.a, args.b)
     return {"model": score.model_name, "pseudo_log_likelihood": score.pseudo_log_likelihood,
             "pseudo_perplexity": score.pseudo_perplexity, "forward_passes": score.forward_passes,
             "tokens": [{"position": p, "token": score.tokens[p], "log_prob": float(lp)}
@@ -85,8 +85,8 @@ def cmd_score(args: argparse.Namespace) -> dict:
 def cmd_mask_sim(args: argparse.Namespace) -> dict:
     """One seeded draw of the 15 % / 80-10-10 rule with predictions, and accuracy over many draws."""
     loaded = load_for_cli(args.model)
-    draw = mlm_pretraining.simulate_masking(loaded, args.text, args.b, seed=args.seed, top_k=args.top_k)
-    accuracy = mlm_pretraining.masking_accuracy(loaded, args.text, args.b, draws=args.draws, seed=args.seed)
+    draw = mlm_pretraining.simulate_masking(loaded, args.a, args.b, seed=args.seed, top_k=args.top_k)
+    accuracy = mlm_pretraining.masking_accuracy(loaded, args.a, args.b, draws=args.draws, seed=args.seed)
     return {"model": draw.model_name, "seed": draw.seed, "shown": draw.shown_tokens,
             "chosen": [{"position": c.position, "original": c.original, "shown": c.shown, "action": c.action,
                         "top": c.predictions[0].token, "correct": c.correct} for c in draw.chosen],
@@ -96,8 +96,8 @@ def cmd_mask_sim(args: argparse.Namespace) -> dict:
 def register(subparsers) -> None:
     parser = subparsers.add_parser("fill-mask", help="predict the words hidden by [MASK]")
     add_common(parser)
-    parser.add_argument("text", nargs="?", help="text with one or more [MASK] (sentence A)")
-    parser.add_argument("--b", default=None, help="sentence B (optional; may hold [MASK] too)")
+    add_sentences(parser, "sentence A with one or more [MASK]", "sentence B (optional; may hold [MASK] too)",
+                  required=False)
     parser.add_argument("--top-k", type=int, default=mlm.DEFAULT_TOP_K, help="predictions per mask")
     parser.add_argument("--joint", action="store_true", help="add independent / iterative / joint fills and PLLs")
     parser.add_argument("--logit-lens", action="store_true", help="add the top prediction after every layer")
@@ -106,14 +106,12 @@ def register(subparsers) -> None:
 
     parser = subparsers.add_parser("mlm-score", help="pseudo-log-likelihood / pseudo-perplexity of a text")
     add_common(parser)
-    parser.add_argument("text", help="sentence A")
-    parser.add_argument("--b", default=None, help="sentence B (optional)")
+    add_sentences(parser)
     parser.set_defaults(func=cmd_score)
 
     parser = subparsers.add_parser("mask-sim", help="simulate BERT's 15 %% / 80-10-10 pre-training masking")
     add_common(parser)
-    parser.add_argument("text", help="sentence A")
-    parser.add_argument("--b", default=None, help="sentence B (optional)")
+    add_sentences(parser)
     parser.add_argument("--seed", type=int, default=0, help="random seed of the draw")
     parser.add_argument("--draws", type=int, default=mlm_pretraining.DEFAULT_DRAWS, help="draws for the accuracy")
     parser.add_argument("--top-k", type=int, default=5, help="predictions per chosen position")

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from core import corpus, nsp, nsp_batch, nsp_experiment
-from core.cli import add_common, to_jsonable
+from core.cli import add_common, add_sentences, to_jsonable
 from core.cli_basic import load_for_cli
 
 
@@ -74,8 +74,7 @@ def cmd_experiment(args: argparse.Namespace) -> dict:
 def register(subparsers) -> None:
     parser = subparsers.add_parser("nsp", help="P(IsNext) of a sentence pair from the model's NSP head")
     add_common(parser)
-    parser.add_argument("a", nargs="?", help="sentence A")
-    parser.add_argument("b", nargs="?", help="sentence B, the candidate next sentence")
+    add_sentences(parser, b_help="sentence B, the candidate next sentence", required=False)
     parser.add_argument("--batch", metavar="FILE",
                         help="TSV (A<TAB>B[<TAB>is_next]), CSV or JSONL pairs; one line out per pair")
     parser.set_defaults(func=cmd_nsp)

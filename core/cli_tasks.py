@@ -41,7 +41,7 @@ def cmd_qa(args: argparse.Namespace) -> dict:
     loaded = load_for_cli(args.model)
     options = qa.QAOptions(top_k=args.top_k, max_answer_len=args.max_answer_len, stride=args.stride,
                            allow_no_answer=not args.always_answer)
-    result = qa.answer_question(loaded, args.question, args.passage, options)
+    result = qa.answer_question(loaded, args.a, args.b or "", options)
     return {
         "model": loaded.name,
         "answers": [{"text": a.text, "start": a.start, "end": a.end, "score": a.score, "window": a.window} for a in result.answers],
@@ -61,14 +61,13 @@ def register(subparsers) -> None:
 
     parser = subparsers.add_parser("tokens", help="token classification (e.g. NER) merged into entities")
     add_common(parser)
-    parser.add_argument("--a", required=True, help="the sentence")
+    add_sentences(parser, "the sentence", b_help=None)
     parser.add_argument("--aggregation", choices=tasks.AGGREGATIONS, default="first", help="how word pieces are merged")
     parser.set_defaults(func=cmd_tokens)
 
     parser = subparsers.add_parser("qa", help="extractive question answering: answer spans in the passage")
     add_common(parser)
-    parser.add_argument("question")
-    parser.add_argument("passage")
+    add_sentences(parser, "the question (sentence A)", "the passage (sentence B) that holds the answer")
     parser.add_argument("--top-k", type=int, default=qa.DEFAULT_TOP_K)
     parser.add_argument("--max-answer-len", type=int, default=qa.DEFAULT_MAX_ANSWER_LEN, help="in tokens")
     parser.add_argument("--stride", type=int, default=qa.DEFAULT_STRIDE, help="tokens shared by neighbouring windows")

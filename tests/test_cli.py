@@ -2,7 +2,7 @@
 
 import json
 
-from core.cli import main
+from core.cli import build_parser, main, merge_sentences
 
 
 def run(capsys, *argv):
@@ -46,3 +46,28 @@ def test_an_unexpected_runtime_failure_is_reported_without_a_traceback(capsys, m
     monkeypatch.setattr(cli_basic, "load_for_cli", out_of_memory)
     code, out = run(capsys, "analyze", "--a", "hi", "--json")
     assert code == 1 and out["error"] == "the command failed: RuntimeError: CUDA out of memory. Tried to allocate 2 GiB"
+
+
+TEXT_COMMANDS = ("tokenize", "analyze", "embeddings", "attention", "fill-mask", "mlm-score", "mask-sim",
+                 "classify", "tokens", "qa", "nsp")
+
+
+def test_every_text_command_reads_sentences_positionally_or_as_flags(capsys, tiny_dirs):
+    for command in TEXT_COMMANDS:
+        for argv in ([command, "--a", "the dog", "--json"], [command, "the dog", "--json"]):
+            args = build_parser().parse_args(argv)
+            merge_sentences(args)
+            assert args.a == "the dog", command
+    code, by_flags = run(capsys, "tokenize", "--model", str(tiny_dirs["pretraining"]), "--a", "the dog", "--b", "a cat",
+                         "--json")
+    code, by_position = run(capsys, "tokenize", "--model", str(tiny_dirs["pretraining"]), "the dog", "a cat", "--json")
+    assert code == 0 and by_flags == by_position
+
+
+def test_a_missing_or_doubled_sentence_is_a_clear_error(capsys):
+    code, out = run(capsys, "analyze", "--json")
+    assert code == 2 and out["error"].startswith('give sentence A: python -m core analyze "A"')
+    code, out = run(capsys, "classify", "one", "--a", "two", "--json")
+    assert code == 2 and "sentence A given twice" in out["error"]
+    code, out = run(capsys, "fill-mask", "--json")
+    assert code == 2 and "or --batch FILE" in out["error"]
