@@ -19,6 +19,7 @@ import torch
 import transformers
 from transformers import (
     AutoConfig,
+    AutoModelForMaskedLM,
     AutoModelForPreTraining,
     AutoModelForQuestionAnswering,
     AutoModelForSequenceClassification,
@@ -35,7 +36,8 @@ transformers.utils.logging.disable_progress_bar()
 
 # Parameter-name prefixes of each head, across the BERT family (BERT, ALBERT, RoBERTa, DistilBERT).
 HEAD_PREFIXES = {
-    "mlm": ("cls.predictions.", "predictions.", "lm_head.", "vocab_transform.", "vocab_projector."),
+    "mlm": ("cls.predictions.", "predictions.", "lm_head.", "vocab_transform.", "vocab_projector.",
+            "generator_predictions.", "generator_lm_head."),  # the last two: ELECTRA's generator
     "nsp": ("cls.seq_relationship.",),
     "sop": ("sop_classifier.",),
     "qa": ("qa_outputs.",),
@@ -242,6 +244,8 @@ def _head_class(architectures: list[str]):
         return AutoModelForSequenceClassification
     if arch.endswith("ForTokenClassification"):
         return AutoModelForTokenClassification
+    if arch.endswith("ForMaskedLM"):  # e.g. ELECTRA's generator, whose pre-training class is the discriminator
+        return AutoModelForMaskedLM
     return AutoModelForPreTraining
 
 

@@ -106,3 +106,17 @@ def test_a_model_saved_again_is_reloaded_by_the_app_cache(tmp_path, tiny_dirs):
     assert models.saved_version(str(folder)) != stamp
     assert session.load_model(str(folder)) is not first
     assert models.saved_version("no/such/model/anywhere") == "" and models.saved_version("bert-base-uncased") == ""
+
+
+def test_an_electra_generator_offers_masked_word_prediction(tmp_path):
+    from transformers import ElectraConfig, ElectraForMaskedLM
+
+    from core import mlm
+    from tests.conftest import TINY, write_tokenizer
+
+    tokenizer = write_tokenizer(tmp_path / "electra-generator")
+    config = ElectraConfig(vocab_size=len(tokenizer), embedding_size=16, **TINY)
+    ElectraForMaskedLM(config).save_pretrained(tmp_path / "electra-generator")
+    loaded = models.load_model(str(tmp_path / "electra-generator"), device=torch.device("cpu"))
+    assert loaded.capabilities.mlm and not loaded.capabilities.nsp
+    assert mlm.fill_mask(loaded, "the dog [MASK] on the mat").masks  # predictions from the generator's head
