@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import finetune, finetune_runs, jobs
-from core.finetune_data import TASK_TITLES, TASKS, load_examples, make_task_data
+from core import config, finetune, finetune_runs, jobs
+from core.finetune_data import TASK_TITLES, TASKS, load_upload, make_task_data
 from core.finetune_demo import SOURCES, demo_data
 from core.finetune_figures import curves_figure
 from ui.session import load_model
@@ -64,13 +64,15 @@ def _data(task: str, source: str):
         st.caption(f"Demo set — {SOURCES[task]}")
         return demo_data(task)
     upload = st.file_uploader("CSV, TSV or JSONL (SQuAD JSON for QA)", type=["csv", "tsv", "jsonl", "json", "txt"],
-                              key="finetune_upload")
+                              max_upload_size=config.FINETUNE_UPLOAD_MAX_MB, key="finetune_upload")
     st.caption("Columns — sentence: text,label · pair: text_a,text_b,label · token: tokens,tags (one tag per word) · "
-               "qa: question,context,answer[,answer_start]. 10% is held out for validation.")
+               "qa: question,context,answer[,answer_start]. 10% is held out for validation. "
+               f"Up to {config.FINETUNE_UPLOAD_MAX_MB} MB here; train on a bigger file with "
+               "`python -m core finetune --data FILE`.")
     if upload is None:
         return None
     try:
-        return make_task_data(task, load_examples(task, upload.name, upload.getvalue()), None, f"upload: {upload.name}")
+        return make_task_data(task, load_upload(task, upload.name, upload.getvalue()), None, f"upload: {upload.name}")
     except ValueError as err:  # the message names the file, the missing column or the bad row
         st.error(str(err))
         return None
