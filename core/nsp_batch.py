@@ -107,11 +107,15 @@ def parse_pairs(text: str, max_pairs: int | None = None) -> list[LabeledPair]:
     return pairs
 
 
-def read_upload(name: str, content: bytes) -> str:
-    """The text of a pairs file uploaded in the app, within the page's size limit."""
+def read_upload(name: str, content: bytes) -> list[LabeledPair]:
+    """The pairs of a file uploaded in the app: within the page's size and pair limits; messages name the file."""
     uploads.check_size(name, len(content), config.NSP_BATCH_UPLOAD_MAX_MB,
                        "split it into smaller files, or score it all with `python -m core nsp --batch FILE`")
-    return uploads.decode_text(name, content)
+    text = uploads.decode_text(name, content)
+    try:
+        return parse_pairs(text, config.NSP_BATCH_MAX_PAIRS)
+    except ValueError as err:
+        raise ValueError(f"{name}: {err}") from err
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ if upload is None:
     st.stop()
 
 try:  # a bad file is named before anything else is drawn
-    pairs = nsp_batch.parse_pairs(nsp_batch.read_upload(upload.name, upload.getvalue()), config.NSP_BATCH_MAX_PAIRS)
+    pairs = nsp_batch.read_upload(upload.name, upload.getvalue())
 except ValueError as err:
     st.error(str(err))
     st.stop()

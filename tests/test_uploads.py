@@ -58,11 +58,14 @@ def test_a_big_file_under_streamlits_limit_is_refused_by_each_page_limit_before_
     assert time.perf_counter() - started < 1.0
 
 
-def test_nsp_batch_refuses_more_pairs_than_the_page_scores():
+def test_nsp_batch_refuses_more_pairs_than_the_page_scores_and_names_the_file():
     text = "the man went\the paid\t1\n" * (config.NSP_BATCH_MAX_PAIRS + 1)
-    with pytest.raises(ValueError, match=f"holds {config.NSP_BATCH_MAX_PAIRS + 1:,} pairs"):
-        nsp_batch.parse_pairs(text, config.NSP_BATCH_MAX_PAIRS)
+    with pytest.raises(ValueError, match=f"pairs.tsv: the file holds {config.NSP_BATCH_MAX_PAIRS + 1:,} pairs"):
+        nsp_batch.read_upload("pairs.tsv", text.encode())
     assert len(nsp_batch.parse_pairs(text)) == config.NSP_BATCH_MAX_PAIRS + 1  # the CLI has no limit
+    with pytest.raises(ValueError, match="pairs.jsonl: line 1: not a JSON object"):
+        nsp_batch.read_upload("pairs.jsonl", b"{oops\n")
+    assert len(nsp_batch.read_upload("pairs.tsv", b"the man went\the paid\t1\n")) == 1
 
 
 def test_cli_names_a_binary_pairs_file(tmp_path, capsys):
