@@ -1,14 +1,18 @@
 """Atomic checkpoint saving: a killed or cancelled run never leaves a half-written model.
 
 A model is written to a hidden temporary folder next to its target, then swapped in with renames;
-the previous version stays whole until the new one is complete.
+the previous version stays whole until the new one is complete. The hidden folders are named after the
+process that writes them, so a restarted app can tell the leftovers of a killed save (its process is gone)
+from a save that another live process is still writing, and clean up only the former.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import socket
 import time
 import uuid
 from pathlib import Path
@@ -19,6 +23,16 @@ from core import config
 
 # Written last into a finished checkpoint; a folder without it is never listed or loaded as ours.
 COMPLETE_MARKER = "bert_explorer.json"
+# A leftover whose writer cannot be checked (another machine sharing the folder, an older name without an
+# owner, a process id reused since) is removed only once it is this old: no save takes a day.
+ABANDONED_AFTER_S = 24 * 3600
+# .<target>.tmp-<8 hex>-<pid>@<host> (staging) or .<target>.old-… (the retired previous version).
+_LEFTOVER = re.compile(r"^\.(?P<target>.+)\.(?P<kind>tmp|old)-[0-9a-f]{8}(?:-(?P<pid>\d+)@(?P<host>.+))?$")
+
+
+def _hidden_name(target: Path, kind: str) -> Path:
+    """A hidden sibling of target, named after this process so a later cleanup knows whether it is alive."""
+    return target.parent / f".{target.name}.{kind}-{uuid.uuid4().hex[:8]}-{os.getpid()}@{socket.gethostname()}"
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -39,7 +53,7 @@ def save_atomic(
     """Save model + tokenizer (+ metadata, + extra files) to `target` atomically; returns target."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
+    staging = _hidden_name(target, "tmp")
     model.save_pretrained(staging)
     tokenizer.save_pretrained(staging)
     for name, data in (extra_files or {}).items():
@@ -56,7 +70,7 @@ def _swap_in(staging: Path, target: Path) -> None:
     if not target.exists():
         os.replace(staging, target)
         return
-    retired = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+    retired = _hidden_name(target, "old")
     os.replace(target, retired)
     os.replace(staging, target)
     shutil.rmtree(retired, ignore_errors=True)
@@ -82,6 +96,54 @@ def clean_leftovers(parent: Path = config.MODELS_HOME) -> list[str]:
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
     return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by another user
+        return True
+    return True
+
+
+def _newest_change(folder: Path) -> float:
+    return max((p.stat().st_mtime for p in folder.rglob("*")), default=folder.stat().st_mtime)
+
+
+def is_abandoned(path: Path) -> bool:
+    """Whether a staging/retired folder belongs to a save that can no longer finish (its process is gone)."""
+    match = _LEFTOVER.match(path.name)
+    if not match or not path.is_dir():
+        return False
+    if match["pid"] and match["host"] == socket.gethostname() and not _process_alive(int(match["pid"])):
+        return True
+    return time.time() - _newest_change(path) > ABANDONED_AFTER_S
+
+
+def recover_leftovers(parent: Path = config.MODELS_HOME) -> list[str]:
+    """After a crash: put back a model whose save was killed between its two renames, and remove the other
+    leftovers of killed saves. A save still running in another live process is never touched.
+    Returns what it did, e.g. ['restored my-run', 'removed .my-run.tmp-…']."""
+    if not parent.is_dir():
+        return []
+    done = []
+    # Staging folders first: a complete one is newer than the retired version beside it.
+    for path in sorted(parent.iterdir(), key=lambda p: (".old-" in p.name, p.name)):
+        if not is_abandoned(path):
+            continue
+        target = parent / _LEFTOVER.match(path.name)["target"]
+        if not target.exists() and is_complete(path):
+            try:
+                os.replace(path, target)
+                done.append(f"restored {target.name}")
+            except OSError:  # the target appeared meanwhile (a new save): the leftover goes next time
+                pass
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+            done.append(f"removed {path.name}")
+    return done
 
 
 def model_dir(alias: str) -> Path:

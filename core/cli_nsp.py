@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from core import corpus, nsp, nsp_batch, nsp_experiment
+from core import corpus, nsp, nsp_batch, nsp_experiment, uploads
 from core.cli import add_common, add_sentences, to_jsonable
 from core.cli_basic import load_for_cli
 
@@ -21,9 +21,10 @@ def pair_record(score: nsp.PairScore) -> dict:
 
 def _read(path: str) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        content = Path(path).read_bytes()
     except OSError as err:
         raise ValueError(f"cannot read {path!r}: {err.strerror or err}") from err
+    return uploads.decode_text(path, content)
 
 
 def _print_batch(args: argparse.Namespace) -> None:

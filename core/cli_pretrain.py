@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core import config
+from core import config, uploads
 from core.cli import add_common
 from core.jobs import Progress
 from core.pretraining import PretrainConfig
@@ -25,7 +25,7 @@ def read_documents(paths: list[str]) -> list[str]:
         for file in files:
             if not file.is_file():
                 raise ValueError(f"no such document file {str(file)!r}")
-            documents.extend(split_documents(file.read_text(encoding="utf-8", errors="replace")))
+            documents.extend(split_documents(uploads.decode_text(str(file), file.read_bytes())))
     return documents
 
 

@@ -42,3 +42,16 @@ SUGGESTED_MODELS = (
 # Example pair shown on first visit.
 DEFAULT_TEXT_A = "The man went to the store to buy a gallon of milk."
 DEFAULT_TEXT_B = "He paid for it with cash at the counter."
+
+# Uploads, in MB as Streamlit counts them (2^20 bytes). Streamlit refuses files over server.maxUploadSize
+# (200 MB, .streamlit/config.toml) by itself; each page's uploader gets a smaller limit, what the page can parse
+# and use in reasonable time on a CPU (parsing 150 MB of CSV takes ~7 s and ~1 GB of memory, on every rerun of
+# the page). The core checks the same limits again; the command line has none.
+# Fine-tune data: SQuAD 2.0's training set (42 MB) fits.
+FINETUNE_UPLOAD_MAX_MB = 50
+# NSP batch scoring: pairs per file (minutes of CPU time with a BERT-Base) and the file size that can hold them.
+NSP_BATCH_MAX_PAIRS = 5_000
+NSP_BATCH_UPLOAD_MAX_MB = 5
+# Documents for pre-training or the NSP negatives experiment: per file in the uploader, all files together in
+# the core (a 400-step pre-training run reads well under 1 MB).
+DOCUMENTS_UPLOAD_MAX_MB = 20

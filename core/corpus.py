@@ -14,6 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core import config, uploads
+
 # A segment shorter than this many words is a fragment (a heading, "See also:"), not a sentence.
 MIN_SEGMENT_WORDS = 5
 # A line holding only this marker separates two documents in pasted or uploaded text.
@@ -85,6 +87,13 @@ def split_documents(text: str, title: str = "document") -> list[Document]:
     parts.append("\n".join(current))
     documents = [Document(f"{title} {i + 1}", tuple(split_segments(p))) for i, p in enumerate(parts)]
     return [d for d in documents if len(d)]
+
+
+def read_uploads(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, str]]:
+    """(name, text) of uploaded text files within the page's size limit; a binary or empty file is named."""
+    return uploads.read_text_files(files, config.DOCUMENTS_UPLOAD_MAX_MB,
+                                   "upload fewer or shorter documents (the experiment samples at most a few hundred "
+                                   "pairs), or run `python -m core nsp-experiment FILE` on the command line")
 
 
 @functools.lru_cache(maxsize=1)

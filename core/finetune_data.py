@@ -16,8 +16,11 @@ import csv
 import io
 import json
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from core import config, uploads
 
 TASKS = ("sentence", "token", "pair", "qa")
 TASK_TITLES = {
@@ -34,6 +37,11 @@ COLUMNS = {
 }
 # Share of the examples held out for validation when the user gives no validation file.
 VALIDATION_FRACTION = 0.1
+# File types read as data (.txt is CSV, or TSV when its first line holds a tab; .json is SQuAD).
+FILE_TYPES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json")
+# The shape of a SQuAD file, for messages about one that is not.
+SQUAD_SHAPE = ('{"data": [{"paragraphs": [{"context": …, "qas": [{"question": …, '
+               '"answers": [{"text": …, "answer_start": …}]}]}]}]}')
 # Fewer examples than this cannot make a training set and a validation set.
 MIN_EXAMPLES = 4
 
@@ -85,16 +93,35 @@ def check_task(task: str) -> str:
     return task
 
 
-def read_rows(name: str, content: bytes) -> list[dict]:
-    """Rows of a CSV, TSV or JSONL file as dicts (row numbers in messages count from 1 after the header)."""
-    text = content.decode("utf-8-sig", errors="replace")
+def read_rows(name: str, text: str) -> list[dict]:
+    """Rows of a CSV, TSV or JSONL file's text as dicts (row numbers in messages count from 1 after the header)."""
     suffix = Path(name).suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
         return _read_jsonl(text)
     if suffix in (".csv", ".tsv", ".txt"):
         delimiter = "\t" if suffix == ".tsv" or (suffix == ".txt" and "\t" in text.split("\n", 1)[0]) else ","
-        return list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
+        return _read_table(text, delimiter)
     raise ValueError(f"{name}: unsupported file type {suffix or '(none)'} — use .csv, .tsv, .jsonl or SQuAD .json")
+
+
+def _read_table(text: str, delimiter: str) -> list[dict]:
+    """CSV/TSV rows under the header's names; a row with more or fewer fields than the header is refused
+    (an unquoted comma inside a text would otherwise shift the label silently)."""
+    kind, separator = ("TSV", "a tab") if delimiter == "\t" else ("CSV", "a comma")
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        table = [row for row in reader if row]
+    except csv.Error as err:  # e.g. an unclosed quote swallowing the rest of the file
+        raise ValueError(f"line {reader.line_num} is not valid {kind} ({err}) — check for an unclosed quote") from None
+    if not table:
+        return []
+    header, rows = table[0], table[1:]
+    for number, row in enumerate(rows, start=1):
+        if len(row) != len(header):
+            fields = f"{len(row)} field{'s' * (len(row) != 1)}"
+            raise ValueError(f"row {number} has {fields} but the header names {len(header)} ({', '.join(header)}) — "
+                             f"put a text that contains {separator} in double quotes")
+    return [dict(zip(header, row)) for row in rows]
 
 
 def _read_jsonl(text: str) -> list[dict]:
@@ -149,10 +176,17 @@ def _qa_example(row: dict, number: int) -> QAExample:
     start = row.get("answer_start")
     if not answer:
         return QAExample(question, context, "", -1)
-    start = context.find(answer) if start in (None, "") else int(start)
+    start = context.find(answer) if start in (None, "") else _offset(start, number)
     if start < 0 or context[start : start + len(answer)] != answer:
         raise ValueError(f"row {number}: the answer {answer[:40]!r} is not in the context at answer_start {start}")
     return QAExample(question, context, answer, start)
+
+
+def _offset(value, number: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"row {number}: answer_start {value!r} is not a character offset (a whole number)") from None
 
 
 def parse_examples(task: str, rows: list[dict]) -> list[Example]:
@@ -170,37 +204,62 @@ def parse_examples(task: str, rows: list[dict]) -> list[Example]:
     return [parse_row(task, row, number) for number, row in enumerate(rows, start=1)]
 
 
-def parse_squad(content: bytes) -> list[QAExample]:
+def parse_squad(text: str) -> list[QAExample]:
     """SQuAD-format JSON ({"data": [{"paragraphs": [{"context", "qas": [...]}]}]}), v1 or v2."""
     try:
-        data = json.loads(content.decode("utf-8-sig"))["data"]
-    except (json.JSONDecodeError, KeyError, TypeError) as err:
-        raise ValueError("not a SQuAD-format JSON file: expected {\"data\": [{\"paragraphs\": [...]}]}") from err
-    examples = []
-    for article in data:
-        for paragraph in article.get("paragraphs", []):
-            for qa in paragraph.get("qas", []):
-                answers = [] if qa.get("is_impossible") else qa.get("answers", [])
-                row = {"question": qa.get("question", ""), "context": paragraph.get("context", "")}
-                if answers:
-                    row |= {"answer": answers[0]["text"], "answer_start": answers[0]["answer_start"]}
-                examples.append(_qa_example(row, len(examples) + 1))
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not valid JSON (line {err.lineno}: {err.msg}); a SQuAD file looks like {SQUAD_SHAPE}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+        raise ValueError(f"not a SQuAD-format JSON file: expected {SQUAD_SHAPE}")
+    examples = [_qa_example(row, number) for number, row in enumerate(_squad_rows(data["data"]), start=1)]
     if not examples:
         raise ValueError("the SQuAD file holds no questions")
     return examples
 
 
+def _squad_rows(articles: list) -> Iterator[dict]:
+    """One row (question, context, answer, answer_start) per SQuAD question, in file order."""
+    for article in articles:
+        for paragraph in _squad_list(article, "paragraphs"):
+            for qa in _squad_list(paragraph, "qas"):
+                row = {"question": qa.get("question"), "context": paragraph.get("context")}
+                answers = [] if qa.get("is_impossible") else _squad_list(qa, "answers")
+                if answers:
+                    row |= {"answer": answers[0].get("text"), "answer_start": answers[0].get("answer_start")}
+                yield row
+
+
+def _squad_list(parent, key: str) -> list[dict]:
+    """parent[key] as a list of objects, or a ValueError saying which level of the SQuAD shape is wrong."""
+    items = parent.get(key, []) if isinstance(parent, dict) else None
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise ValueError(f"not a SQuAD-format JSON file: {key!r} must be a list of objects inside an object; "
+                         f"expected {SQUAD_SHAPE}")
+    return items
+
+
 def load_examples(task: str, name: str, content: bytes) -> list[Example]:
-    """Examples of a task from an uploaded file's name and bytes."""
+    """Examples of a task from a file's name and bytes; every message names the file."""
     check_task(task)
-    if Path(name).suffix.lower() == ".json":
-        if task != "qa":
-            raise ValueError("a .json file is read as SQuAD (question answering); use CSV, TSV or JSONL for this task")
-        return parse_squad(content)
+    filename, suffix = Path(name).name, Path(name).suffix.lower()
+    if suffix not in FILE_TYPES:
+        raise ValueError(f"{filename}: unsupported file type {suffix or '(none)'} — use .csv, .tsv, .jsonl or SQuAD .json")
+    if suffix == ".json" and task != "qa":
+        raise ValueError(f"{filename}: a .json file is read as SQuAD (question answering); use CSV, TSV or JSONL "
+                         "for this task")
+    text = uploads.decode_text(filename, content)
     try:
-        return parse_examples(task, read_rows(name, content))
+        return parse_squad(text) if suffix == ".json" else parse_examples(task, read_rows(name, text))
     except ValueError as err:
-        raise ValueError(f"{Path(name).name}: {err}") from err
+        raise ValueError(f"{filename}: {err}") from err
+
+
+def load_upload(task: str, name: str, content: bytes) -> list[Example]:
+    """Examples from a file uploaded in the app, within the page's size limit (the CLI reads any size)."""
+    uploads.check_size(Path(name).name, len(content), config.FINETUNE_UPLOAD_MAX_MB,
+                       "train on a sample of it here, or on the whole file with `python -m core finetune --data FILE`")
+    return load_examples(task, name, content)
 
 
 def split_validation(examples: list, fraction: float = VALIDATION_FRACTION, seed: int = 0) -> tuple[list, list]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import nsp
+from core import config, nsp, uploads
 from core.models import LoadedModel
 
 # Header names accepted for the two sentences and the optional label column.
@@ -73,7 +73,18 @@ def _parse_jsonl(lines: list[str]) -> list[LabeledPair]:
     return pairs
 
 
-def parse_pairs(text: str) -> list[LabeledPair]:
+def _read_rows(lines: list[str], delimiter: str) -> list[list[str]]:
+    """The non-blank rows of a TSV/CSV text; a malformed one (e.g. an unclosed quote) is named, not raised raw."""
+    kind = "TSV" if delimiter == "\t" else "CSV"
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
+    try:
+        return [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as err:
+        raise ValueError(f"line {reader.line_num}: not valid {kind} ({err}) — "
+                         "check for an unclosed quote") from None
+
+
+def parse_pairs(text: str, max_pairs: int | None = None) -> list[LabeledPair]:
     """Pairs from TSV (A<TAB>B[<TAB>label]), CSV (a,b[,is_next]) or JSONL ({"a", "b", "is_next"?}); header optional."""
     lines = (text or "").lstrip("\ufeff").splitlines()
     first = next((line for line in lines if line.strip()), "")
@@ -82,8 +93,7 @@ def parse_pairs(text: str) -> list[LabeledPair]:
     if first.lstrip().startswith("{"):
         pairs = _parse_jsonl(lines)
     else:
-        rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter="\t" if "\t" in first else ","))
-        rows = [r for r in rows if any(cell.strip() for cell in r)]
+        rows = _read_rows(lines, "\t" if "\t" in first else ",")
         start = 1 if _is_header(rows[0]) else 0
         pairs = [_from_row(row, number) for number, row in enumerate(rows[start:], start + 1)]
     for number, pair in enumerate(pairs, 1):
@@ -91,7 +101,21 @@ def parse_pairs(text: str) -> list[LabeledPair]:
             raise ValueError(f"pair {number}: sentence {'A' if not pair.text_a else 'B'} is empty")
     if not pairs:
         raise ValueError("the file has a header but no pairs")
+    if max_pairs is not None and len(pairs) > max_pairs:
+        raise ValueError(f"the file holds {len(pairs):,} pairs; this page scores up to {max_pairs:,} at once — split "
+                         "it into smaller files, or score it all with `python -m core nsp --batch FILE`")
     return pairs
+
+
+def read_upload(name: str, content: bytes) -> list[LabeledPair]:
+    """The pairs of a file uploaded in the app: within the page's size and pair limits; messages name the file."""
+    uploads.check_size(name, len(content), config.NSP_BATCH_UPLOAD_MAX_MB,
+                       "split it into smaller files, or score it all with `python -m core nsp --batch FILE`")
+    text = uploads.decode_text(name, content)
+    try:
+        return parse_pairs(text, config.NSP_BATCH_MAX_PAIRS)
+    except ValueError as err:
+        raise ValueError(f"{name}: {err}") from err
 
 
 @dataclass(frozen=True)
@@ -122,10 +146,17 @@ class BatchResult:
 
 
 def score_file(
-    loaded: LoadedModel, text: str, on_progress: Callable[[int, int], None] | None = None
+    loaded: LoadedModel, text: str, on_progress: Callable[[int, int], None] | None = None,
+    max_pairs: int | None = None,
 ) -> BatchResult:
-    """Parse a pairs file and score every pair with the model's real pair head (batched, cached)."""
-    pairs = parse_pairs(text)
+    """Parse a pairs file (of at most max_pairs pairs) and score every pair with the model's real pair head."""
+    return score_pairs(loaded, parse_pairs(text, max_pairs), on_progress)
+
+
+def score_pairs(
+    loaded: LoadedModel, pairs: list[LabeledPair], on_progress: Callable[[int, int], None] | None = None
+) -> BatchResult:
+    """Score parsed pairs with the model's real pair head (batched, cached); on_progress(done, total) per batch."""
     scores = nsp.score_pairs(loaded, [(p.text_a, p.text_b) for p in pairs], on_progress=on_progress)
     return BatchResult(pairs, scores)
 

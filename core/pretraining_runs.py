@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from transformers import AutoTokenizer
 
-from core import checkpoints
+from core import checkpoints, config, uploads
 from core.jobs import Progress
 from core.pretraining import (EvalResult, PretrainConfig, PretrainResult, evaluate, load_for_pretraining,
                               new_small_model, pretrain)
@@ -55,6 +55,14 @@ def example_documents(count: int = EXAMPLE_TOPICS) -> list[str]:
 
     texts = [text for _, text in sorted(topics.items()) if len(text.split()) > 300]
     return texts[:count]
+
+
+def read_uploaded_documents(files: list[tuple[str, bytes]]) -> list[str]:
+    """The text of uploaded .txt files, one document each, within the page's size limit (names the bad file)."""
+    texts = uploads.read_text_files(files, config.DOCUMENTS_UPLOAD_MAX_MB,
+                                    "upload fewer or shorter documents (a 400-step run reads well under 1 MB of "
+                                    "text), or pre-train on all of them with `python -m core pretrain FILES`")
+    return [text for _, text in texts]
 
 
 def split_documents(documents: list[str], segment_words: int = 40) -> DocumentSplit:

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core import nsp, nsp_batch
+from core import config, nsp, nsp_batch
 from ui import session
 
 st.title("NSP batch scoring")
@@ -18,19 +18,27 @@ try:
 except ValueError as err:
     st.error(str(err))
     st.stop()
-upload = st.file_uploader("Pairs file", type=["tsv", "csv", "txt", "jsonl"], key="nsp_batch_file")
+upload = st.file_uploader("Pairs file", type=["tsv", "csv", "txt", "jsonl"], key="nsp_batch_file",
+                          max_upload_size=config.NSP_BATCH_UPLOAD_MAX_MB,
+                          help=f"Up to {config.NSP_BATCH_MAX_PAIRS:,} pairs; score more with `python -m core nsp --batch`.")
 if upload is None:
     st.stop()
 
-bar = st.progress(0.0, text="Scoring pairs…")
-try:
-    result = nsp_batch.score_file(loaded, upload.getvalue().decode("utf-8", "replace"),
-                                  on_progress=lambda done, total: bar.progress(done / total))
+try:  # a bad file is named before anything else is drawn
+    pairs = nsp_batch.read_upload(upload.name, upload.getvalue())
 except ValueError as err:
     st.error(str(err))
     st.stop()
-finally:
-    bar.empty()
+
+bar = st.progress(0.0, text=f"Scoring {len(pairs)} pairs…")
+try:
+    result = nsp_batch.score_pairs(loaded, pairs, on_progress=lambda done, total: bar.progress(done / total))
+except ValueError as err:
+    result = None
+    st.error(str(err))
+bar.empty()  # before any st.stop(): a stopped run draws nothing more
+if result is None:
+    st.stop()
 
 table = pd.DataFrame(result.rows()).drop(columns=["model", "head"])
 cols = st.columns(3)

@@ -21,8 +21,13 @@ if source == "Paste":
     documents = split_documents(st.text_area("One document after another, separated by a line `---`",
                                              height=160, key="pretrain_text"))
 elif source == "Upload .txt":
-    files = st.file_uploader("Each file is a document", type=["txt"], accept_multiple_files=True, key="pretrain_files")
-    documents = [f.getvalue().decode("utf-8", errors="replace") for f in files or []]
+    files = st.file_uploader("Each file is a document", type=["txt"], accept_multiple_files=True, key="pretrain_files",
+                             max_upload_size=config.DOCUMENTS_UPLOAD_MAX_MB)
+    try:
+        documents = runs.read_uploaded_documents([(f.name, f.getvalue()) for f in files or []])
+    except ValueError as err:  # a binary, non-UTF-8, empty or too large file, named
+        st.error(str(err))
+        documents = []
 else:
     documents = runs.example_documents()
 split = runs.split_documents(documents)

@@ -58,6 +58,19 @@ def test_squad_json_is_read():
     ("sentence", "a.xlsx", b"", ["unsupported file type .xlsx"]),
     ("sentence", "a.json", b"{}", ["SQuAD", "CSV"]),
     ("sentence", "a.csv", b"text,label\n", ["no data rows"]),
+    # An unquoted comma would shift the label silently; a short row would lose it.
+    ("sentence", "a.csv", b"text,label\nI loved it, really,positive\n", ["a.csv: row 1 has 3 fields", "double quotes"]),
+    ("sentence", "a.tsv", b"text\tlabel\nno label here\n", ["row 1 has 1 field but", "a tab"]),
+    ("sentence", "a.csv", b'text,label\n"never closed,x\n' + b"y" * 140_000, ["a.csv: line", "unclosed quote"]),
+    ("sentence", "a.csv", b"\x89PNG\r\n\x1a\n\x00\x00", ["a.csv looks like a PNG image"]),
+    ("sentence", "a.csv", "text,label\ncafé,x\n".encode("latin-1"), ["a.csv is not UTF-8 text", "line 2"]),
+    ("qa", "a.json", b"{oops", ["a.json: not valid JSON (line 1", "SQuAD"]),
+    ("qa", "a.json", b'{"data": [1, 2]}', ["'paragraphs' must be a list of objects"]),
+    ("qa", "a.json", b'{"data": [{"paragraphs": [{"context": "x", "qas": "what?"}]}]}', ["'qas' must be a list"]),
+    ("qa", "a.json", b'{"data": [{"paragraphs": [{"context": "x", "qas": [{"question": "q", "answers": [{}]}]}]}]}',
+     ["row 1", "'answer'"]),
+    ("qa", "a.json", b"\x89PNG\r\n\x1a\n\x00", ["a.json looks like a PNG image"]),
+    ("qa", "a.csv", b"question,context,answer,answer_start\nq,the cat,cat,four\n", ["answer_start 'four'", "whole number"]),
 ])
 def test_malformed_files_say_what_is_wrong(task, name, content, words):
     with pytest.raises(ValueError) as err:

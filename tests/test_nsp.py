@@ -207,7 +207,8 @@ def test_pairs_files_in_three_formats(text):
 def test_pairs_file_without_labels_and_bad_files():
     assert [p.is_next for p in nsp_batch.parse_pairs(f"{A}\t{B}\n")] == [None]
     for text, message in (("", "empty"), (f"{A}\t{B}\tmaybe\n", "label 'maybe'"), ("only one column\n", "expected sentence A"),
-                          ("{not json\n", "not a JSON object"), (f"{A}\t \n", "sentence B is empty")):
+                          ("{not json\n", "not a JSON object"), (f"{A}\t \n", "sentence B is empty"),
+                          (f'"{A},{B}\n' + "x" * 140_000, "unclosed quote")):
         with pytest.raises(ValueError, match=message):
             nsp_batch.parse_pairs(text)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import finetune, finetune_runs, jobs
-from core.finetune_data import TASK_TITLES, TASKS, load_examples, make_task_data
+from core import config, finetune, finetune_runs, jobs
+from core.finetune_data import TASK_TITLES, TASKS, load_upload, make_task_data
 from core.finetune_demo import SOURCES, demo_data
 from core.finetune_sources import HUB_PREFIX, DataSpec, load_data
 from core.finetune_figures import curves_figure
@@ -77,17 +77,21 @@ def _data(task: str, source: str):
     if source == "Hugging Face dataset":
         return _hub_data(task)
     st.caption("Columns — sentence: text,label · pair: text_a,text_b,label · token: tokens,tags (one tag per word) · "
-               "qa: question,context,answer[,answer_start]. Without a validation file 10% is held out.")
+               "qa: question,context,answer[,answer_start]. Without a validation file 10% is held out. "
+               f"Up to {config.FINETUNE_UPLOAD_MAX_MB} MB per file here; train on a bigger file with "
+               "`python -m core finetune --data FILE`.")
     kinds = ["csv", "tsv", "jsonl", "json", "txt"]
     left, right = st.columns(2)
-    upload = left.file_uploader("Training data: CSV, TSV or JSONL (SQuAD JSON for QA)", type=kinds, key="finetune_upload")
-    held_out = right.file_uploader("Validation data (optional)", type=kinds, key="finetune_validation")
+    upload = left.file_uploader("Training data: CSV, TSV or JSONL (SQuAD JSON for QA)", type=kinds,
+                                max_upload_size=config.FINETUNE_UPLOAD_MAX_MB, key="finetune_upload")
+    held_out = right.file_uploader("Validation data (optional)", type=kinds,
+                                   max_upload_size=config.FINETUNE_UPLOAD_MAX_MB, key="finetune_validation")
     spec = DataSpec(upload.name if upload else "your-data.csv", held_out.name if held_out else "")
     if upload is None:
         return None, spec
     try:  # the message names the file, the missing column or the bad row
-        validation = load_examples(task, held_out.name, held_out.getvalue()) if held_out else None
-        return make_task_data(task, load_examples(task, upload.name, upload.getvalue()), validation,
+        validation = load_upload(task, held_out.name, held_out.getvalue()) if held_out else None
+        return make_task_data(task, load_upload(task, upload.name, upload.getvalue()), validation,
                               f"upload: {upload.name}" + (f" (validation: {held_out.name})" if held_out else "")), spec
     except ValueError as err:
         st.error(str(err))

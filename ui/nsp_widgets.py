@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import corpus, models, nsp_experiment
+from core import config, corpus, models, nsp_experiment
 from ui import session
 
 SOURCES = ("Python's reference topics (pydoc_data)", "Paste documents", "Upload text files")
@@ -28,8 +28,10 @@ def choose_documents() -> list[corpus.Document]:
             documents = _split(text, "pasted")
         else:
             files = st.file_uploader("Text files (each file is a document; `---` lines split further)",
-                                     type=["txt", "md"], accept_multiple_files=True, key="nsp_exp_files")
-            documents = [d for f in files or [] for d in _split(f.getvalue().decode("utf-8", "replace"), f.name)]
+                                     type=["txt", "md"], accept_multiple_files=True, key="nsp_exp_files",
+                                     max_upload_size=config.DOCUMENTS_UPLOAD_MAX_MB)
+            texts = corpus.read_uploads([(f.name, f.getvalue()) for f in files or []])
+            documents = [d for name, text in texts for d in _split(text, name)]
     except ValueError as err:
         st.error(str(err))
         return []

@@ -6,7 +6,18 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core import forward, models
+from core import checkpoints, config, forward, models
+
+
+@st.cache_resource(show_spinner=False)
+def recover_interrupted_saves() -> tuple[str, ...]:
+    """Once per server process: put back or remove what saves killed by a crash left behind (never touching a
+    save another live process is writing), so every listed model loads and no half-written folder stays."""
+    try:
+        return tuple(step for parent in (config.MODELS_HOME, config.HOME / "bundled")
+                     for step in checkpoints.recover_leftovers(parent))
+    except OSError as err:  # a read-only or vanished folder must not stop the app
+        return (f"not recovered: {err}",)
 
 
 @st.cache_resource(show_spinner=False)
