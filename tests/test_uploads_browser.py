@@ -114,7 +114,10 @@ def test_finetune_page_names_each_bad_file_then_trains_on_a_good_one(url, tiny_d
         upload(page, write(tmp_path, "good.csv", good))
         page.get_by_text("11 training / 1 validation examples").wait_for(timeout=60_000)
         page.get_by_role("button", name="Start training").click()
-        page.wait_for_function("() => document.body.innerText.includes('Saved ft-sentence')", timeout=180_000)
+        try:
+            page.wait_for_function("() => document.body.innerText.includes('Saved ft-sentence')", timeout=180_000)
+        finally:
+            screenshot(page, "uploads-finetune-trained")
         assert page.locator("[data-testid=stException]").count() == 0
 
 
@@ -238,7 +241,7 @@ def test_big_files_are_refused_by_the_uploader_and_the_page_keeps_working(url, t
         chip.hover()
         page.wait_for_timeout(500)  # the chip's tooltip says why
         screenshot(page, f"uploads-too-big-{path}")
-        page.locator("input[type=file]").set_input_files([write(tmp_path, n, c) for n, c in good.items()])
+        page.locator("input[type=file]").first.set_input_files([write(tmp_path, n, c) for n, c in good.items()])
         wait_for_app(page)
         page.get_by_text(shows).first.wait_for(timeout=60_000)
         assert page.locator("[data-testid=stException]").count() == 0
