@@ -113,7 +113,9 @@ def test_finetune_page_names_each_bad_file_then_trains_on_a_good_one(url, tiny_d
 
         upload(page, write(tmp_path, "good.csv", good))
         page.get_by_text("11 training / 1 validation examples").wait_for(timeout=60_000)
+        wait_for_app(page)  # a click during a rerun can be dropped
         page.get_by_role("button", name="Start training").click()
+        page.get_by_text("finetune ft-sentence:", exact=False).wait_for(timeout=60_000)  # the run started
         try:
             page.wait_for_function("() => document.body.innerText.includes('Saved ft-sentence')", timeout=180_000)
         finally:
