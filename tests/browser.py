@@ -111,3 +111,22 @@ def open_home_session(browser, url: str, model: str, text_a: str, text_b: str = 
     wait_for_app(page)
     page.locator(".token-strip").first.wait_for(timeout=120_000)
     return page
+
+
+@contextmanager
+def server_with_own_home(tmp_path_factory):
+    """A server whose models folder belongs to one test module: runs it trains are seen by no other module."""
+    require_chromium()
+    home = tmp_path_factory.mktemp("explorer-home")
+    with streamlit_server(env={"BERT_EXPLORER_HOME": str(home), "OMP_NUM_THREADS": "1"}) as url:
+        yield url
+
+
+def start_demo_finetune(page, base: str) -> None:
+    """On an open Fine-tune page: train a fresh copy of `base` on the demo set, and wait until the run shows."""
+    field = page.get_by_label("Base model (a fresh copy is trained)")
+    field.fill(base)
+    field.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text("step", exact=False).first.wait_for(timeout=60_000)

@@ -3,7 +3,7 @@ run in one session does not block analysis in another."""
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, open_home_session, screenshot, wait_for_app
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, open_home_session, screenshot, start_demo_finetune, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +26,7 @@ def test_five_sessions_are_isolated_and_training_does_not_block_analysis(app_url
         trainer = pages[0]
         trainer.goto(f"{app_url}/finetune?model=bundled")
         wait_for_app(trainer)
-        base = trainer.get_by_label("Base model (a fresh copy is trained)")
-        base.fill(str(tiny_dirs["encoder"]))
-        base.press("Enter")
-        wait_for_app(trainer)
-        trainer.get_by_role("button", name="Start training").click()
-        trainer.get_by_text("step", exact=False).first.wait_for(timeout=60_000)
+        start_demo_finetune(trainer, str(tiny_dirs["encoder"]))
 
         other = pages[2]  # a bundled-model session (the tiny models' vocabulary lacks these words)
         box = other.get_by_label("Sentence A")

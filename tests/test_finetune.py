@@ -9,11 +9,12 @@ import pytest
 import torch
 from transformers import BertTokenizerFast
 
-from core import checkpoints, config, finetune, finetune_runs, jobs, models
+from core import checkpoints, finetune, finetune_runs, jobs, models
 from core.cli import main as cli_main
 from core.finetune_data import QAExample, TextExample, TokenExample, make_task_data
 from core.finetune_features import IGNORE, align_labels, best_span, encode_qa, qa_metrics, qa_predictions
 from core.finetune_sources import DataSpec
+from tests.test_pages import run_page
 
 
 pytestmark = pytest.mark.usefixtures("models_home")  # every test saves its models in its own folder
@@ -253,14 +254,7 @@ def test_before_after_predictions(tiny_dirs):
 
 
 def test_page_runs_a_demo_job_and_shows_the_result(tiny_dirs, models_home):
-    from streamlit.testing.v1 import AppTest
-
-    from tests.test_pages import APP
-
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["model"] = "bundled"
-    at.run()
-    at.switch_page("pages/finetune.py").run()
+    at = run_page("pages/finetune.py", {"model": "bundled"})
     assert not at.exception and any("Training device" in c.value for c in at.caption)
     at.text_input(key="finetune_base").set_value(str(tiny_dirs["encoder"]))
     at.number_input(key="finetune_epochs").set_value(1)
@@ -277,14 +271,7 @@ def test_page_runs_a_demo_job_and_shows_the_result(tiny_dirs, models_home):
 
 
 def test_page_waits_for_an_upload_before_it_can_start():
-    from streamlit.testing.v1 import AppTest
-
-    from tests.test_pages import APP
-
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["model"] = "bundled"
-    at.run()
-    at.switch_page("pages/finetune.py").run()
+    at = run_page("pages/finetune.py", {"model": "bundled"})
     at.radio(key="finetune_source").set_value("Upload a file").run()
     assert not at.exception and at.button(key="finetune_start").disabled
 
@@ -320,14 +307,7 @@ def test_suggested_sizes_cover_the_inputs(tiny_dirs, monkeypatch):
 
 
 def test_page_shows_a_bad_model_name_as_a_message():
-    from streamlit.testing.v1 import AppTest
-
-    from tests.test_pages import APP
-
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["model"] = "bundled"
-    at.run()
-    at.switch_page("pages/finetune.py").run()
+    at = run_page("pages/finetune.py", {"model": "bundled"})
     at.text_input(key="finetune_alias").set_value("bundled").run()
     assert not at.exception and any("cannot be a model name" in e.value for e in at.error)
     assert at.button(key="finetune_start").disabled

@@ -3,16 +3,14 @@ a malformed upload is named on the page; a validation file and a Hugging Face da
 
 import pytest
 
-from tests.browser import chromium_page, require_chromium, screenshot, streamlit_server, wait_for_app
+from tests.browser import chromium_page, screenshot, server_with_own_home, start_demo_finetune, wait_for_app
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    require_chromium()
-    home = tmp_path_factory.mktemp("explorer-home")
-    with streamlit_server(env={"BERT_EXPLORER_HOME": str(home), "OMP_NUM_THREADS": "1"}) as url:
+    with server_with_own_home(tmp_path_factory) as url:
         yield url
 
 
@@ -28,12 +26,7 @@ def open_finetune(page, app_url):
 def test_a_demo_run_shows_progress_curves_and_the_new_model(app_url, tiny_dirs):
     with chromium_page(block_network=True) as page:
         open_finetune(page, app_url)
-        base = page.get_by_label("Base model (a fresh copy is trained)")
-        base.fill(str(tiny_dirs["encoder"]))
-        base.press("Enter")
-        wait_for_app(page)
-        page.get_by_role("button", name="Start training").click()
-        page.get_by_text("step", exact=False).first.wait_for(timeout=60_000)
+        start_demo_finetune(page, str(tiny_dirs["encoder"]))
         page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)  # the live loss curve
         page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
         screenshot(page, "finetune-running")

@@ -12,6 +12,7 @@ from core.cli import main as cli_main
 from core.finetune_data import QAExample, TextExample, TokenExample
 from core.finetune_hub import HubDataRequest, load_hub_data
 from core.finetune_sources import DataSpec, load_data
+from tests.test_pages import run_page
 
 SENTENCES = [f"sentence number {i} is {'good' if i % 2 else 'bad'}" for i in range(40)]
 
@@ -147,14 +148,7 @@ def test_cli_separate_validation_file(tmp_path, tiny_dirs, models_home, capsys):
 
 
 def finetune_page():
-    from streamlit.testing.v1 import AppTest
-
-    from tests.test_pages import APP
-
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["model"] = "bundled"
-    at.run()
-    return at.switch_page("pages/finetune.py").run()
+    return run_page("pages/finetune.py", {"model": "bundled"})
 
 
 def test_page_reads_a_dataset_folder_and_reports_a_bad_id(saved):

@@ -197,13 +197,10 @@ def test_cli_pretrain_from_scratch_and_compare(tmp_path, monkeypatch, capsys):
 
 
 def test_page_runs_a_tiny_pretraining(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
+    from tests.test_pages import run_page
 
     monkeypatch.setattr(runs.checkpoints.config, "MODELS_HOME", tmp_path)
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
-    at.query_params["model"] = "bundled"
-    at.run()
-    at.switch_page("pages/pretrain.py").run()
+    at = run_page("pages/pretrain.py", {"model": "bundled"})
     at.slider(key="pretrain_steps").set_value(10)
     at.text_input(key="pretrain_alias").set_value("page-run")
     at.button(key="pretrain_start").click().run()

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.browser import chromium_page, require_chromium, screenshot, streamlit_server, wait_for_app
+from tests.browser import chromium_page, screenshot, server_with_own_home, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -22,9 +22,7 @@ OTHER_DOCUMENT = " ".join(reversed(SENTENCES))
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
     """A server of its own, with its own models folder."""
-    require_chromium()
-    home = tmp_path_factory.mktemp("uploads-home")
-    with streamlit_server(env={"BERT_EXPLORER_HOME": str(home), "OMP_NUM_THREADS": "1"}) as url:
+    with server_with_own_home(tmp_path_factory) as url:
         yield url
 
 
