@@ -9,7 +9,6 @@ file uploads use, so a hub dataset and an uploaded file become the same TaskData
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,7 +140,7 @@ def open_dataset(request: HubDataRequest):
 def _check_hub(dataset_id: str) -> None:
     """Fail fast when the hub cannot answer: `datasets` would retry for about 25 s before giving up. In offline
     mode (HF_HUB_OFFLINE=1) `datasets` reads its local cache without the network, so that is left to it."""
-    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes") or models.hub_reachable():
+    if models.hub_offline_mode() or models.hub_reachable():
         return
     raise ValueError(f"the Hugging Face hub is not reachable, so dataset {dataset_id!r} cannot be downloaded: "
                      "upload a file, use the demo set, or set HF_HUB_OFFLINE=1 to read datasets you have cached")

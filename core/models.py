@@ -193,10 +193,15 @@ def saved_version(name: str) -> str:
         return ""
 
 
+def hub_offline_mode() -> bool:
+    """Whether the user switched the Hugging Face libraries to offline mode (HF_HUB_OFFLINE=1)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
+
+
 @functools.lru_cache(maxsize=1)
 def hub_reachable() -> bool:
     """Whether the Hugging Face hub answers within HUB_PROBE_TIMEOUT_S (False at once when offline mode is set)."""
-    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+    if hub_offline_mode():
         return False
     answered = threading.Event()
 
