@@ -1,4 +1,7 @@
-"""MLM commands: `fill-mask` (top-k, joint fill, logit lens, batch), `mlm-score` (pseudo-perplexity), `mask-sim`.
+"""MLM commands: `fill-mask` (top-k, joint fill, logit lens, batch), `mlm-score` (pseudo-perplexity), `mask-sim`,
+`everyday-check`.
+
+`everyday-check` scores a model's MLM and NSP heads on the held-out everyday sets of bench/data.
 
 `fill-mask --json` prints {"model": str, "masks": [{"position": int, "predictions": [{"token": str,
 "score": float}, …]}, …]} with one entry per [MASK] in text order; scripts rely on this shape.
@@ -11,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from core import mlm, mlm_pretraining, mlm_scoring
+from core import everyday, mlm, mlm_pretraining, mlm_scoring, models
 from core.cli import add_common, add_sentences, to_jsonable
 from core.cli_basic import load_for_cli
 from core.models import LoadedModel
@@ -93,6 +96,16 @@ def cmd_mask_sim(args: argparse.Namespace) -> dict:
             "accuracy": accuracy}
 
 
+def cmd_everyday(args: argparse.Namespace) -> dict:
+    """Held-out everyday cloze (top-1/top-5) and NSP (accuracy, AUC), and the [CLS] similarity per layer."""
+    loaded = load_for_cli(args.model)
+    models.require_head(loaded, "mlm")
+    models.require_head(loaded, "nsp")
+    sentences = [a for a, _, follows in everyday.nsp_pairs() if follows]
+    return {"model": loaded.name, **to_jsonable(everyday.evaluate(loaded)),
+            "cls_cosine_by_layer": everyday.cls_similarity_by_layer(loaded, sentences)}
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser("fill-mask", help="predict the words hidden by [MASK]")
     add_common(parser)
@@ -116,3 +129,7 @@ def register(subparsers) -> None:
     parser.add_argument("--draws", type=int, default=mlm_pretraining.DEFAULT_DRAWS, help="draws for the accuracy")
     parser.add_argument("--top-k", type=int, default=5, help="predictions per chosen position")
     parser.set_defaults(func=cmd_mask_sim)
+
+    parser = subparsers.add_parser("everyday-check", help="score MLM + NSP on the held-out everyday English sets")
+    add_common(parser)
+    parser.set_defaults(func=cmd_everyday)

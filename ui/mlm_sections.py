@@ -27,19 +27,20 @@ def no_head(loaded: models.LoadedModel) -> None:
         st.error(str(err))
     st.markdown(
         "Masked-word prediction needs the checkpoint's own **trained MLM head** — a random head would "
-        "show noise. Pick a model that has one (a hub id downloads once, then works offline), type a local "
-        "folder holding a `BertForMaskedLM` / `BertForPreTraining` checkpoint in the sidebar, or use the "
-        f"other views (embeddings, attention), which work on any encoder. `{config.BUNDLED_ALIAS}` gains an "
-        "MLM head once one is trained for it."
+        "show noise. Pick a model that has one below (a hub id downloads once, then works offline), type a local "
+        "folder holding a `BertForMaskedLM` / `BertForPreTraining` checkpoint in the sidebar, or pre-train one on "
+        "the **Pre-train** page. The other views (embeddings, attention) work on any encoder."
     )
     offline = not models.hub_reachable()
-    candidates = [*models.trained_models(), *MLM_MODELS]
+    local = [name for name in models.pretrained_models() if name != loaded.name]
+    candidates = [*local, *(name for name in MLM_MODELS if name != loaded.name)]
     cols = st.columns(min(4, len(candidates)))
     for i, name in enumerate(dict.fromkeys(candidates)):
-        cached = name in models.trained_models() or models.in_hub_cache(name)
+        cached = name in local or models.in_hub_cache(name)
         cols[i % len(cols)].button(f"Use {name}", key=f"mlm_use_{name}", on_click=_use_model, args=(name,),
                                    disabled=offline and not cached,
                                    help="available offline" if cached else "downloads from the Hugging Face hub")
+    st.page_link("pages/pretrain.py", label="Pre-train a model with an MLM head", icon=":material/fitness_center:")
     if offline:
         st.caption("Offline: only models already on this machine can be picked.")
     st.stop()
