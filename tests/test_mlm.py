@@ -274,3 +274,20 @@ def test_batched_fill_mask_names_the_text_without_a_mask(tiny_model):
 
     with pytest.raises(ValueError, match="text 2: no \\[MASK\\]"):
         mlm.fill_mask_batch(tiny_model, ["a [MASK] sat", "no mask here"])
+
+
+def test_page_opens_on_the_example_with_its_word_already_masked():
+    """First visit: the example sentence arrives with one word masked, so a prediction shows at once."""
+    from core import config
+    from tests.test_pages import run_page
+
+    at = run_page("pages/mlm.py", {"model": "bundled"})
+    assert not at.exception and not at.info
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1 and f"was “{config.DEFAULT_MASKED_WORD}”" in charts[0].proto.spec
+    assert sum("No [MASK] token" in i.value for i in at.info) == 0
+
+
+def test_no_mask_message_is_shown_once(tiny_dirs):
+    at = _page(tiny_dirs, "the man went to the store")
+    assert sum("[MASK]" in i.value for i in at.info) == 1
