@@ -29,7 +29,7 @@ SENTENCES = [
 def peak_rss_mb(pid: int) -> float:
     """Peak resident set size (VmHWM) of a process, in MB."""
     status = Path(f"/proc/{pid}/status").read_text()
-    line = next(l for l in status.splitlines() if l.startswith("VmHWM"))
+    line = next(row for row in status.splitlines() if row.startswith("VmHWM"))
     return int(line.split()[1]) / 1024
 
 

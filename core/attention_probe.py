@@ -113,8 +113,8 @@ def _capture_query_key(loaded: LoadedModel, encoded: EncodedInput) -> QueryKey:
     layers = range(len(handles) // 2)
     return QueryKey(
         tokens=list(encoded.tokens),
-        queries=np.stack([captured[(l, "query")] for l in layers]),
-        keys=np.stack([captured[(l, "key")] for l in layers]),
+        queries=np.stack([captured[(layer, "query")] for layer in layers]),
+        keys=np.stack([captured[(layer, "key")] for layer in layers]),
     )
 
 
@@ -206,7 +206,7 @@ def ablate_heads(
 ) -> AblationResult:
     """Switch off the chosen (layer, head) pairs and compare MLM, NSP and final hidden states with the intact model."""
     encoded = _encode(loaded, text_a, text_b)
-    chosen = tuple(sorted(set((int(l), int(h)) for l, h in heads)))
+    chosen = tuple(sorted(set((int(layer), int(h)) for layer, h in heads)))
     key = ("ablate", loaded.load_id, encoded.text_a, encoded.text_b, chosen)
     return _CACHE.get_or_run(key, lambda: _compare(loaded, encoded, chosen))
 

@@ -13,8 +13,8 @@ import dataclasses
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
@@ -29,8 +29,8 @@ from transformers import (
 
 from core import checkpoints, models
 from core.finetune_data import TaskData, check_task
-from core.inputs import model_max_length
 from core.finetune_features import Features, classification_metrics, encode_split, qa_metrics, qa_predictions
+from core.inputs import model_max_length
 from core.jobs import Progress
 
 MODEL_CLASSES = {
@@ -60,7 +60,7 @@ class FineTuneConfig:
     max_grad_norm: float = 1.0  # gradient clipping keeps a bad batch from wrecking the run
     device: str = "auto"  # "auto" = CUDA when present, else CPU; or "cpu" / "cuda"
 
-    def validate(self) -> "FineTuneConfig":
+    def validate(self) -> FineTuneConfig:
         check_task(self.task)
         checkpoints.model_dir(self.alias)  # raises a readable error for a bad alias
         if self.epochs < 1 or self.batch_size < 1 or self.learning_rate <= 0:

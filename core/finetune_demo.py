@@ -43,7 +43,7 @@ def prose_sentences(text: str) -> list[str]:
     return sentences
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def topic_sentences(topic: str) -> tuple[str, ...]:
     from pydoc_data.topics import topics
 

@@ -60,7 +60,7 @@ class _EmbeddingRecorder:
         self.captured: dict[str, torch.Tensor] = {}
         self.handles = []
 
-    def __enter__(self) -> "_EmbeddingRecorder":
+    def __enter__(self) -> _EmbeddingRecorder:
         for part, attr in self.TABLES.items():
             table = getattr(self.embeddings, attr, None)
             if table is not None:

@@ -11,8 +11,8 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 # Finished jobs kept for pages to show their final curves.
 MAX_FINISHED_JOBS = 32
@@ -51,7 +51,7 @@ class JobSnapshot:
 class Job:
     """A function run in a daemon thread with a progress callback and a cancel flag."""
 
-    def __init__(self, name: str, work: Callable[["Job"], object]):
+    def __init__(self, name: str, work: Callable[[Job], object]):
         self.job_id = uuid.uuid4().hex[:12]
         self.name = name
         self._work = work
@@ -63,7 +63,7 @@ class Job:
         self._history: list[dict] = []
         self._thread = threading.Thread(target=self._run, name=f"job-{name}", daemon=True)
 
-    def start(self) -> "Job":
+    def start(self) -> Job:
         self._thread.start()
         return self
 
@@ -95,7 +95,7 @@ class Job:
         with self._lock:
             self._result, self._status, self._error = result, status, error
 
-    def wait(self, timeout: float | None = None) -> "JobSnapshot":
+    def wait(self, timeout: float | None = None) -> JobSnapshot:
         self._thread.join(timeout)
         return self.snapshot()
 

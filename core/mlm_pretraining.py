@@ -14,9 +14,9 @@ import numpy as np
 
 from core import models
 from core.inputs import EncodedInput
+from core.lru import model_cache
 from core.mlm import TokenScore, masked_analysis, top_tokens
 from core.mlm_scoring import log_probs_at
-from core.lru import model_cache
 
 ACTIONS = ("mask", "random", "keep")
 # Draws the accuracy estimate averages over unless told otherwise.

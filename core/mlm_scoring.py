@@ -17,8 +17,8 @@ import numpy as np
 import torch
 
 from core import models
-from core.mlm import NO_MASK_MESSAGE, masked_analysis, mlm_head, typed_mask_positions
 from core.lru import model_cache
+from core.mlm import NO_MASK_MESSAGE, masked_analysis, mlm_head, typed_mask_positions
 
 # Masked variants per forward pass: a ≤ 64-token text is scored in one pass.
 BATCH_SIZE = 64

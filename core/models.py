@@ -287,7 +287,7 @@ def _from_pretrained(cls, source: ModelSource, **kwargs):
     offline = source.kind == "hub" and not hub_reachable()
     try:
         return cls.from_pretrained(source.location, trust_remote_code=False, local_files_only=offline, **kwargs)
-    except (OSError, ValueError, KeyError, RuntimeError, EnvironmentError) as err:
+    except (OSError, ValueError, KeyError, RuntimeError) as err:
         raise ModelLoadError(_explain_load_failure(source, offline, err)) from err
     except Exception as err:  # safetensors and the hub client raise their own error types
         raise ModelLoadError(_explain_load_failure(source, offline, err)) from err

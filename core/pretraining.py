@@ -11,9 +11,9 @@ from __future__ import annotations
 import io
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import torch
 from transformers import BertConfig, BertForPreTraining, PreTrainedTokenizerBase

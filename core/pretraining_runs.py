@@ -8,9 +8,9 @@ identical held-out pairs of every strategy, so the difference is visible in one 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -18,8 +18,7 @@ from transformers import AutoTokenizer
 
 from core import checkpoints, config, uploads
 from core.jobs import Progress
-from core.pretraining import (EvalResult, PretrainConfig, PretrainResult, evaluate, load_for_pretraining,
-                              new_small_model, pretrain)
+from core.pretraining import EvalResult, PretrainConfig, PretrainResult, evaluate, load_for_pretraining, new_small_model, pretrain
 from core.pretraining_data import NEGATIVE_STRATEGIES, build_pairs, check_strategy, segment_documents
 
 FROM_SCRATCH = "tiny (from scratch)"  # base choice: a 2-layer BERT with the bundled model's vocabulary

@@ -15,8 +15,8 @@ import numpy as np
 import torch
 
 from core.inputs import model_max_length
-from core.models import LoadedModel, require_head
 from core.lru import model_cache
+from core.models import LoadedModel, require_head
 
 # SQuAD's usual settings: answers rarely exceed 30 pieces; windows of 384 overlap by 128.
 DEFAULT_TOP_K = 3

@@ -17,8 +17,8 @@ import torch
 
 from core import forward
 from core.inputs import EncodedInput
-from core.models import LoadedModel
 from core.lru import model_cache
+from core.models import LoadedModel
 
 SALIENCY_METHODS = ("integrated gradients", "gradient × input")
 AGGREGATIONS = ("first", "average", "max")

@@ -31,12 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
+from everyday_corpus import load_everyday, split_named  # noqa: E402
+from pretraining_corpus import load_corpus, split_corpus  # noqa: E402
 from transformers import AutoTokenizer, BertForPreTraining  # noqa: E402
 
 from core import bundled, checkpoints, models, pretraining  # noqa: E402
 from core.pretraining_data import build_pairs, segment_documents  # noqa: E402
-from everyday_corpus import load_everyday, split_named  # noqa: E402
-from pretraining_corpus import load_corpus, split_corpus  # noqa: E402
 
 SEED = 1234
 EVAL_PAIRS = 400  # held-out pairs per negative strategy

@@ -56,7 +56,7 @@ def streamlit_server(env: dict | None = None, timeout_s: float = 90):
             except OSError:
                 if proc.poll() is not None:
                     log.seek(0)
-                    raise RuntimeError(log.read().decode(errors="replace"))
+                    raise RuntimeError(log.read().decode(errors="replace")) from None
                 time.sleep(0.5)
         else:
             raise TimeoutError("streamlit did not start")

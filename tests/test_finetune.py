@@ -16,7 +16,6 @@ from core.finetune_features import IGNORE, align_labels, best_span, encode_qa, q
 from core.finetune_sources import DataSpec
 from tests.test_pages import run_page
 
-
 pytestmark = pytest.mark.usefixtures("models_home")  # every test saves its models in its own folder
 
 

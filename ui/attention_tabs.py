@@ -136,11 +136,11 @@ def ablation(analysis: forward.Analysis) -> None:
     st.caption("Switch heads off (their output is zeroed before the layer's output projection — what the old "
                "`head_mask` did) and compare with the intact model on the same input.")
     layers, heads = range(analysis.num_layers), range(analysis.num_heads)
-    options = [(l, h) for l in layers for h in heads]
+    options = [(layer, h) for layer in layers for h in heads]
     chosen = st.multiselect("Heads to switch off", options, key="attn_ablate_heads",
                             format_func=lambda lh: f"layer {lh[0]} · head {lh[1]}")
     whole = st.multiselect("…or every head of these layers", list(layers), key="attn_ablate_layers")
-    chosen = sorted(set(chosen) | {(l, h) for l in whole for h in heads})
+    chosen = sorted(set(chosen) | {(layer, h) for layer in whole for h in heads})
     if not chosen:
         st.info("Choose heads or layers to switch off.")
         return

@@ -8,8 +8,8 @@ import streamlit as st
 from core import config, finetune, finetune_runs, jobs
 from core.finetune_data import TASK_TITLES, TASKS, load_upload, make_task_data
 from core.finetune_demo import SOURCES, demo_data
-from core.finetune_sources import HUB_PREFIX, DataSpec, load_data
 from core.finetune_figures import curves_figure
+from core.finetune_sources import HUB_PREFIX, DataSpec, load_data
 from ui.session import load_model
 
 JOB_KEY = "finetune_job_id"

@@ -60,7 +60,7 @@ def score_experiment(loaded_models: list, pairs: list[nsp_experiment.Pair]) -> l
         bar = st.progress(0.0, text=f"Scoring {len(pairs)} pairs with {loaded.name}…")
         try:
             results.append(nsp_experiment.run_experiment(
-                loaded, pairs, on_progress=lambda done, total: bar.progress(done / total)))
+                loaded, pairs, on_progress=lambda done, total: bar.progress(done / total)))  # noqa: B023 (called within this iteration)
         except ValueError as err:
             st.error(str(err))
         finally:
