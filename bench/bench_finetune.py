@@ -24,9 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 from transformers import Trainer, TrainingArguments  # noqa: E402
 
-from core import config, finetune  # noqa: E402
-from core.finetune_demo import demo_data  # noqa: E402
-from core.finetune_features import encode_split  # noqa: E402
+from core import config  # noqa: E402
+from core.finetune import runner as finetune
+from core.finetune.demo import demo_data  # noqa: E402
+from core.finetune.features import encode_split  # noqa: E402
 
 
 def ours(cfg: finetune.FineTuneConfig, data) -> float:

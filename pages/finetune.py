@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from core import finetune, finetune_runs, jobs
+from core.finetune import runner as finetune
+from core.finetune import runs as finetune_runs
+from core.training import jobs
 from ui import finetune_panels as panels
 from ui import session
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core import models
+from core.model import loading as models
 from core.render import token_strip_html
 from ui import registry, session
 

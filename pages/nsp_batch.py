@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from core import config, nsp, nsp_batch
+from core import config
+from core.nsp import batch as nsp_batch
+from core.nsp import scoring as nsp
 from ui import session
 
 st.title("NSP batch scoring")

@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from core import config, jobs
-from core import pretraining_runs as runs
-from core.pretraining import PretrainConfig
-from core.pretraining_data import NEGATIVE_STRATEGIES, split_documents
+from core import config
+from core.pretrain import runs
+from core.pretrain.data import NEGATIVE_STRATEGIES, split_documents
+from core.pretrain.runner import PretrainConfig
+from core.training import jobs
 
 st.title("Pre-train: MLM + NSP together")
 st.markdown(

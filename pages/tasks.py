@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import qa
+from core.tasks import qa
 from ui import session, task_views
 
 TASK_TITLES = {

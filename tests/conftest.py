@@ -23,7 +23,7 @@ from transformers import (  # noqa: E402
     BertTokenizerFast,
 )
 
-from core import models  # noqa: E402
+from core.model import loading as models  # noqa: E402
 
 # A vocabulary big enough to tokenize ordinary English into pieces, small enough to build in milliseconds.
 WORDS = (

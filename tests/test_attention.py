@@ -11,9 +11,13 @@ import numpy as np
 import pytest
 import torch
 
-from core import attention, attention_figures, attention_probe, bertviz_offline, forward
-from core.cli import main as cli_main
-from core.inputs import encode
+from core.attention import bertviz_offline
+from core.attention import figures as attention_figures
+from core.attention import maps as attention
+from core.attention import probe as attention_probe
+from core.cli.main import main as cli_main
+from core.model import forward
+from core.model.inputs import encode
 
 PAIR = ("the man went to the store unbelievable playing", "he paid cash .")
 SINGLE = "the dog sat on the mat playing"
@@ -217,7 +221,7 @@ def test_attention_page_renders_every_tab(tiny_dirs):
 
 
 def test_attention_flow_is_bounded_and_matches_a_hand_built_case(pair, monkeypatch):
-    from core import attention_flow
+    from core.attention import flow as attention_flow
 
     flow = attention_flow.token_flow(pair, 2)
     np.testing.assert_allclose(flow.shares.sum(), 1.0, atol=1e-9)

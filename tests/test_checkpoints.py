@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from core import checkpoints, config, models
+from core import config
+from core.model import checkpoints
+from core.model import loading as models
 
 
 def test_save_then_load_round_trip(tmp_path, tiny_model):

@@ -2,7 +2,8 @@
 
 import json
 
-from core.cli import build_parser, main, merge_sentences
+from core.cli.args import merge_sentences
+from core.cli.main import build_parser, main
 
 
 def run(capsys, *argv):
@@ -38,7 +39,7 @@ def test_errors_are_json_with_exit_code_2(capsys):
 
 
 def test_an_unexpected_runtime_failure_is_reported_without_a_traceback(capsys, monkeypatch):
-    from core import cli_basic
+    from core.cli import basic as cli_basic
 
     def out_of_memory(_name):
         raise RuntimeError("CUDA out of memory. Tried to allocate 2 GiB\n(long details)")

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from core import checkpoints, config, models
+from core import config
+from core.model import checkpoints
+from core.model import loading as models
 
 ROOT = Path(__file__).resolve().parent.parent
 

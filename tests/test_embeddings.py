@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 import torch
 
-from core import cli, contextual, embedding_figures, embedding_tables, embeddings, forward
+from core.cli import main as cli
+from core.embeddings import contextual
+from core.embeddings import figures as embedding_figures
+from core.embeddings import input_embedding as embeddings
+from core.embeddings import tables as embedding_tables
+from core.model import forward
 from tests.test_pages import run_page
 
 PAIR = ("the man went to the bank", "he paid cash unbelievable")

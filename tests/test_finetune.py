@@ -9,11 +9,15 @@ import pytest
 import torch
 from transformers import BertTokenizerFast
 
-from core import checkpoints, finetune, finetune_runs, jobs, models
-from core.cli import main as cli_main
-from core.finetune_data import QAExample, TextExample, TokenExample, make_task_data
-from core.finetune_features import IGNORE, align_labels, best_span, encode_qa, qa_metrics, qa_predictions
-from core.finetune_sources import DataSpec
+from core.cli.main import main as cli_main
+from core.finetune import runner as finetune
+from core.finetune import runs as finetune_runs
+from core.finetune.data import QAExample, TextExample, TokenExample, make_task_data
+from core.finetune.features import IGNORE, align_labels, best_span, encode_qa, qa_metrics, qa_predictions
+from core.finetune.sources import DataSpec
+from core.model import checkpoints
+from core.model import loading as models
+from core.training import jobs
 from tests.test_pages import run_page
 
 pytestmark = pytest.mark.usefixtures("models_home")  # every test saves its models in its own folder
@@ -228,8 +232,8 @@ def test_cli_reports_a_bad_file_as_an_error(tmp_path, capsys):
 
 
 def test_exported_job_runs_the_same_config(tmp_path):
-    from core.cli import build_parser
-    from core.cli_finetune import config_from_args
+    from core.cli.finetune import config_from_args
+    from core.cli.main import build_parser
 
     cfg = finetune.FineTuneConfig(task="qa", alias="exported", epochs=4, doc_stride=16)
     files = finetune_runs.export_job(cfg, DataSpec())

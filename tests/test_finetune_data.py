@@ -4,14 +4,14 @@ import json
 
 import pytest
 
-from core.finetune_data import (
+from core.finetune.data import (
     QAExample,
     TextExample,
     load_examples,
     make_task_data,
     split_validation,
 )
-from core.finetune_demo import BUILDERS, demo_data, word_tag
+from core.finetune.demo import BUILDERS, demo_data, word_tag
 
 
 def test_csv_tsv_and_jsonl_give_the_same_examples():

@@ -7,11 +7,12 @@ import datasets
 import pytest
 from datasets import ClassLabel, Dataset, DatasetDict, Features, List, Value
 
-from core import finetune_hub, models
-from core.cli import main as cli_main
-from core.finetune_data import QAExample, TextExample, TokenExample
-from core.finetune_hub import HubDataRequest, load_hub_data
-from core.finetune_sources import DataSpec, load_data
+from core.cli.main import main as cli_main
+from core.finetune import hub as finetune_hub
+from core.finetune.data import QAExample, TextExample, TokenExample
+from core.finetune.hub import HubDataRequest, load_hub_data
+from core.finetune.sources import DataSpec, load_data
+from core.model import loading as models
 from tests.test_pages import run_page
 
 SENTENCES = [f"sentence number {i} is {'good' if i % 2 else 'bad'}" for i in range(40)]

@@ -3,7 +3,8 @@
 import numpy as np
 import torch
 
-from core import forward, models
+from core.model import forward
+from core.model import loading as models
 
 
 def test_shapes_match_the_config(tiny_model):
@@ -53,7 +54,7 @@ def test_second_request_runs_no_forward_pass(tiny_model):
 
 
 def test_qa_and_classification_logits_come_from_real_heads(tiny_dirs):
-    from core import models
+    from core.model import loading as models
 
     qa = models.load_model(str(tiny_dirs["qa"]), device=torch.device("cpu"))
     a = forward.analyze(qa, "who sat", "the cat sat")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.inputs import encode
+from core.model.inputs import encode
 
 
 def test_pair_layout_and_segments(tiny_model):

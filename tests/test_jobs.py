@@ -2,7 +2,7 @@
 
 import time
 
-from core import jobs
+from core.training import jobs
 
 
 def count_to(n):

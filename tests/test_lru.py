@@ -3,7 +3,7 @@
 import gc
 import weakref
 
-from core.lru import LRUCache, model_cache
+from core.lib.lru import LRUCache, model_cache
 
 
 def test_least_recently_used_entry_is_evicted_and_misses_are_counted():

@@ -9,7 +9,11 @@ import pytest
 import torch
 from transformers import BertForMaskedLM, pipeline
 
-from core import cli, forward, mlm, mlm_pretraining, mlm_scoring
+from core.cli import main as cli
+from core.mlm import fill_mask as mlm
+from core.mlm import masking as mlm_pretraining
+from core.mlm import scoring as mlm_scoring
+from core.model import forward
 
 TEXT = "the man went to the [MASK] to buy milk ."
 
@@ -76,7 +80,7 @@ def test_mask_in_sentence_b_is_predicted_in_segment_b(tiny_model):
 
 
 def test_model_without_mlm_head_says_so(tiny_dirs):
-    from core import models
+    from core.model import loading as models
 
     encoder_only = models.load_model(str(tiny_dirs["encoder"]), device=torch.device("cpu"))
     with pytest.raises(ValueError, match="no trained masked-word prediction"):
@@ -256,7 +260,7 @@ def test_every_tab_renders_on_the_tiny_model(tiny_dirs, tab):
 
 
 def test_batched_fill_mask_equals_one_at_a_time(tiny_model):
-    from core import mlm
+    from core.mlm import fill_mask as mlm
 
     texts = ["the dog [MASK] on the mat", "a [MASK] sat", "the [MASK] went to the [MASK] bank"]
     batched = mlm.fill_mask_batch(tiny_model, texts, top_k=3, batch_size=2)
@@ -270,7 +274,7 @@ def test_batched_fill_mask_equals_one_at_a_time(tiny_model):
 
 
 def test_batched_fill_mask_names_the_text_without_a_mask(tiny_model):
-    from core import mlm
+    from core.mlm import fill_mask as mlm
 
     with pytest.raises(ValueError, match="text 2: no \\[MASK\\]"):
         mlm.fill_mask_batch(tiny_model, ["a [MASK] sat", "no mask here"])

@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from core import config, models
+from core import config
+from core.model import loading as models
 
 
 def test_tiny_pretraining_checkpoint_has_mlm_and_nsp(tiny_model):
@@ -111,7 +112,7 @@ def test_a_model_saved_again_is_reloaded_by_the_app_cache(tmp_path, tiny_dirs):
 def test_an_electra_generator_offers_masked_word_prediction(tmp_path):
     from transformers import ElectraConfig, ElectraForMaskedLM
 
-    from core import mlm
+    from core.mlm import fill_mask as mlm
     from tests.conftest import TINY, write_tokenizer
 
     tokenizer = write_tokenizer(tmp_path / "electra-generator")

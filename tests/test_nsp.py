@@ -10,9 +10,15 @@ import pytest
 import torch
 from transformers import AlbertConfig, AlbertForPreTraining
 
-from core import cli, corpus, forward, models, nsp, nsp_batch, nsp_experiment
-from core.inputs import encode
-from core.nsp_experiment import CONSECUTIVE, KINDS, RANDOM_DOCUMENT, SAME_DOCUMENT, SWAPPED
+from core import corpus
+from core.cli import main as cli
+from core.model import forward
+from core.model import loading as models
+from core.model.inputs import encode
+from core.nsp import batch as nsp_batch
+from core.nsp import experiment as nsp_experiment
+from core.nsp import scoring as nsp
+from core.nsp.experiment import CONSECUTIVE, KINDS, RANDOM_DOCUMENT, SAME_DOCUMENT, SWAPPED
 from tests.conftest import TINY, write_tokenizer
 from tests.test_pages import run_page
 

@@ -51,7 +51,7 @@ def test_empty_sentence_is_a_message():
 
 def test_second_visit_to_every_page_runs_no_forward_pass():
     """Pages may run extra inputs on a first visit (e.g. sentence A alone); a second visit runs nothing."""
-    from core import forward
+    from core.model import forward
 
     at = run_page("pages/home.py", {"model": "bundled", "a": "Cache me once", "b": "then reuse"})
     for page in registry.PAGES:

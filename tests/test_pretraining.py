@@ -9,10 +9,13 @@ import pytest
 import torch
 from transformers import AutoTokenizer, BertForPreTraining
 
-from core import bundled, checkpoints, cli, jobs, models
-from core import pretraining as P
-from core import pretraining_data as D
-from core import pretraining_runs as runs
+from core.cli import main as cli
+from core.model import bundled, checkpoints
+from core.model import loading as models
+from core.pretrain import data as D
+from core.pretrain import runner as P
+from core.pretrain import runs
+from core.training import jobs
 
 DOCS = [
     "The man went to the store. He bought milk. The dog sat on the mat. The cat sat on the mat. It was good.",

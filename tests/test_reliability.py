@@ -6,7 +6,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.cli import build_parser, main
+from core.cli.main import build_parser, main
 from tests.test_pages import APP
 from ui import registry
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from core import checkpoints, config, models
+from core import config
+from core.model import checkpoints
+from core.model import loading as models
 from tests.browser import chromium_page, require_chromium, screenshot, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 import torch
 
-from core import cli, forward, models, qa, task_figures, tasks
+from core.cli import main as cli
+from core.model import forward
+from core.model import loading as models
+from core.tasks import classify as tasks
+from core.tasks import figures as task_figures
+from core.tasks import qa
 
 CPU = torch.device("cpu")
 PASSAGE = "the man went to the store to buy milk. he paid cash."

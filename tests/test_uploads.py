@@ -1,11 +1,15 @@
-"""Uploaded files (core/uploads.py and the readers built on it): binary, UTF-16 and non-UTF-8 files are named
+"""Uploaded files (core/lib/uploads.py and the readers built on it): binary, UTF-16 and non-UTF-8 files are named
 with what they look like, empty files are named, and each page's size limit is checked before any parsing."""
 
 import time
 
 import pytest
 
-from core import config, corpus, finetune_data, nsp_batch, pretraining_runs, uploads
+from core import config, corpus
+from core.finetune import data as finetune_data
+from core.lib import uploads
+from core.nsp import batch as nsp_batch
+from core.pretrain import runs as pretraining_runs
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
 
@@ -69,7 +73,7 @@ def test_nsp_batch_refuses_more_pairs_than_the_page_scores_and_names_the_file():
 
 
 def test_cli_names_a_binary_pairs_file(tmp_path, capsys):
-    from core.cli import main
+    from core.cli.main import main
 
     path = tmp_path / "pairs.tsv"
     path.write_bytes(PNG)

@@ -1,7 +1,7 @@
 """The tabs of the attention page (pages/attention.py): each reads its widgets, calls the core, renders.
 
 Kept out of the page script so the page itself stays a short list of tabs; all numbers come from
-core.attention / core.attention_probe and all figures from core.attention_figures.
+core.attention.maps / core.attention.probe and all figures from core.attention.figures.
 """
 
 from __future__ import annotations
@@ -9,7 +9,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import attention, attention_figures, attention_flow, attention_probe, bertviz_offline, forward
+from core.attention import bertviz_offline
+from core.attention import figures as attention_figures
+from core.attention import flow as attention_flow
+from core.attention import maps as attention
+from core.attention import probe as attention_probe
+from core.model import forward
 from ui import session
 
 # Pixel heights of the embedded bertviz views: per token row (head view), per layer row (model view).

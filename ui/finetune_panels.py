@@ -5,11 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import config, finetune, finetune_runs, jobs
-from core.finetune_data import TASK_TITLES, TASKS, load_upload, make_task_data
-from core.finetune_demo import SOURCES, demo_data
-from core.finetune_figures import curves_figure
-from core.finetune_sources import HUB_PREFIX, DataSpec, load_data
+from core import config
+from core.finetune import runner as finetune
+from core.finetune import runs as finetune_runs
+from core.finetune.data import TASK_TITLES, TASKS, load_upload, make_task_data
+from core.finetune.demo import SOURCES, demo_data
+from core.finetune.figures import curves_figure
+from core.finetune.sources import HUB_PREFIX, DataSpec, load_data
+from core.training import jobs
 from ui.session import load_model
 
 JOB_KEY = "finetune_job_id"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import config, corpus, models, nsp_experiment
+from core import config, corpus
+from core.model import loading as models
+from core.nsp import experiment as nsp_experiment
 from ui import session
 
 SOURCES = ("Python's reference topics (pydoc_data)", "Paste documents", "Upload text files")

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core import checkpoints, config, forward, models
+from core import config
+from core.model import checkpoints, forward
+from core.model import loading as models
 
 
 @st.cache_resource(show_spinner=False)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import config, models
+from core import config
+from core.model import loading as models
 from ui.session import Selection, default_model, load_model
 
 # Query-string names of the three values a copied link restores.
