@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.tasks import qa
-from ui import session, task_views
+from ui import loaders, session, task_views
 
 TASK_TITLES = {
     "sentence": "1 · Sentence → class",
@@ -50,7 +50,7 @@ elif selection.text_b:
 models = [session.require_model()]
 if compare:
     try:
-        models.append(session.load_model(compare))
+        models.append(loaders.load_model(compare))
     except ValueError as err:
         st.error(f"second model: {err}")
 

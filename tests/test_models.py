@@ -96,16 +96,16 @@ def test_a_model_saved_again_is_reloaded_by_the_app_cache(tmp_path, tiny_dirs):
     import os
     import shutil
 
-    from ui import session
+    from ui import loaders
 
     folder = tmp_path / "resaved"
     shutil.copytree(tiny_dirs["qa"], folder)
-    first = session.load_model(str(folder))
-    assert session.load_model(str(folder)) is first  # one shared copy while the files are unchanged
+    first = loaders.load_model(str(folder))
+    assert loaders.load_model(str(folder)) is first  # one shared copy while the files are unchanged
     stamp = models.saved_version(str(folder))
     os.utime(folder / "config.json", ns=(1, 1))  # what a new atomic save looks like: a new config.json
     assert models.saved_version(str(folder)) != stamp
-    assert session.load_model(str(folder)) is not first
+    assert loaders.load_model(str(folder)) is not first
     assert models.saved_version("no/such/model/anywhere") == "" and models.saved_version("bert-base-uncased") == ""
 
 

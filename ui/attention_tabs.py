@@ -15,7 +15,7 @@ from core.attention import flow as attention_flow
 from core.attention import maps as attention
 from core.attention import probe as attention_probe
 from core.model import forward
-from ui import session
+from ui import loaders, session
 
 # Pixel heights of the embedded bertviz views: per token row (head view), per layer row (model view).
 HEAD_VIEW_ROW_PX, MODEL_VIEW_LAYER_PX = 23, 190
@@ -65,12 +65,12 @@ def overview(analysis: forward.Analysis, layer: int, head: int | None, config: d
 @st.cache_data(show_spinner=False, max_entries=32)
 def _head_statistic(model_name: str, text_a: str, text_b: str | None, key: str) -> attention.HeadStatistic:
     """Per-head statistics take seconds at 512 tokens; cached per input so reruns do not repeat them."""
-    return attention.head_statistic(forward.analyze(session.load_model(model_name), text_a, text_b), key)
+    return attention.head_statistic(forward.analyze(loaders.load_model(model_name), text_a, text_b), key)
 
 
 @st.cache_data(show_spinner="Drawing the bertviz view…", max_entries=8)
 def _bertviz_html(model_name: str, text_a: str, text_b: str | None, kind: str, layer: int, heads: tuple[int, ...]):
-    analysis = forward.analyze(session.load_model(model_name), text_a, text_b)
+    analysis = forward.analyze(loaders.load_model(model_name), text_a, text_b)
     build = bertviz_offline.head_view_html if kind == "head" else bertviz_offline.model_view_html
     return build(analysis, layer, list(heads))
 

@@ -13,7 +13,7 @@ from core.finetune.demo import SOURCES, demo_data
 from core.finetune.figures import curves_figure
 from core.finetune.sources import HUB_PREFIX, DataSpec, load_data
 from core.training import jobs
-from ui.session import load_model
+from ui.loaders import load_model
 
 JOB_KEY = "finetune_job_id"
 # How often the progress panel polls a running job, in seconds.

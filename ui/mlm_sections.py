@@ -14,7 +14,7 @@ from core.mlm import masking as mlm_pretraining
 from core.mlm import scoring as mlm_scoring
 from core.model import loading as models
 from core.model.inputs import EncodedInput
-from ui import session
+from ui import loaders
 
 # Hub models with a real pre-trained MLM head, offered when the chosen model has none.
 MLM_MODELS = ("bert-base-uncased", "bert-large-uncased", "bert-base-chinese", "albert-base-v2")
@@ -180,7 +180,7 @@ def compare_models(loaded, selection, picked: list[int], top_k: int) -> None:
     other_name = st.selectbox("Second model", options, key="mlm_other_model", accept_new_options=True,
                               help="A hub id, local folder or alias with an MLM head.")
     try:
-        other = session.load_model(other_name)
+        other = loaders.load_model(other_name)
     except ValueError as err:
         st.error(str(err))
         return

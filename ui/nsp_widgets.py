@@ -8,7 +8,7 @@ import streamlit as st
 from core import config, corpus
 from core.model import loading as models
 from core.nsp import experiment as nsp_experiment
-from ui import session
+from ui import loaders
 
 SOURCES = ("Python's reference topics (pydoc_data)", "Paste documents", "Upload text files")
 
@@ -49,7 +49,7 @@ def load_optional(name: str) -> models.LoadedModel | None:
         return None
     try:
         with st.spinner(f"Loading {name}…"):
-            return session.load_model(name.strip())
+            return loaders.load_model(name.strip())
     except ValueError as err:
         st.error(str(err))
         return None
