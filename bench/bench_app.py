@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, open_home_session, streamlit_server  # noqa: E402
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, open_home_session, streamlit_server  # noqa: E402
 
 SENTENCES = [
     ("The cat sat on the mat.", "It purred loudly."),
