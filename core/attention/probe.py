@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from core.lib.lru import LRUCache
+from core.lib.numerics import softmax
 from core.model.forward import model_inputs
 from core.model.inputs import EncodedInput, encode, model_max_length
 from core.model.loading import LoadedModel
@@ -40,9 +41,7 @@ class QueryKey:
 
     def weights(self, layer: int, head: int) -> np.ndarray:
         """Softmax of the scores: the attention weights this head uses. (seq, seq)"""
-        scores = self.scores(layer, head)
-        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
-        return scores / scores.sum(axis=-1, keepdims=True)
+        return softmax(self.scores(layer, head))
 
 
 @dataclass(frozen=True)

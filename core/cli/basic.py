@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 from core import config
 from core.cli.args import add_common, add_sentences
+from core.lib.numerics import softmax
 from core.model import forward
 from core.model import loading as models
 from core.model.inputs import encode, model_max_length
@@ -57,7 +56,7 @@ def cmd_tokenize(args: argparse.Namespace) -> dict:
     return {"model": loaded.name, "tokens": rows, "truncation": encoded.truncation_notice() or None}
 
 
-def summarize(analysis: forward.Analysis) -> dict:
+def analysis_summary(analysis: forward.Analysis) -> dict:
     """Shapes of every captured array and what each real head says."""
     arrays = {f: getattr(analysis, f) for f in (
         "token_embeddings", "segment_embeddings", "position_embeddings", "embedding_output",
@@ -67,7 +66,7 @@ def summarize(analysis: forward.Analysis) -> dict:
     summary = {"model": analysis.model_name, "tokens": analysis.inputs.tokens, "shapes": shapes,
                "truncation": analysis.inputs.truncation_notice() or None}
     if analysis.next_sentence_logits is not None:
-        probs = np.exp(analysis.next_sentence_logits) / np.exp(analysis.next_sentence_logits).sum()
+        probs = softmax(analysis.next_sentence_logits)
         summary["p_is_next"] = float(probs[0])
     return summary
 
@@ -75,7 +74,7 @@ def summarize(analysis: forward.Analysis) -> dict:
 def cmd_analyze(args: argparse.Namespace) -> dict:
     """The one forward pass, summarised."""
     loaded = load_for_cli(args.model)
-    return summarize(forward.analyze(loaded, args.a, args.b))
+    return analysis_summary(forward.analyze(loaded, args.a, args.b))
 
 
 def register(subparsers) -> None:

@@ -16,6 +16,7 @@ from core import config
 from core.finetune.data import TaskData
 from core.finetune.runner import FineTuneConfig
 from core.finetune.sources import DataSpec
+from core.lib.numerics import softmax
 from core.model import checkpoints
 from core.model import loading as models
 
@@ -136,7 +137,7 @@ def _nsp_prediction(loaded: models.LoadedModel, text_a: str, text_b: str | None)
     from core.model import forward
 
     logits = forward.analyze(loaded, text_a, text_b).next_sentence_logits
-    probs = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+    probs = softmax(logits)
     decision = "IsNext" if probs[0] >= 0.5 else "NotNext"
     return TaskPrediction(loaded.name, True, f"NSP head: {decision} ({max(probs):.0%})",
                           {"IsNext": float(probs[0]), "NotNext": float(probs[1])})

@@ -16,6 +16,7 @@ import numpy as np
 
 from core import config
 from core.lib import uploads
+from core.lib.numerics import softmax
 from core.model.loading import LoadedModel
 from core.nsp import scoring as nsp
 
@@ -137,7 +138,7 @@ class BatchResult:
 
     def rows(self) -> list[dict]:
         """One dict per pair: the stable CLI shape (model, is_next, not_next, logits) plus the texts and label."""
-        probs = nsp.softmax(self.scores.logits) if len(self.pairs) else np.zeros((0, 2))
+        probs = softmax(self.scores.logits) if len(self.pairs) else np.zeros((0, 2))
         return [
             {"model": self.scores.model_name, "head": self.scores.head.kind, "a": p.text_a, "b": p.text_b,
              "is_next": float(probs[i, 0]), "not_next": float(probs[i, 1]),
@@ -152,10 +153,10 @@ def score_file(
     max_pairs: int | None = None,
 ) -> BatchResult:
     """Parse a pairs file (of at most max_pairs pairs) and score every pair with the model's real pair head."""
-    return score_pairs(loaded, parse_pairs(text, max_pairs), on_progress)
+    return score_labeled_pairs(loaded, parse_pairs(text, max_pairs), on_progress)
 
 
-def score_pairs(
+def score_labeled_pairs(
     loaded: LoadedModel, pairs: list[LabeledPair], on_progress: Callable[[int, int], None] | None = None
 ) -> BatchResult:
     """Score parsed pairs with the model's real pair head (batched, cached); on_progress(done, total) per batch."""

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from core import config
+from core.lib.numerics import softmax
 from core.model import forward
 from core.model.inputs import clean_texts, model_max_length
 from core.model.loading import LoadedModel
@@ -69,13 +70,6 @@ def sentence_head(loaded: LoadedModel) -> SentenceHead:
     if loaded.capabilities.nsp:
         return NSP_HEAD
     raise ValueError(missing_head_message(loaded))
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis, stable for large logits. (..., 2) -> (..., 2)"""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=-1, keepdims=True)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from core.lib.lru import model_cache
+from core.lib.numerics import softmax
 from core.model import forward
 from core.model.inputs import EncodedInput
 from core.model.loading import LoadedModel
@@ -104,11 +105,6 @@ class TokenClassification:
     entities: list[Entity]
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    weights = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return weights / weights.sum(axis=-1, keepdims=True)
-
-
 def _require(loaded: LoadedModel, capability: str, what: str) -> None:
     """Raise a ValueError pointing to the fine-tune page when the model lacks a trained head."""
     if not getattr(loaded.capabilities, capability):
@@ -150,7 +146,7 @@ def _layer_probabilities(loaded: LoadedModel, head: str, hidden_states: np.ndarr
         else:  # BERT's pooler picks position 0 itself
             pooled = pooler(states)
         logits = linear(pooled).float().cpu().numpy()
-    return _softmax(logits) if logits.ndim == 2 else None
+    return softmax(logits) if logits.ndim == 2 else None
 
 
 def _cls_path(hidden_states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -169,7 +165,7 @@ def classify(loaded: LoadedModel, text_a: str, text_b: str | None = None) -> Cla
     is_nsp = head in ("NSP", "SOP")
     logits = analysis.next_sentence_logits if is_nsp else analysis.sequence_logits
     labels = list(NSP_LABELS) if is_nsp else list(loaded.capabilities.labels)
-    probabilities = _softmax(logits)
+    probabilities = softmax(logits)
     norms, similarity = _cls_path(analysis.hidden_states)
     return Classification(
         model_name=loaded.name, task=task, head=head, inputs=analysis.inputs, labels=labels,
@@ -289,7 +285,7 @@ def classify_tokens(loaded: LoadedModel, text: str, aggregation: str = "first") 
     _require(loaded, "token_classification", "token-classification")
     analysis = forward.analyze(loaded, text)
     encoded = analysis.inputs
-    probabilities = _softmax(analysis.token_logits)
+    probabilities = softmax(analysis.token_logits)
     labels = list(loaded.capabilities.labels)
     predicted = ["" if special else labels[int(i)] for special, i in zip(encoded.special_mask, probabilities.argmax(-1))]
     words = aggregate_words(encoded.word_ids, encoded.offsets, probabilities, labels, aggregation)
