@@ -133,7 +133,7 @@ def measure(model_dir: Path, held_out: dict[str, list[list[str]]]) -> dict:
     from core.pretrain import everyday
 
     loaded = models.load_model(str(model_dir))
-    scores = {"everyday": asdict(everyday.evaluate(loaded))}
+    scores = {"everyday": asdict(everyday.score_everyday(loaded))}
     log(f"everyday: {scores['everyday']}")
     model, tokenizer, new_heads = pretraining.load_for_pretraining(str(model_dir))
     if new_heads:

@@ -12,6 +12,7 @@ from core.finetune.data import TASK_TITLES, TASKS, load_upload, make_task_data
 from core.finetune.demo import SOURCES, demo_data
 from core.finetune.figures import curves_figure
 from core.finetune.sources import HUB_PREFIX, DataSpec, load_data
+from core.model import loading as models
 from core.training import jobs
 from ui.loaders import load_model
 
@@ -51,7 +52,7 @@ def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object, DataSp
 def _suggestions(base: str, data) -> tuple[int, int, float]:
     """Batch size, max length and learning rate for this base model, data and device (defaults when the
     base model cannot be loaded yet)."""
-    device = finetune.pick_device()
+    device = models.pick_device()
     fallback = (32 if device.type == "cuda" else 16), 128, 5e-5
     try:
         loaded = load_model(base)

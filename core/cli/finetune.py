@@ -26,7 +26,7 @@ def data_spec(args: argparse.Namespace) -> DataSpec:
                     args.columns or "", args.max_examples)
 
 
-def progress_bar(started: float):
+def progress_printer(started: float):
     """A report callback drawing `[#####.....] step/total loss eta` on stderr."""
     def report(progress: Progress) -> None:
         if not progress.total_steps:
@@ -61,7 +61,7 @@ def cmd_finetune(args: argparse.Namespace) -> dict:
     rank = int(os.environ.get("RANK", "0"))  # under torchrun only rank 0 reports, evaluates and saves
     if rank == 0:
         print(f"{len(data.train)} training / {len(data.validation)} validation examples from {data.source}", file=sys.stderr)
-    result = finetune.train(cfg, data, progress_bar(time.time()))
+    result = finetune.train(cfg, data, progress_printer(time.time()))
     if rank:
         return {"rank": rank, "status": "done; rank 0 saved the model"}
     print(file=sys.stderr)

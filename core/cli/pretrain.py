@@ -9,7 +9,7 @@ from pathlib import Path
 from core import config
 from core.cli.args import add_common
 from core.lib import uploads
-from core.pretrain.data import NEGATIVE_STRATEGIES, split_documents
+from core.pretrain.data import NEGATIVE_STRATEGIES, document_texts
 from core.pretrain.runner import PretrainConfig
 from core.pretrain.runs import FROM_SCRATCH, RunRequest, compare_runs, example_documents, run
 from core.training.jobs import Progress
@@ -26,7 +26,7 @@ def read_documents(paths: list[str]) -> list[str]:
         for file in files:
             if not file.is_file():
                 raise ValueError(f"no such document file {str(file)!r}")
-            documents.extend(split_documents(uploads.decode_text(str(file), file.read_bytes())))
+            documents.extend(document_texts(uploads.decode_text(str(file), file.read_bytes())))
     return documents
 
 

@@ -87,13 +87,6 @@ class FineTuneResult:
     train_samples_per_s: float  # training examples per second over the optimisation steps
 
 
-def pick_device(wanted: str = "auto") -> torch.device:
-    """CUDA when present (or asked for), else CPU."""
-    if wanted == "cuda" and not torch.cuda.is_available():
-        raise ValueError("CUDA was asked for but no GPU is visible to PyTorch; use device 'auto' or 'cpu'")
-    return torch.device("cpu") if wanted == "cpu" else models.pick_device()
-
-
 def suggested_sizes(tokenizer, data: TaskData, device: torch.device) -> tuple[int, int]:
     """(batch size, max length): max length covers 95% of the training inputs (a power of two, 32–512;
     QA passages longer than it are windowed anyway); batches of 32 on a GPU, 16 on a CPU."""
@@ -242,7 +235,7 @@ def train(cfg: FineTuneConfig, data: TaskData, report: Report | None = None) -> 
     if data.task != cfg.task:
         raise ValueError(f"the data is for task {data.task!r} but the run is for {cfg.task!r}")
     torch.manual_seed(cfg.seed)
-    rank, world, device = distributed_setup(pick_device(cfg.device))
+    rank, world, device = distributed_setup(models.pick_device(cfg.device))
     report = report if report and rank == 0 else (lambda progress: None)  # one process speaks and saves
     tokenizer, model = build_model(cfg, data.labels)
     if cfg.freeze_encoder:

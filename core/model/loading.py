@@ -137,8 +137,12 @@ class LoadedModel:
         return self.model.config
 
 
-def pick_device() -> torch.device:
-    """CUDA when present, else CPU."""
+def pick_device(wanted: str = "auto") -> torch.device:
+    """CUDA when present (or asked for), else CPU; wanted is "auto", "cpu" or "cuda"."""
+    if wanted == "cuda" and not torch.cuda.is_available():
+        raise ValueError("CUDA was asked for but no GPU is visible to PyTorch; use device 'auto' or 'cpu'")
+    if wanted == "cpu":
+        return torch.device("cpu")
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 

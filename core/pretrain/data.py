@@ -56,7 +56,7 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def split_documents(text: str) -> list[str]:
+def document_texts(text: str) -> list[str]:
     """Documents of a pasted text: separated by a line holding only `---`."""
     return [doc.strip() for doc in re.split(r"^\s*---\s*$", text, flags=re.MULTILINE) if doc.strip()]
 

@@ -83,7 +83,7 @@ def cloze_hits(loaded: LoadedModel, items: list[ClozeItem], top_k: int = TOP_K) 
     return ranks
 
 
-def evaluate(loaded: LoadedModel) -> EverydayScores:
+def score_everyday(loaded: LoadedModel) -> EverydayScores:
     """Cloze top-1/top-5 and NSP accuracy/AUC of `loaded` on the held-out everyday sets."""
     items = cloze_items()
     ranks = cloze_hits(loaded, items)

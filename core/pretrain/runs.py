@@ -66,7 +66,7 @@ def read_uploaded_documents(files: list[tuple[str, bytes]]) -> list[str]:
     return [text for _, text in texts]
 
 
-def split_documents(documents: list[str], segment_words: int = 40) -> DocumentSplit:
+def split_held_out(documents: list[str], segment_words: int = 40) -> DocumentSplit:
     """Hold out the last quarter of the documents (at least two, for random-document negatives)."""
     segmented = segment_documents(list(documents), segment_words)
     if len(segmented) < MIN_DOCUMENTS_TO_HOLD_OUT:
@@ -88,13 +88,13 @@ def _base_model(request: RunRequest):
 def check_request(request: RunRequest) -> None:
     """Raise a ValueError a user can act on before a run is started in the background."""
     checkpoints.model_dir(request.alias)  # a usable model name
-    check_strategy(split_documents(list(request.documents)).train, request.config.negatives)
+    check_strategy(split_held_out(list(request.documents)).train, request.config.negatives)
 
 
 def run(request: RunRequest, report: Callable[[Progress], None] | None = None) -> PretrainResult:
     """Pre-train as requested; checkpoints land in the alias's folder (the model picker lists it)."""
     output_dir = checkpoints.model_dir(request.alias)
-    split = split_documents(list(request.documents))
+    split = split_held_out(list(request.documents))
     base, tokenizer = _base_model(request)
     return pretrain(base, split.train, output_dir, request.config, tokenizer, report, request.resume)
 
@@ -113,7 +113,7 @@ class RunScore:
 @functools.lru_cache(maxsize=16)
 def _score(model_dir: str, saved_at: str, documents: tuple[str, ...], max_seq_len: int) -> RunScore:
     """Cached by the checkpoint's save time, so a finished run is scored once."""
-    split = split_documents(list(documents))
+    split = split_held_out(list(documents))
     model, tokenizer, new = load_for_pretraining(model_dir)
     if new:
         raise ValueError(f"{Path(model_dir).name!r} has no trained pre-training heads to compare")
@@ -149,7 +149,7 @@ def pretraining_runs() -> list[str]:
             if checkpoints.read_metadata(checkpoints.model_dir(a)).get("task") == "pretraining"]
 
 
-def curves_figure(histories: dict[str, list[dict]], smooth: int = 5) -> go.Figure:
+def runs_curves_figure(histories: dict[str, list[dict]], smooth: int = 5) -> go.Figure:
     """Loss, MLM accuracy and NSP accuracy per step for one or more runs (moving average of `smooth` steps)."""
     panels = (("loss", "joint loss (MLM + NSP)"), ("mlm_accuracy", "MLM top-1 (batch)"),
               ("nsp_accuracy", "NSP accuracy (batch)"))

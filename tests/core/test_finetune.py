@@ -156,11 +156,11 @@ def test_best_span_respects_order_length_and_context():
 
 def test_device_is_cuda_when_present_else_cpu(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    assert finetune.pick_device().type == "cuda" and finetune.pick_device("cpu").type == "cpu"
+    assert models.pick_device().type == "cuda" and models.pick_device("cpu").type == "cpu"
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert finetune.pick_device().type == "cpu"
+    assert models.pick_device().type == "cpu"
     with pytest.raises(ValueError, match="no GPU"):
-        finetune.pick_device("cuda")
+        models.pick_device("cuda")
 
 
 def test_mixed_precision_only_on_a_cuda_gpu_with_bf16(monkeypatch):
