@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, open_home_session, streamlit_server  # noqa: E402
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, open_home_session, streamlit_server  # noqa: E402
 
 SENTENCES = [
     ("The cat sat on the mat.", "It purred loudly."),
@@ -29,7 +29,7 @@ SENTENCES = [
 def peak_rss_mb(pid: int) -> float:
     """Peak resident set size (VmHWM) of a process, in MB."""
     status = Path(f"/proc/{pid}/status").read_text()
-    line = next(l for l in status.splitlines() if l.startswith("VmHWM"))
+    line = next(row for row in status.splitlines() if row.startswith("VmHWM"))
     return int(line.split()[1]) / 1024
 
 

@@ -24,9 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 from transformers import Trainer, TrainingArguments  # noqa: E402
 
-from core import config, finetune  # noqa: E402
-from core.finetune_demo import demo_data  # noqa: E402
-from core.finetune_features import encode_split  # noqa: E402
+from core import config  # noqa: E402
+from core.finetune import runner as finetune
+from core.finetune.demo import demo_data  # noqa: E402
+from core.finetune.features import encode_split  # noqa: E402
+from core.model import loading as models
 
 
 def ours(cfg: finetune.FineTuneConfig, data) -> float:
@@ -40,7 +42,7 @@ def hf_trainer(cfg: finetune.FineTuneConfig, data) -> float:
     tokenizer, model = finetune.build_model(cfg, data.labels)
     rows = encode_split(tokenizer, data, data.train, cfg.max_length, cfg.doc_stride).rows
     steps = len(rows) // cfg.batch_size * cfg.epochs
-    device = finetune.pick_device(cfg.device)
+    device = models.pick_device(cfg.device)
     precision = finetune.mixed_precision_dtype(device)  # the same mixed precision as our runner
     with tempfile.TemporaryDirectory() as out:
         args = TrainingArguments(
@@ -69,7 +71,7 @@ def main() -> None:
     cfg = finetune.FineTuneConfig(task=args.task, base_model=args.model, alias="bench-run", epochs=args.epochs,
                                   batch_size=args.batch_size, max_length=args.max_length)
     data = demo_data(args.task)
-    device = finetune.pick_device()
+    device = models.pick_device()
     name = torch.cuda.get_device_name() if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
     print(f"{args.model} · {args.task} · {len(data.train)} examples × {args.epochs} epoch(s) · batch "
           f"{args.batch_size} · max length {args.max_length} · {name}")

@@ -21,8 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 from transformers import BertConfig, BertModel  # noqa: E402
 
-from core import forward, models  # noqa: E402
-from core.inputs import encode  # noqa: E402
+from core.model import forward  # noqa: E402
+from core.model import loading as models
+from core.model.inputs import encode  # noqa: E402
 
 # A ~40-token sentence pair.
 TEXT_A = "The quick brown fox jumped over the lazy dog while the farmer watched from the old wooden porch."

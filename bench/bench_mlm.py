@@ -22,7 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 from transformers import AutoModelForMaskedLM, AutoTokenizer, BertConfig, BertForMaskedLM, pipeline  # noqa: E402
 
-from core import forward, mlm, mlm_scoring, models  # noqa: E402
+from core.mlm import fill_mask as mlm
+from core.mlm import scoring as mlm_scoring
+from core.model import forward  # noqa: E402
+from core.model import loading as models
 
 WORDS = "the a cat dog sat ran on under mat table in garden house quickly slowly big small red old".split()
 

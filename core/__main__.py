@@ -1,5 +1,5 @@
-"""`python -m core …`: the command-line face of the core (see core/cli.py)."""
+"""`python -m core …`: the command-line face of the core (see core/cli/main.py)."""
 
-from core.cli import main
+from core.cli.main import main
 
 raise SystemExit(main())

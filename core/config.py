@@ -17,6 +17,8 @@ BUNDLED_ALIAS = "bundled"
 # Where models the project trains (fine-tune, pre-train) are kept, one folder per alias.
 HOME = Path(os.environ.get("BERT_EXPLORER_HOME", Path.home() / ".cache" / "bert-explorer"))
 MODELS_HOME = HOME / "models"
+# The checkout: assets/ (the bundled model) and bench/data (held-out sets) are read from here.
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # A hub probe longer than this would make an offline newcomer wait; the answer is cached per process.
 HUB_PROBE_TIMEOUT_S = float(os.environ.get("BERT_EXPLORER_HUB_TIMEOUT", "1.5"))

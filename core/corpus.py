@@ -14,7 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core import config, uploads
+from core import config
+from core.lib import uploads
 
 # A segment shorter than this many words is a fragment (a heading, "See also:"), not a sentence.
 MIN_SEGMENT_WORDS = 5

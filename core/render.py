@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from core.inputs import EncodedInput
+from core.model.inputs import EncodedInput
 
 # Background colours: special tokens, sentence A, sentence B.
 SPECIAL_COLOR = "#e0e0e0"

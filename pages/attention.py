@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import attention_figures
+from core.attention import figures as attention_figures
 from ui import attention_tabs as tabs
 from ui import session
 

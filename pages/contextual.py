@@ -4,9 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from core import contextual
-from core import embedding_figures as figures
-from core import embedding_tables as tables
+from core.embeddings import contextual, figures, tables
 from ui import charts, session
 
 st.title("Contextual embeddings")

@@ -5,9 +5,8 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from core import embedding_figures as figures
-from core import embedding_tables as tables
-from core import embeddings
+from core.embeddings import figures, tables
+from core.embeddings import input_embedding as embeddings
 from ui import charts, session
 
 st.title("Input embeddings")

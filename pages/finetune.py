@@ -2,7 +2,10 @@
 
 import streamlit as st
 
-from core import finetune, finetune_runs, jobs
+from core.finetune import runner as finetune
+from core.finetune import runs as finetune_runs
+from core.model import loading as models
+from core.training import jobs
 from ui import finetune_panels as panels
 from ui import session
 
@@ -14,7 +17,7 @@ st.markdown(
     "into overlapping windows). Pick one, train a copy of a base model, and watch the loss fall."
 )
 selection = session.current()
-device = finetune.pick_device()
+device = models.pick_device()
 precision = finetune.mixed_precision_dtype(device)
 st.caption(f"Training device: **{device.type.upper()}**"
            + (f" · mixed precision {str(precision).removeprefix('torch.')}" if precision else " · full fp32 precision")

@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from core import bundled, config, models
+from core import config
+from core.model import bundled
+from core.model import loading as models
 from core.render import token_strip_html
 from ui import registry, session
 

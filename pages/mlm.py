@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import mlm
+from core.mlm import fill_mask as mlm
 from ui import mlm_sections as sections
 from ui import session
 

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from core import nsp, nsp_figures
+from core.nsp import figures as nsp_figures
+from core.nsp import scoring as nsp
 from ui import session
 
 st.title("Next-sentence prediction")

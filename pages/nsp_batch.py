@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from core import config, nsp, nsp_batch
+from core import config
+from core.nsp import batch as nsp_batch
+from core.nsp import scoring as nsp
 from ui import session
 
 st.title("NSP batch scoring")
@@ -32,7 +34,7 @@ except ValueError as err:
 
 bar = st.progress(0.0, text=f"Scoring {len(pairs)} pairs…")
 try:
-    result = nsp_batch.score_pairs(loaded, pairs, on_progress=lambda done, total: bar.progress(done / total))
+    result = nsp_batch.score_labeled_pairs(loaded, pairs, on_progress=lambda done, total: bar.progress(done / total))
 except ValueError as err:
     result = None
     st.error(str(err))

@@ -3,7 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from core import corpus, nsp_experiment, nsp_figures
+from core import corpus
+from core.nsp import experiment as nsp_experiment
+from core.nsp import figures as nsp_figures
 from ui import nsp_widgets, session
 
 session.current()  # draws the shared sidebar before anything on this page can stop the run

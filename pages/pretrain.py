@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from core import config, jobs
-from core import pretraining_runs as runs
-from core.pretraining import PretrainConfig
-from core.pretraining_data import NEGATIVE_STRATEGIES, split_documents
+from core import config
+from core.pretrain import runs
+from core.pretrain.data import NEGATIVE_STRATEGIES, document_texts
+from core.pretrain.runner import PretrainConfig
+from core.training import jobs
 
 st.title("Pre-train: MLM + NSP together")
 st.markdown(
@@ -18,7 +19,7 @@ st.markdown(
 source = st.radio("Documents", ["Example (Python documentation)", "Paste", "Upload .txt"], horizontal=True,
                   key="pretrain_source")
 if source == "Paste":
-    documents = split_documents(st.text_area("One document after another, separated by a line `---`",
+    documents = document_texts(st.text_area("One document after another, separated by a line `---`",
                                              height=160, key="pretrain_text"))
 elif source == "Upload .txt":
     files = st.file_uploader("Each file is a document", type=["txt"], accept_multiple_files=True, key="pretrain_files",
@@ -30,7 +31,7 @@ elif source == "Upload .txt":
         documents = []
 else:
     documents = runs.example_documents()
-split = runs.split_documents(documents)
+split = runs.split_held_out(documents)
 st.caption(f"{len(documents)} documents → {len(split.train)} for training, {len(split.held_out)} held out"
            + ("" if split.held_out_is_unseen else " (too few documents: evaluation reuses the training text)"))
 
@@ -74,7 +75,7 @@ def show_runs() -> None:
             st.caption(f"{snap.name}: {snap.status} at step {snap.step}")
     histories = {s.name: s.history for s in latest if s.history}
     if histories:
-        st.plotly_chart(runs.curves_figure(histories), key="pretrain_curves")
+        st.plotly_chart(runs.runs_curves_figure(histories), key="pretrain_curves")
     if running and not any(s.status == "running" for s in latest):
         st.rerun()  # a run just finished: stop polling, refresh the compare list
 

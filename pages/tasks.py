@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from core import qa
-from ui import session, task_views
+from core.tasks import qa
+from ui import loaders, session, task_views
 
 TASK_TITLES = {
     "sentence": "1 · Sentence → class",
@@ -12,10 +12,13 @@ TASK_TITLES = {
     "qa": "4 · Question + passage → answer span",
 }
 HOW_IT_READS = {
-    "sentence": "The classifier reads only the **[CLS]** vector of the last layer (through the pooler) and turns it into class probabilities.",
-    "token": "The classifier reads **every token's** final vector and gives each its own label (e.g. NER); word pieces are merged into words and entities.",
+    "sentence": "The classifier reads only the **[CLS]** vector of the last layer (through the pooler) and turns it into class "
+                "probabilities.",
+    "token": "The classifier reads **every token's** final vector and gives each its own label (e.g. NER); word pieces are merged "
+             "into words and entities.",
     "pair": "`[CLS] A [SEP] B [SEP]` goes in; the **[CLS]** vector feeds the 'is B the next sentence?' head (NSP), or a fine-tuned pair classifier.",
-    "qa": "`[CLS] question [SEP] passage [SEP]` goes in; a **start vector** and an **end vector** score every passage token; the answer is the best start ≤ end span.",
+    "qa": "`[CLS] question [SEP] passage [SEP]` goes in; a **start vector** and an **end vector** score every passage token; "
+          "the answer is the best start ≤ end span.",
 }
 DEFAULT_QUESTION = "What did the man buy?"
 DEFAULT_PASSAGE = "The man went to the store to buy a gallon of milk. He paid for it with cash at the counter."
@@ -47,7 +50,7 @@ elif selection.text_b:
 models = [session.require_model()]
 if compare:
     try:
-        models.append(session.load_model(compare))
+        models.append(loaders.load_model(compare))
     except ValueError as err:
         st.error(f"second model: {err}")
 

@@ -31,12 +31,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
-from transformers import AutoTokenizer, BertForPreTraining  # noqa: E402
-
-from core import bundled, checkpoints, models, pretraining  # noqa: E402
-from core.pretraining_data import build_pairs, segment_documents  # noqa: E402
 from everyday_corpus import load_everyday, split_named  # noqa: E402
 from pretraining_corpus import load_corpus, split_corpus  # noqa: E402
+from transformers import AutoTokenizer, BertForPreTraining  # noqa: E402
+
+from core.model import (
+    bundled,  # noqa: E402
+    checkpoints,
+)
+from core.model import loading as models
+from core.pretrain import runner as pretraining
+from core.pretrain.data import build_pairs, segment_documents  # noqa: E402
 
 SEED = 1234
 EVAL_PAIRS = 400  # held-out pairs per negative strategy
@@ -126,10 +131,10 @@ def train(run_dir: Path, phases, corpora: dict[str, list[list[str]]], base: str,
 
 def measure(model_dir: Path, held_out: dict[str, list[list[str]]]) -> dict:
     """Held-out scores: everyday cloze + NSP (bench/data), and per register MLM top-1 + NSP per negative kind."""
-    from core import everyday
+    from core.pretrain import everyday
 
     loaded = models.load_model(str(model_dir))
-    scores = {"everyday": asdict(everyday.evaluate(loaded))}
+    scores = {"everyday": asdict(everyday.score_everyday(loaded))}
     log(f"everyday: {scores['everyday']}")
     model, tokenizer, new_heads = pretraining.load_for_pretraining(str(model_dir))
     if new_heads:

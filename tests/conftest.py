@@ -14,43 +14,17 @@ os.environ.setdefault("BERT_EXPLORER_HOME", tempfile.mkdtemp(prefix="bert-explor
 
 import torch  # noqa: E402
 from transformers import (  # noqa: E402
-    BertConfig,
+    AlbertConfig,
+    AlbertForPreTraining,
     BertForPreTraining,
     BertForQuestionAnswering,
     BertForSequenceClassification,
     BertForTokenClassification,
     BertModel,
-    BertTokenizerFast,
 )
 
-from core import models  # noqa: E402
-
-# A vocabulary big enough to tokenize ordinary English into pieces, small enough to build in milliseconds.
-WORDS = (
-    "the a an of to in and is was it he she they we you i bank river money cash store milk man went buy "
-    "paris capital france city new york dog cat sat on mat good bad movie great this that what where who "
-    "question answer passage . , ? ! ' - un ##believ ##able play ##ing ##ed ##s"
-).split()
-SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-LETTERS = [chr(c) for c in range(ord("a"), ord("z") + 1)]
-TINY = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64, max_position_embeddings=64)
-
-
-def write_tokenizer(folder: Path) -> BertTokenizerFast:
-    vocab = list(dict.fromkeys(SPECIALS + WORDS + LETTERS + [f"##{c}" for c in LETTERS]))
-    folder.mkdir(parents=True, exist_ok=True)
-    tokenizer = BertTokenizerFast(vocab={t: i for i, t in enumerate(vocab)}, do_lower_case=True, model_max_length=64)
-    tokenizer.save_pretrained(folder)
-    return tokenizer
-
-
-def save_tiny(folder: Path, model_class, **config_overrides) -> Path:
-    """Save a randomly initialised tiny model of `model_class` with a matching tokenizer."""
-    torch.manual_seed(0)
-    tokenizer = write_tokenizer(folder)
-    config = BertConfig(vocab_size=len(tokenizer), **{**TINY, **config_overrides})
-    model_class(config).save_pretrained(folder)
-    return folder
+from core.model import loading as models  # noqa: E402
+from tests.helpers import TINY, save_tiny, write_tokenizer  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -103,7 +77,7 @@ def _apptest_runs_app_py_navigation(monkeypatch):
 @pytest.fixture(scope="module")
 def app_url():
     """A Streamlit server of the app on loopback, shared by one browser-test module (Chromium required)."""
-    from tests.browser import require_chromium, streamlit_server
+    from tests.helpers import require_chromium, streamlit_server
 
     require_chromium()
     with streamlit_server() as url:
@@ -117,3 +91,24 @@ def models_home(tmp_path, monkeypatch):
 
     monkeypatch.setattr(config, "MODELS_HOME", tmp_path / "models")
     return tmp_path / "models"
+
+
+@pytest.fixture(scope="module")
+def sop_model(tmp_path_factory) -> models.LoadedModel:
+    """A tiny ALBERT with a saved (hence real) sentence-order head."""
+    folder = tmp_path_factory.mktemp("tiny-albert")
+    tokenizer = write_tokenizer(folder)
+    torch.manual_seed(0)
+    AlbertForPreTraining(AlbertConfig(vocab_size=len(tokenizer), embedding_size=16, **TINY)).save_pretrained(folder)
+    return models.load_model(str(folder), device=torch.device("cpu"))
+
+
+@pytest.fixture
+def saved(tmp_path):
+    """Save a dataset (or DatasetDict) to disk and return the folder, as a user's `save_to_disk` output."""
+    def save(dataset, name: str):
+        folder = tmp_path / name
+        dataset.save_to_disk(str(folder))
+        return str(folder)
+    return save
+

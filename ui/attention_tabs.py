@@ -1,7 +1,7 @@
 """The tabs of the attention page (pages/attention.py): each reads its widgets, calls the core, renders.
 
 Kept out of the page script so the page itself stays a short list of tabs; all numbers come from
-core.attention / core.attention_probe and all figures from core.attention_figures.
+core.attention.maps / core.attention.probe and all figures from core.attention.figures.
 """
 
 from __future__ import annotations
@@ -9,8 +9,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import attention, attention_figures, attention_flow, attention_probe, bertviz_offline, forward
-from ui import session
+from core.attention import bertviz_offline
+from core.attention import figures as attention_figures
+from core.attention import flow as attention_flow
+from core.attention import maps as attention
+from core.attention import probe as attention_probe
+from core.model import forward
+from ui import loaders, session
 
 # Pixel heights of the embedded bertviz views: per token row (head view), per layer row (model view).
 HEAD_VIEW_ROW_PX, MODEL_VIEW_LAYER_PX = 23, 190
@@ -60,12 +65,12 @@ def overview(analysis: forward.Analysis, layer: int, head: int | None, config: d
 @st.cache_data(show_spinner=False, max_entries=32)
 def _head_statistic(model_name: str, text_a: str, text_b: str | None, key: str) -> attention.HeadStatistic:
     """Per-head statistics take seconds at 512 tokens; cached per input so reruns do not repeat them."""
-    return attention.head_statistic(forward.analyze(session.load_model(model_name), text_a, text_b), key)
+    return attention.head_statistic(forward.analyze(loaders.load_model(model_name), text_a, text_b), key)
 
 
 @st.cache_data(show_spinner="Drawing the bertviz view…", max_entries=8)
 def _bertviz_html(model_name: str, text_a: str, text_b: str | None, kind: str, layer: int, heads: tuple[int, ...]):
-    analysis = forward.analyze(session.load_model(model_name), text_a, text_b)
+    analysis = forward.analyze(loaders.load_model(model_name), text_a, text_b)
     build = bertviz_offline.head_view_html if kind == "head" else bertviz_offline.model_view_html
     return build(analysis, layer, list(heads))
 
@@ -136,11 +141,11 @@ def ablation(analysis: forward.Analysis) -> None:
     st.caption("Switch heads off (their output is zeroed before the layer's output projection — what the old "
                "`head_mask` did) and compare with the intact model on the same input.")
     layers, heads = range(analysis.num_layers), range(analysis.num_heads)
-    options = [(l, h) for l in layers for h in heads]
+    options = [(layer, h) for layer in layers for h in heads]
     chosen = st.multiselect("Heads to switch off", options, key="attn_ablate_heads",
                             format_func=lambda lh: f"layer {lh[0]} · head {lh[1]}")
     whole = st.multiselect("…or every head of these layers", list(layers), key="attn_ablate_layers")
-    chosen = sorted(set(chosen) | {(l, h) for l in whole for h in heads})
+    chosen = sorted(set(chosen) | {(layer, h) for layer in whole for h in heads})
     if not chosen:
         st.info("Choose heads or layers to switch off.")
         return

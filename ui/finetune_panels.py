@@ -5,12 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import config, finetune, finetune_runs, jobs
-from core.finetune_data import TASK_TITLES, TASKS, load_upload, make_task_data
-from core.finetune_demo import SOURCES, demo_data
-from core.finetune_sources import HUB_PREFIX, DataSpec, load_data
-from core.finetune_figures import curves_figure
-from ui.session import load_model
+from core import config
+from core.finetune import runner as finetune
+from core.finetune import runs as finetune_runs
+from core.finetune.data import TASK_TITLES, TASKS, load_upload, make_task_data
+from core.finetune.demo import SOURCES, demo_data
+from core.finetune.figures import curves_figure
+from core.finetune.sources import HUB_PREFIX, DataSpec, load_data
+from core.model import loading as models
+from core.training import jobs
+from ui.loaders import load_model
 
 JOB_KEY = "finetune_job_id"
 # How often the progress panel polls a running job, in seconds.
@@ -48,7 +52,7 @@ def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object, DataSp
 def _suggestions(base: str, data) -> tuple[int, int, float]:
     """Batch size, max length and learning rate for this base model, data and device (defaults when the
     base model cannot be loaded yet)."""
-    device = finetune.pick_device()
+    device = models.pick_device()
     fallback = (32 if device.type == "cuda" else 16), 128, 5e-5
     try:
         loaded = load_model(base)

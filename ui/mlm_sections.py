@@ -1,4 +1,4 @@
-"""The MLM page's parts: mask picker and one function per tab. Each reads widgets, calls core.mlm*, renders."""
+"""The MLM page's parts: mask picker and one function per tab. Each reads widgets, calls core.mlm.fill_mask*, renders."""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ import zlib
 import pandas as pd
 import streamlit as st
 
-from core import config, mlm, mlm_figures, mlm_pretraining, mlm_scoring, models
-from core.inputs import EncodedInput
-from ui import session
+from core import config
+from core.mlm import figures as mlm_figures
+from core.mlm import fill_mask as mlm
+from core.mlm import masking as mlm_pretraining
+from core.mlm import scoring as mlm_scoring
+from core.model import loading as models
+from core.model.inputs import EncodedInput
+from ui import loaders
 
 # Hub models with a real pre-trained MLM head, offered when the chosen model has none.
 MLM_MODELS = ("bert-base-uncased", "bert-large-uncased", "bert-base-chinese", "albert-base-v2")
@@ -185,7 +190,7 @@ def compare_models(loaded, selection, picked: list[int], top_k: int) -> None:
     other_name = st.selectbox("Second model", options, key="mlm_other_model", accept_new_options=True,
                               help="A hub id, local folder or alias with an MLM head.")
     try:
-        other = session.load_model(other_name)
+        other = loaders.load_model(other_name)
     except ValueError as err:
         st.error(str(err))
         return

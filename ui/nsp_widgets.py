@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import config, corpus, models, nsp_experiment
-from ui import session
+from core import config, corpus
+from core.model import loading as models
+from core.nsp import experiment as nsp_experiment
+from ui import loaders
 
 SOURCES = ("Python's reference topics (pydoc_data)", "Paste documents", "Upload text files")
 
@@ -47,7 +49,7 @@ def load_optional(name: str) -> models.LoadedModel | None:
         return None
     try:
         with st.spinner(f"Loading {name}…"):
-            return session.load_model(name.strip())
+            return loaders.load_model(name.strip())
     except ValueError as err:
         st.error(str(err))
         return None
@@ -60,7 +62,7 @@ def score_experiment(loaded_models: list, pairs: list[nsp_experiment.Pair]) -> l
         bar = st.progress(0.0, text=f"Scoring {len(pairs)} pairs with {loaded.name}…")
         try:
             results.append(nsp_experiment.run_experiment(
-                loaded, pairs, on_progress=lambda done, total: bar.progress(done / total)))
+                loaded, pairs, on_progress=lambda done, total: bar.progress(done / total)))  # noqa: B023 (called within this iteration)
         except ValueError as err:
             st.error(str(err))
         finally:

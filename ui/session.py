@@ -1,51 +1,13 @@
-"""Cached model loading and the current selection (model + sentences) shared by every page."""
+"""The current selection (model + sentences) for a page: the one the sidebar stored, or the sidebar drawn now."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
-from core import checkpoints, config, forward, models
-
-
-@st.cache_resource(show_spinner=False)
-def recover_interrupted_saves() -> tuple[str, ...]:
-    """Once per server process: put back or remove what saves killed by a crash left behind (never touching a
-    save another live process is writing), so every listed model loads and no half-written folder stays."""
-    try:
-        return tuple(step for parent in (config.MODELS_HOME, config.HOME / "bundled")
-                     for step in checkpoints.recover_leftovers(parent))
-    except OSError as err:  # a read-only or vanished folder must not stop the app
-        return (f"not recovered: {err}",)
-
-
-@st.cache_resource(show_spinner=False)
-def default_model() -> tuple[str, str]:
-    """The default model and why; decided once per server process."""
-    return models.choose_default_model()
-
-
-def load_model(name: str) -> models.LoadedModel:
-    """One shared copy of each model for every session of the server, reloaded once its files are saved anew
-    (a fine-tune or pre-train run re-saving a name must not leave other sessions on the old weights)."""
-    return _load_model(name, models.saved_version(name))
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _load_model(name: str, version: str) -> models.LoadedModel:
-    return models.load_model(name)
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What the sidebar holds: the model name, its load result, and the sentences."""
-
-    model_name: str
-    text_a: str
-    text_b: str | None
-    loaded: models.LoadedModel | None
-    error: str | None
+from core.model import forward
+from core.model import loading as models
+from ui import sidebar
+from ui.sidebar import Selection
 
 
 def current() -> Selection:
@@ -57,8 +19,6 @@ def current() -> Selection:
     shared sidebar and the navigation.
     """
     from streamlit.runtime.pages_manager import PagesManager
-
-    from ui import sidebar
 
     if sidebar.drawn_this_run():
         return st.session_state["selection"]

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
-from core import config, models
-from ui.session import Selection, default_model, load_model
+from core import config
+from core.model import loading as models
+from ui.loaders import default_model, load_model
 
 # Query-string names of the three values a copied link restores.
 QUERY_KEYS = {"model": "model", "text_a": "a", "text_b": "b"}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the sidebar holds: the model name, its load result, and the sentences."""
+
+    model_name: str
+    text_a: str
+    text_b: str | None
+    loaded: models.LoadedModel | None
+    error: str | None
 
 
 def _init_state() -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import qa, task_figures, tasks
-from core.inputs import EncodedInput
+from core.model.inputs import EncodedInput
 from core.render import token_chip
+from core.tasks import classify as tasks
+from core.tasks import figures as task_figures
+from core.tasks import qa
 from ui import registry
 
 FINETUNE_PAGE = "pages/finetune.py"

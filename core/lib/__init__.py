@@ -1,0 +1,1 @@
+"""BERT-free helpers: an LRU cache for model results and checked reading of uploaded files."""

@@ -1,0 +1,156 @@
+"""One forward pass that captures everything every view needs, cached per model + text + options.
+
+Note sections 1–2: the input embedding is Token + Segment + Position embedding (then LayerNorm);
+a stack of encoders turns it into contextual embeddings. Forward hooks on the three embedding
+tables record the three summands; output flags give hidden states and attentions; the model's own
+heads give MLM / NSP / QA / classification logits when (and only when) they are real.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from core import config
+from core.lib.lru import LRUCache
+from core.model.inputs import EncodedInput, encode, model_max_length
+from core.model.loading import LoadedModel
+
+# How many analyses the process keeps; each holds a few MB for a typical sentence pair.
+CACHE_SIZE = 64
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """Everything one forward pass of one input yields, as numpy arrays (float32)."""
+
+    model_name: str
+    inputs: EncodedInput
+    token_embeddings: np.ndarray  # (seq, emb) rows of the token (WordPiece) embedding table
+    segment_embeddings: np.ndarray | None  # (seq, emb) segment (token type) embedding; None if the model has none
+    position_embeddings: np.ndarray  # (seq, emb) learned position embedding rows
+    embedding_output: np.ndarray  # (seq, hidden) LayerNorm(token + segment + position), = hidden_states[0]
+    hidden_states: np.ndarray  # (layers + 1, seq, hidden) embedding output, then every encoder's output
+    attentions: np.ndarray  # (layers, heads, seq, seq) row i = how token i attends over all tokens
+    mlm_logits: np.ndarray | None  # (seq, vocab) from a real MLM head
+    next_sentence_logits: np.ndarray | None  # (2,) from a real NSP/SOP head; index 0 = "B follows A"
+    start_logits: np.ndarray | None  # (seq,) from a real QA head
+    end_logits: np.ndarray | None  # (seq,)
+    sequence_logits: np.ndarray | None  # (labels,) from a real sentence-classification head
+    token_logits: np.ndarray | None  # (seq, labels) from a real token-classification head
+
+    @property
+    def num_layers(self) -> int:
+        return self.attentions.shape[0]
+
+    @property
+    def num_heads(self) -> int:
+        return self.attentions.shape[1]
+
+
+class _EmbeddingRecorder:
+    """Forward hooks on the token / segment / position embedding tables of an encoder."""
+
+    TABLES = {"token": "word_embeddings", "segment": "token_type_embeddings", "position": "position_embeddings"}
+
+    def __init__(self, loaded: LoadedModel):
+        self.embeddings = loaded.encoder.embeddings
+        self.captured: dict[str, torch.Tensor] = {}
+        self.handles = []
+
+    def __enter__(self) -> _EmbeddingRecorder:
+        for part, attr in self.TABLES.items():
+            table = getattr(self.embeddings, attr, None)
+            if table is not None:
+                self.handles.append(table.register_forward_hook(self._recorder(part)))
+        return self
+
+    def _recorder(self, part: str):
+        def hook(_module, _inputs, output):
+            self.captured[part] = output.detach()
+
+        return hook
+
+    def __exit__(self, *exc) -> None:
+        for handle in self.handles:
+            handle.remove()
+
+    def get(self, part: str, seq_len: int) -> np.ndarray | None:
+        """The captured rows of one table, broadcast to (seq, emb); None if the model has no such table."""
+        if part not in self.captured:
+            return None
+        rows = self.captured[part][0] if self.captured[part].dim() == 3 else self.captured[part]
+        return _numpy(rows.expand(seq_len, -1))
+
+
+def _numpy(tensor: torch.Tensor | None) -> np.ndarray | None:
+    return None if tensor is None else tensor.detach().float().cpu().numpy()
+
+
+def model_inputs(loaded: LoadedModel, encoded: EncodedInput) -> dict[str, torch.Tensor]:
+    """The batch-of-one tensors the model takes for an encoded input."""
+    inputs = {
+        "input_ids": torch.tensor([encoded.input_ids], device=loaded.device),
+        "attention_mask": torch.ones(1, len(encoded), dtype=torch.long, device=loaded.device),
+    }
+    if getattr(loaded.config, "type_vocab_size", 0) > 0:
+        inputs["token_type_ids"] = torch.tensor([encoded.token_type_ids], device=loaded.device)
+    return inputs
+
+
+def _head_outputs(loaded: LoadedModel, output) -> dict[str, np.ndarray | None]:
+    """Logits of the model's real heads only, read from the output fields the heads define."""
+    caps = loaded.capabilities
+    mlm = getattr(output, "prediction_logits", None)
+    if mlm is None and caps.mlm:
+        mlm = output.logits
+    nsp = getattr(output, "seq_relationship_logits", None) if caps.nsp else None
+    if caps.sop:
+        nsp = output.sop_logits
+    return {
+        "mlm_logits": _numpy(mlm[0]) if caps.mlm else None,
+        "next_sentence_logits": _numpy(nsp[0]) if nsp is not None else None,
+        "start_logits": _numpy(output.start_logits[0]) if caps.qa else None,
+        "end_logits": _numpy(output.end_logits[0]) if caps.qa else None,
+        "sequence_logits": _numpy(output.logits[0]) if caps.sequence_classification else None,
+        "token_logits": _numpy(output.logits[0]) if caps.token_classification else None,
+    }
+
+
+def run_forward(loaded: LoadedModel, encoded: EncodedInput) -> Analysis:
+    """Run the model once on an encoded input and capture embeddings, hidden states, attentions and head logits."""
+    seq_len = len(encoded)
+    with torch.no_grad(), _EmbeddingRecorder(loaded) as recorder:
+        output = loaded.model(**model_inputs(loaded, encoded), output_attentions=True, output_hidden_states=True)
+    hidden_states = torch.stack(output.hidden_states)[:, 0]
+    return Analysis(
+        model_name=loaded.name,
+        inputs=encoded,
+        token_embeddings=recorder.get("token", seq_len),
+        segment_embeddings=recorder.get("segment", seq_len),
+        position_embeddings=recorder.get("position", seq_len),
+        embedding_output=_numpy(hidden_states[0]),
+        hidden_states=_numpy(hidden_states),
+        attentions=_numpy(torch.stack(output.attentions)[:, 0]),
+        **_head_outputs(loaded, output),
+    )
+
+
+# Analyses keyed by model name + texts + options; its misses are the real forward passes.
+_CACHE: LRUCache[Analysis] = LRUCache(CACHE_SIZE)
+
+
+def analyze(loaded: LoadedModel, text_a: str, text_b: str | None = None, max_length: int | None = None) -> Analysis:
+    """The one-pass analysis of one sentence or a pair, from the process-wide cache when already run."""
+    limit = model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings)
+    max_length = min(max_length or limit, limit, config.MAX_SEQ_LEN)
+    encoded = encode(loaded.tokenizer, text_a, text_b, max_length)
+    key = (loaded.load_id, encoded.text_a, encoded.text_b, max_length)
+    return _CACHE.get_or_run(key, lambda: run_forward(loaded, encoded))
+
+
+def forward_pass_count() -> int:
+    """How many real forward passes analyze() has run in this process (cache misses)."""
+    return _CACHE.misses

@@ -1,0 +1,243 @@
+"""Next-sentence prediction: P(IsNext) for a pair from the model's real NSP head (or ALBERT's SOP head).
+
+Note section 3.2 and use 3 of section 4: the [CLS] position feeds a binary classifier that says whether
+sentence B is the sentence that followed A in the corpus. The head outputs two logits; index 0 means
+"IsNext" (B follows A), index 1 "NotNext" (B is a random sentence) — the opposite of what many readers
+guess, so every result carries both probabilities by name. ALBERT replaces NSP with sentence-order
+prediction (SOP): index 0 means "A and B in their original order", index 1 "swapped".
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from core import config
+from core.lib.numerics import softmax
+from core.model import forward
+from core.model.inputs import clean_texts, model_max_length
+from core.model.loading import LoadedModel
+
+# Pairs per forward pass when scoring many (sorted by length first, so padding stays small).
+# On one CPU thread the batch size hardly matters; on a GPU bigger batches pay.
+BATCH_SIZE = 16
+# Scored pairs the process remembers (two floats each, keyed by model + texts).
+SCORE_CACHE_SIZE = 50_000
+# A score at or above this threshold counts as a "B follows A" decision.
+THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class SentenceHead:
+    """Which pair head a model has and what its two logits mean."""
+
+    kind: str  # "nsp" or "sop"
+    name: str  # "next-sentence prediction (NSP)" …
+    positive: str  # meaning of logit index 0
+    negative: str  # meaning of logit index 1
+
+    def index_meaning(self) -> str:
+        """'index 0 = IsNext (B follows A), index 1 = NotNext (B is random)' — said in full, every time."""
+        return f"index 0 = {self.positive}, index 1 = {self.negative}"
+
+
+NSP_HEAD = SentenceHead("nsp", "next-sentence prediction (NSP)", "IsNext (B follows A)",
+                        "NotNext (B is not A's next sentence)")
+SOP_HEAD = SentenceHead("sop", "sentence-order prediction (SOP)", "in order (A came before B)",
+                        "swapped (B came before A)")
+
+
+def missing_head_message(loaded: LoadedModel) -> str:
+    """Why this model cannot score pairs, and what to pick instead."""
+    return (
+        f"{loaded.name!r} has no trained next-sentence (NSP) or sentence-order (SOP) head, so it cannot say "
+        "whether B follows A — a random head would only show noise. Pick a model that has one: "
+        "bert-base-uncased / bert-large-uncased / bert-base-chinese (hub, real NSP head), albert-base-v2 "
+        f"(SOP head), a model pre-trained in this app with NSP, or '{config.BUNDLED_ALIAS}' once its NSP head "
+        "is trained (the home page lists each model's heads)."
+    )
+
+
+def sentence_head(loaded: LoadedModel) -> SentenceHead:
+    """The model's pair head (SOP wins when both exist, as in forward.analyze), or a clear ValueError."""
+    if loaded.capabilities.sop:
+        return SOP_HEAD
+    if loaded.capabilities.nsp:
+        return NSP_HEAD
+    raise ValueError(missing_head_message(loaded))
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """The head's verdict on one pair, from the one cached forward pass."""
+
+    model_name: str
+    head: SentenceHead
+    text_a: str
+    text_b: str
+    tokens: list[str]  # (seq,) [CLS] A [SEP] B [SEP] as the model read it
+    sentence_ids: list[int | None]  # (seq,) 0 = A, 1 = B, None = special token
+    logits: np.ndarray  # (2,) raw head logits; index 0 = IsNext (NSP) / in order (SOP)
+    is_next: float  # softmax(logits)[0]
+    not_next: float  # softmax(logits)[1]
+    cls_attention: np.ndarray  # (heads, seq) last layer: how [CLS] attends over every token
+    truncation: str  # what was cut to fit the model, or ""
+
+
+def require_pair(text_a: str | None, text_b: str | None) -> tuple[str, str]:
+    """Both sentences, stripped; a missing one is a ValueError that says what to type."""
+    text_a, text_b = clean_texts(text_a, text_b)
+    if text_b is None:
+        raise ValueError("sentence B is empty — NSP scores a pair: type the sentence that may follow A as sentence B")
+    return text_a, text_b
+
+
+def score_pair(loaded: LoadedModel, text_a: str, text_b: str) -> PairScore:
+    """P(IsNext) of one pair, read from forward.analyze (the one cached forward pass)."""
+    head = sentence_head(loaded)
+    text_a, text_b = require_pair(text_a, text_b)
+    analysis = forward.analyze(loaded, text_a, text_b)
+    logits = analysis.next_sentence_logits
+    probs = softmax(logits)
+    return PairScore(
+        model_name=loaded.name,
+        head=head,
+        text_a=text_a,
+        text_b=text_b,
+        tokens=analysis.inputs.tokens,
+        sentence_ids=analysis.inputs.sentence_ids,
+        logits=logits,
+        is_next=float(probs[0]),
+        not_next=float(probs[1]),
+        cls_attention=analysis.attentions[-1, :, 0, :],
+        truncation=analysis.inputs.truncation_notice(),
+    )
+
+
+@dataclass(frozen=True)
+class BatchScores:
+    """Head logits of many pairs, in input order."""
+
+    model_name: str
+    head: SentenceHead
+    logits: np.ndarray  # (pairs, 2)
+    truncated: np.ndarray  # (pairs,) bool: the pair was cut to fit the model
+
+    @property
+    def is_next(self) -> np.ndarray:
+        """(pairs,) P(index 0) = P(IsNext) for NSP, P(in order) for SOP."""
+        return softmax(self.logits)[:, 0] if len(self.logits) else np.zeros(0)
+
+
+class _ScoreCache:
+    """Thread-safe LRU of (logits, truncated) per model + pair, so a rerun scores only new pairs."""
+
+    def __init__(self, size: int = SCORE_CACHE_SIZE):
+        self.size = size
+        self.entries: OrderedDict[tuple, tuple[np.ndarray, bool]] = OrderedDict()
+        self.lock = threading.Lock()
+        self.pairs_scored = 0  # pairs that went through the model (cache misses)
+
+    def get(self, key: tuple):
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        return None
+
+    def put(self, key: tuple, value: tuple[np.ndarray, bool]) -> None:
+        with self.lock:
+            self.pairs_scored += 1
+            self.entries[key] = value
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+_CACHE = _ScoreCache()
+
+
+def _head_logits(loaded: LoadedModel, output) -> torch.Tensor:
+    """(batch, 2) logits of the real pair head, from the output field that head defines."""
+    return output.sop_logits if loaded.capabilities.sop else output.seq_relationship_logits
+
+
+def _token_counts(loaded: LoadedModel, pairs: Sequence[tuple[str, str]]) -> list[int]:
+    """(pairs,) how many tokens each pair makes before truncation."""
+    if not pairs:
+        return []
+    encoded = loaded.tokenizer([a for a, _ in pairs], [b for _, b in pairs], truncation=False, verbose=False)
+    return [len(ids) for ids in encoded["input_ids"]]
+
+
+def _run_batch(loaded: LoadedModel, pairs: Sequence[tuple[str, str]], max_length: int) -> np.ndarray:
+    """One padded forward pass over a batch of pairs: (batch, 2) head logits."""
+    batch = loaded.tokenizer([a for a, _ in pairs], [b for _, b in pairs], padding=True, truncation="longest_first",
+                             max_length=max_length, return_tensors="pt")
+    if getattr(loaded.config, "type_vocab_size", 0) <= 0:
+        batch.pop("token_type_ids", None)
+    with torch.no_grad():
+        output = loaded.model(**{k: v.to(loaded.device) for k, v in batch.items()})
+    return _head_logits(loaded, output).float().cpu().numpy()
+
+
+def score_pairs(
+    loaded: LoadedModel,
+    pairs: Sequence[tuple[str, str]],
+    batch_size: int = BATCH_SIZE,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> BatchScores:
+    """Head logits of many (A, B) pairs in padded batches; pairs scored before come from the cache.
+
+    on_progress(done, total) is called after every batch, for a progress bar.
+    """
+    head = sentence_head(loaded)
+    pairs = [require_pair(a, b) for a, b in pairs]
+    max_length = min(model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings), config.MAX_SEQ_LEN)
+    keys = [(loaded.load_id, max_length, a, b) for a, b in pairs]
+    results = {i: hit for i, key in enumerate(keys) if (hit := _CACHE.get(key)) is not None}
+    todo = [i for i in range(len(pairs)) if i not in results]
+    counts = dict(zip(todo, _token_counts(loaded, [pairs[i] for i in todo])))
+    todo.sort(key=counts.get)  # similar lengths share a batch, so little compute goes to padding
+    for start in range(0, len(todo), batch_size):
+        chunk = todo[start:start + batch_size]
+        for i, logits in zip(chunk, _run_batch(loaded, [pairs[i] for i in chunk], max_length)):
+            results[i] = (logits, counts[i] > max_length)
+            _CACHE.put(keys[i], results[i])
+        if on_progress:
+            on_progress(len(pairs) - len(todo) + start + len(chunk), len(pairs))
+    logits = np.array([results[i][0] for i in range(len(pairs))], dtype=np.float32).reshape(-1, 2)
+    truncated = np.array([results[i][1] for i in range(len(pairs))], dtype=bool)
+    return BatchScores(loaded.name, head, logits, truncated)
+
+
+def pairs_scored_count() -> int:
+    """How many pairs score_pairs has sent through a model in this process (cache misses)."""
+    return _CACHE.pairs_scored
+
+
+@dataclass(frozen=True)
+class SwapComparison:
+    """One pair as given (A → B) and swapped (B → A): how much the head cares about order."""
+
+    original: PairScore  # A → B, from the one cached forward pass every view shares
+    swapped_logits: np.ndarray  # (2,) B → A, from the pair scorer (its own cache, no second full analysis)
+
+    @property
+    def swapped_is_next(self) -> float:
+        return float(softmax(self.swapped_logits)[0])
+
+    @property
+    def swapped_not_next(self) -> float:
+        return float(softmax(self.swapped_logits)[1])
+
+
+def score_both_orders(loaded: LoadedModel, text_a: str, text_b: str) -> SwapComparison:
+    """The pair as given and with A and B swapped, in one call."""
+    original = score_pair(loaded, text_a, text_b)
+    swapped = score_pairs(loaded, [(original.text_b, original.text_a)])
+    return SwapComparison(original, swapped.logits[0])

@@ -1,0 +1,203 @@
+"""Pre-training examples: sentence pairs for NSP/SOP and the 15 % masking rule for MLM.
+
+Note section 3: BERT pre-trains two tasks at the same time on unlabelled text. Each example is
+`[CLS] A [SEP] B [SEP]`; half the time B really follows A (label IsNext), otherwise B is a negative.
+The note's three ways to draw a negative are the `NEGATIVE_STRATEGIES` below. MLM then hides 15 % of
+the tokens: 80 % become [MASK], 10 % a random token, 10 % stay unchanged (the model must still
+predict them), optionally masking whole words instead of single word pieces.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+import torch
+from transformers import PreTrainedTokenizerBase
+
+# How a negative pair is drawn, and what it teaches (the note's weakness and its improvement).
+NEGATIVE_STRATEGIES = {
+    "random_document": "B from a different document (original BERT: topic alone gives it away)",
+    "same_document": "B from the same document but not adjacent (the note's improvement: coherence, not topic)",
+    "swapped": "the two adjacent segments in swapped order (ALBERT's sentence-order prediction)",
+}
+IS_NEXT, NOT_NEXT = 0, 1  # BertForPreTraining's next_sentence_label convention (index 0 = IsNext)
+IGNORE_INDEX = -100  # label of a token the MLM loss skips
+
+MASK_RATE = 0.15  # share of (non-special) tokens the MLM task hides
+MASK_TOKEN_SHARE, RANDOM_TOKEN_SHARE = 0.8, 0.1  # of the hidden ones; the remaining 10 % stay unchanged
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class SentencePair:
+    """One NSP/SOP example; segments are indexed as (document, segment)."""
+
+    text_a: str
+    text_b: str
+    is_next: bool  # B really follows A in the document
+    strategy: str  # which NEGATIVE_STRATEGIES drew it (positives too: they belong to that run)
+    source_a: tuple[int, int]  # (document index, segment index) of A
+    source_b: tuple[int, int]  # (document index, segment index) of B
+
+    @property
+    def label(self) -> int:
+        return IS_NEXT if self.is_next else NOT_NEXT
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a plain-text document (a simple end-of-sentence rule, good enough for pairs)."""
+    sentences = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        paragraph = " ".join(paragraph.split())
+        sentences.extend(s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip())
+    return sentences
+
+
+def document_texts(text: str) -> list[str]:
+    """Documents of a pasted text: separated by a line holding only `---`."""
+    return [doc.strip() for doc in re.split(r"^\s*---\s*$", text, flags=re.MULTILINE) if doc.strip()]
+
+
+def make_segments(sentences: list[str], max_words: int) -> list[str]:
+    """Group consecutive sentences into segments of at most ~max_words words (one long sentence stays whole)."""
+    segments, current, words = [], [], 0
+    for sentence in sentences:
+        n = len(sentence.split())
+        if current and words + n > max_words:
+            segments.append(" ".join(current))
+            current, words = [], 0
+        current.append(sentence)
+        words += n
+    if current:
+        segments.append(" ".join(current))
+    return segments
+
+
+def segment_documents(documents: list[str], max_words: int = 40) -> list[list[str]]:
+    """Every document as its list of segments; documents too short for a pair are dropped."""
+    segmented = [make_segments(split_sentences(doc), max_words) for doc in documents]
+    return [segments for segments in segmented if len(segments) >= 2]
+
+
+def check_strategy(documents: list[list[str]], strategy: str) -> None:
+    """Raise a ValueError a user can act on when the documents cannot give this strategy's negatives."""
+    if strategy not in NEGATIVE_STRATEGIES:
+        raise ValueError(f"unknown negative strategy {strategy!r}; pick one of {', '.join(NEGATIVE_STRATEGIES)}")
+    if not documents:
+        raise ValueError("no document has two segments: paste longer documents (several sentences each)")
+    if strategy == "random_document" and len(documents) < 2:
+        raise ValueError("random-document negatives need at least two documents (separate them with a --- line)")
+    if strategy == "same_document" and not any(len(d) >= 3 for d in documents):
+        raise ValueError("same-document negatives need a document of at least three segments: paste longer documents")
+
+
+def _negative_b(documents: list[list[str]], doc: int, a: int, strategy: str, rng: random.Random) -> tuple[int, int]:
+    """(document, segment) of a negative B for A = documents[doc][a] under `strategy`."""
+    if strategy == "random_document":
+        other = rng.choice([d for d in range(len(documents)) if d != doc])
+        return other, rng.randrange(len(documents[other]))
+    far = [s for s in range(len(documents[doc])) if abs(s - a) >= 2]  # not adjacent, not A itself
+    return doc, rng.choice(far)
+
+
+def sample_pair(documents: list[list[str]], strategy: str, rng: random.Random) -> SentencePair:
+    """One pair: 50 % positive (B follows A), else a negative drawn by `strategy`."""
+    doc = rng.randrange(len(documents))
+    if strategy == "same_document":  # only documents long enough for a non-adjacent B
+        doc = rng.choice([d for d in range(len(documents)) if len(documents[d]) >= 3])
+    segments = documents[doc]
+    a = rng.randrange(len(segments) - 1)
+    if rng.random() < 0.5:
+        return SentencePair(segments[a], segments[a + 1], True, strategy, (doc, a), (doc, a + 1))
+    if strategy == "swapped":
+        return SentencePair(segments[a + 1], segments[a], False, strategy, (doc, a + 1), (doc, a))
+    b_doc, b = _negative_b(documents, doc, a, strategy, rng)
+    return SentencePair(segments[a], documents[b_doc][b], False, strategy, (doc, a), (b_doc, b))
+
+
+def build_pairs(documents: list[list[str]], strategy: str, count: int, seed: int = 0) -> list[SentencePair]:
+    """`count` pairs drawn reproducibly (same seed, same pairs: two runs compare on identical data)."""
+    check_strategy(documents, strategy)
+    rng = random.Random(seed)
+    return [sample_pair(documents, strategy, rng) for _ in range(count)]
+
+
+@dataclass
+class MaskedBatch:
+    """Tensors for BertForPreTraining; `labels` is IGNORE_INDEX except at the hidden positions."""
+
+    input_ids: torch.Tensor  # (batch, seq) after masking
+    token_type_ids: torch.Tensor  # (batch, seq) 0 for [CLS] A [SEP], 1 for B [SEP]
+    attention_mask: torch.Tensor  # (batch, seq) 1 for real tokens, 0 for padding
+    labels: torch.Tensor  # (batch, seq) original id at hidden positions, else IGNORE_INDEX
+    next_sentence_label: torch.Tensor  # (batch,) IS_NEXT or NOT_NEXT
+    mask_kind: torch.Tensor  # (batch, seq) 0 not hidden, 1 [MASK], 2 random token, 3 unchanged
+
+
+def _word_groups(word_ids: list[int | None], sequence_ids: list[int | None], whole_word: bool) -> list[list[int]]:
+    """Positions that are masked together: one per word piece, or all pieces of a word."""
+    groups: dict[tuple, list[int]] = {}
+    for position, (word, sequence) in enumerate(zip(word_ids, sequence_ids)):
+        if word is None:  # [CLS], [SEP], padding are never masked
+            continue
+        key = (sequence, word) if whole_word else (position,)
+        groups.setdefault(key, []).append(position)
+    return list(groups.values())
+
+
+def choose_masked(groups: list[list[int]], rate: float, rng: random.Random) -> list[int]:
+    """Positions to hide: round(rate × tokens) of them (at least one), drawn as whole groups."""
+    budget = max(1, round(rate * sum(len(g) for g in groups)))
+    chosen: list[int] = []
+    for group in rng.sample(groups, len(groups)):
+        if len(chosen) >= budget:
+            break
+        if len(chosen) + len(group) <= budget or not chosen:
+            chosen.extend(group)
+    return chosen
+
+
+def mask_sequence(ids: list[int], positions: list[int], tokenizer: PreTrainedTokenizerBase,
+                  rng: random.Random) -> tuple[list[int], list[int], list[int]]:
+    """Apply 80/10/10 at `positions`; returns (masked ids, labels, kind per position)."""
+    masked, labels, kinds = list(ids), [IGNORE_INDEX] * len(ids), [0] * len(ids)
+    special = set(tokenizer.all_special_ids)
+    for position in positions:
+        labels[position] = ids[position]
+        roll = rng.random()
+        if roll < MASK_TOKEN_SHARE:
+            masked[position], kinds[position] = tokenizer.mask_token_id, 1
+        elif roll < MASK_TOKEN_SHARE + RANDOM_TOKEN_SHARE:
+            masked[position], kinds[position] = _random_token(len(tokenizer), special, rng), 2
+        else:
+            kinds[position] = 3
+    return masked, labels, kinds
+
+
+def _random_token(vocab_size: int, special: set[int], rng: random.Random) -> int:
+    while True:
+        token = rng.randrange(vocab_size)
+        if token not in special:
+            return token
+
+
+def make_batch(pairs: list[SentencePair], tokenizer: PreTrainedTokenizerBase, max_seq_len: int,
+               rng: random.Random, mask_rate: float = MASK_RATE, whole_word: bool = False) -> MaskedBatch:
+    """Tokenize pairs as [CLS] A [SEP] B [SEP] (truncating the longer side) and mask them."""
+    enc = tokenizer([p.text_a for p in pairs], [p.text_b for p in pairs], truncation="longest_first",
+                    max_length=max_seq_len, padding=True)
+    rows = []
+    for i, ids in enumerate(enc["input_ids"]):
+        groups = _word_groups(enc.word_ids(i), enc.sequence_ids(i), whole_word)
+        rows.append(mask_sequence(ids, choose_masked(groups, mask_rate, rng), tokenizer, rng))
+    return MaskedBatch(
+        input_ids=torch.tensor([r[0] for r in rows]),
+        token_type_ids=torch.tensor(enc["token_type_ids"]),
+        attention_mask=torch.tensor(enc["attention_mask"]),
+        labels=torch.tensor([r[1] for r in rows]),
+        next_sentence_label=torch.tensor([p.label for p in pairs]),
+        mask_kind=torch.tensor([r[2] for r in rows]),
+    )

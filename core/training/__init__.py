@@ -1,0 +1,1 @@
+"""What pre-training and fine-tuning share: background jobs that report progress and can be cancelled."""

@@ -1,0 +1,1 @@
+"""The running app in headless Chromium (Debian's chromium): what a person types, clicks and sees."""

@@ -1,0 +1,63 @@
+"""The one forward pass: invariants, parity with a plain Hugging Face forward, caching."""
+
+import numpy as np
+import torch
+
+from core.model import forward
+from core.model import loading as models
+
+
+def test_shapes_match_the_config(tiny_model):
+    a = forward.analyze(tiny_model, "the dog sat", "a cat")
+    cfg, seq = tiny_model.config, len(a.inputs)
+    assert a.hidden_states.shape == (cfg.num_hidden_layers + 1, seq, cfg.hidden_size)
+    assert a.attentions.shape == (cfg.num_hidden_layers, cfg.num_attention_heads, seq, seq)
+    assert a.mlm_logits.shape == (seq, cfg.vocab_size)
+    assert a.next_sentence_logits.shape == (2,)
+
+
+def test_attention_rows_sum_to_one(tiny_model):
+    a = forward.analyze(tiny_model, "the bank of the river", "i went to the bank")
+    np.testing.assert_allclose(a.attentions.sum(-1), 1.0, atol=1e-5)
+
+
+def test_three_embeddings_sum_then_layernorm_equal_embedding_output(bundled_model):
+    a = forward.analyze(bundled_model, "The bank of the river.", "I deposited cash.")
+    summed = torch.tensor(a.token_embeddings + a.segment_embeddings + a.position_embeddings)
+    normed = bundled_model.encoder.embeddings.LayerNorm(summed).detach().numpy()
+    np.testing.assert_allclose(normed, a.embedding_output, atol=1e-5)
+    np.testing.assert_array_equal(a.embedding_output, a.hidden_states[0])
+
+
+def test_parity_with_plain_hugging_face_forward(tiny_model):
+    a = forward.analyze(tiny_model, "the dog sat", "a cat")
+    inputs = tiny_model.tokenizer("the dog sat", "a cat", return_tensors="pt")
+    with torch.no_grad():
+        out = tiny_model.model(**inputs, output_attentions=True, output_hidden_states=True)
+    np.testing.assert_allclose(a.hidden_states[-1], out.hidden_states[-1][0].numpy(), atol=1e-5)
+    np.testing.assert_allclose(a.attentions[0], out.attentions[0][0].numpy(), atol=1e-6)
+    np.testing.assert_allclose(a.next_sentence_logits, out.seq_relationship_logits[0].numpy(), atol=1e-5)
+
+
+def test_heads_absent_from_the_checkpoint_yield_nothing(tiny_dirs):
+    encoder_only = models.load_model(str(tiny_dirs["encoder"]), device=torch.device("cpu"))
+    a = forward.analyze(encoder_only, "Hello world")
+    assert a.mlm_logits is None and a.next_sentence_logits is None and a.start_logits is None
+
+
+def test_second_request_runs_no_forward_pass(tiny_model):
+    forward.analyze(tiny_model, "the cat sat on the mat")
+    before = forward.forward_pass_count()
+    again = forward.analyze(tiny_model, "  the cat sat on the mat  ")
+    assert forward.forward_pass_count() == before
+    assert again.inputs.text_a == "the cat sat on the mat"
+
+
+def test_qa_and_classification_logits_come_from_real_heads(tiny_dirs):
+    from core.model import loading as models
+
+    qa = models.load_model(str(tiny_dirs["qa"]), device=torch.device("cpu"))
+    a = forward.analyze(qa, "who sat", "the cat sat")
+    assert a.start_logits.shape == a.end_logits.shape == (len(a.inputs),)
+    tok = models.load_model(str(tiny_dirs["token"]), device=torch.device("cpu"))
+    assert forward.analyze(tok, "the dog").token_logits.shape[1] == 3

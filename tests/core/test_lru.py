@@ -1,0 +1,51 @@
+"""The result caches: least recently used entries go first, and cached results never keep a model alive."""
+
+import gc
+import weakref
+
+from core.lib.lru import LRUCache, model_cache
+
+
+def test_least_recently_used_entry_is_evicted_and_misses_are_counted():
+    cache = LRUCache(2)
+    for key in ("a", "b", "a", "c"):  # "b" is the least recently used when "c" arrives
+        cache.get_or_run(key, lambda key=key: key.upper())
+    assert list(cache.entries) == ["a", "c"] and cache.misses == 3
+
+
+def test_an_error_is_not_cached():
+    cache, calls = LRUCache(2), []
+
+    def fail():
+        calls.append(1)
+        raise ValueError("bad input")
+
+    for _ in range(2):
+        try:
+            cache.get_or_run("k", fail)
+        except ValueError:
+            pass
+    assert len(calls) == 2 and not cache.entries
+
+
+class FakeModel:
+    """Stands in for a LoadedModel: all model_cache needs is a load_id."""
+
+    def __init__(self, load_id: int):
+        self.load_id = load_id
+
+
+def test_model_cache_keys_on_the_load_not_the_object():
+    @model_cache(4)
+    def length(loaded, text: str, upper: bool = False) -> int:
+        return len(text.upper() if upper else text)
+
+    model = FakeModel(1)
+    assert length(model, "abc") == length(model, "abc") == 3
+    assert length(model, "abc", upper=True) == 3 and length.cache.misses == 2
+    length(FakeModel(2), "abc")  # another load of a model: its own entry
+    assert length.cache.misses == 3
+    watcher = weakref.ref(model)
+    del model
+    gc.collect()
+    assert watcher() is None  # the cache holds results, not the model they came from
