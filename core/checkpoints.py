@@ -35,6 +35,11 @@ def _hidden_name(target: Path, kind: str) -> Path:
     return target.parent / f".{target.name}.{kind}-{uuid.uuid4().hex[:8]}-{os.getpid()}@{socket.gethostname()}"
 
 
+def retired_name(target: Path) -> Path:
+    """Where a model being replaced or deleted waits for its removal (a leftover the next cleanup removes)."""
+    return _hidden_name(target, "old")
+
+
 def _fsync_tree(folder: Path) -> None:
     """Flush every file of a folder to disk before it is renamed into place."""
     for path in folder.rglob("*"):

@@ -1,14 +1,23 @@
-"""HTML snippets for tokens (every token is escaped before it goes into HTML)."""
+"""HTML snippets for tokens (every token is escaped before it goes into HTML), and user strings as literal Markdown."""
 
 from __future__ import annotations
 
 import html
+import re
 
 from core.inputs import EncodedInput
 
 # Background colours: special tokens, sentence A, sentence B.
 SPECIAL_COLOR = "#e0e0e0"
 SENTENCE_COLORS = ("#cfe3ff", "#ffe2c6")
+# Every ASCII punctuation character: CommonMark lets each be backslash-escaped to stand for itself.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def markdown_literal(text: str) -> str:
+    """A user's string (a model name, a label) as Markdown that shows exactly those characters: no link, image,
+    emphasis, colour directive or HTML can come out of it."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def token_chip(text: str, color: str, title: str = "") -> str:

@@ -2,12 +2,15 @@
 keeps working for the next input."""
 
 import json
+import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import checkpoints, finetune_runs, models
 from core.cli import build_parser, main
-from tests.test_pages import APP
+from core.render import markdown_literal
+from tests.test_pages import APP, run_page
 from ui import registry
 
 BAD_TEXTS = {
@@ -86,3 +89,60 @@ def test_cli_unknown_model_is_a_clear_error(command, capsys):
     argv = [name, *before, "The cat sat.", "--model", "no-such-org/no-such-model", "--json"]
     assert main(argv) == 2
     assert "cannot be reached" in json.loads(capsys.readouterr().out.strip().splitlines()[-1])["error"]
+
+
+# --- issue 18: safe to run where others can reach it -------------------------------------------------------------
+
+
+def save_fake_finetune(tiny_dirs, models_home, alias: str, saved_at: str) -> None:
+    """A saved fine-tuned model as the runner leaves it (a tiny classifier and its completion marker)."""
+    shutil.copytree(tiny_dirs["sentence"], models_home / alias)
+    marker = {"kind": "finetune", "task": "sentence", "base_model": "tiny", "saved_at": saved_at}
+    (models_home / alias / checkpoints.COMPLETE_MARKER).write_text(json.dumps(marker))
+
+
+@pytest.fixture
+def three_saved(tiny_dirs, models_home):
+    for day, alias in enumerate(["ft-old", "ft-mid", "ft-new"], start=1):
+        save_fake_finetune(tiny_dirs, models_home, alias, f"2026-01-0{day}T00:00:00")
+    return models_home
+
+
+def test_delete_of_a_model_another_session_deleted_deletes_nothing_else(three_saved):
+    finetune_runs.delete_run("ft-old")
+    with pytest.raises(ValueError, match="'ft-old' is no longer saved.*nothing was deleted"):
+        finetune_runs.delete_run("ft-old")
+    assert models.trained_models() == ["ft-mid", "ft-new"]
+
+
+def test_delete_racing_another_delete_for_the_same_model_loses_cleanly(three_saved, monkeypatch):
+    """The other session's delete lands between our checks and our rename: ours is refused, nothing else goes."""
+    checked = checkpoints.is_complete
+
+    def other_session_deletes_first(folder):
+        complete = checked(folder)
+        shutil.rmtree(folder)
+        return complete
+
+    with monkeypatch.context() as patch, pytest.raises(ValueError, match="no longer saved"):
+        patch.setattr(checkpoints, "is_complete", other_session_deletes_first)
+        finetune_runs.delete_run("ft-mid")
+    assert models.trained_models() == ["ft-new", "ft-old"]
+
+
+def test_page_delete_names_and_confirms_and_never_falls_back_to_another_model(three_saved):
+    at = run_page("pages/finetune.py", {"model": "bundled"})
+    at.selectbox(key="finetune_delete_pick").set_value("ft-old").run()  # last in the list, newest first
+    finetune_runs.delete_run("ft-old")  # another session deletes it while this one looks at the page
+    at.button(key="finetune_delete").click().run()
+    assert not at.exception
+    assert any(markdown_literal("ft-old") in w.value for w in at.warning)  # the confirmation names it
+    assert models.trained_models() == ["ft-mid", "ft-new"]  # nothing deleted without the confirmation
+    at.button(key="finetune_delete_yes").click().run()
+    assert any("no longer saved" in e.value for e in at.error)
+    assert models.trained_models() == ["ft-mid", "ft-new"]
+    at.selectbox(key="finetune_delete_pick").set_value("ft-mid").run()
+    at.button(key="finetune_delete").click().run()
+    at.button(key="finetune_delete_yes").click().run()
+    assert any(markdown_literal("ft-mid") in s.value for s in at.success)
+    assert models.trained_models() == ["ft-new"]
