@@ -9,6 +9,7 @@ whole one) and resumes from the last one, drawing the very same batches it would
 from __future__ import annotations
 
 import io
+import pickle
 import random
 import time
 from dataclasses import asdict, dataclass, field
@@ -159,7 +160,14 @@ def _resume_state(output_dir: Path) -> dict | None:
     """The trainer state of a complete checkpoint in output_dir, if there is one."""
     if not (checkpoints.is_complete(output_dir) and (output_dir / TRAINER_STATE).is_file()):
         return None
-    return torch.load(output_dir / TRAINER_STATE, map_location="cpu", weights_only=False)
+    # weights_only: tensors, numbers, strings and containers only. A full unpickle would run whatever code a
+    # crafted file in the models folder carries; the state this module saves needs nothing more.
+    try:
+        return torch.load(output_dir / TRAINER_STATE, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise ValueError(f"{TRAINER_STATE} in {output_dir.name!r} holds more than a trainer state (objects that "
+                         "would run code when loaded), so it was not loaded: start the run over without --resume, "
+                         "or under another name") from err
 
 
 def _start(base: str | BertForPreTraining, tokenizer, output_dir: Path, resume: bool):

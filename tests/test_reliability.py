@@ -1,14 +1,18 @@
 """Bad input through every page and every CLI command: a clear message, never a traceback, and the app
 keeps working for the next input."""
 
+import dataclasses
 import json
 import shutil
+from pathlib import Path
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
-from core import checkpoints, finetune_runs, models
+from core import checkpoints, finetune_runs, models, pretraining
 from core.cli import build_parser, main
+from core.pretraining_data import segment_documents
 from core.render import markdown_literal
 from tests.test_pages import APP, run_page
 from ui import registry
@@ -146,3 +150,41 @@ def test_page_delete_names_and_confirms_and_never_falls_back_to_another_model(th
     at.button(key="finetune_delete_yes").click().run()
     assert any(markdown_literal("ft-mid") in s.value for s in at.success)
     assert models.trained_models() == ["ft-new"]
+
+
+class _Payload:
+    """Unpickling it runs code (here: writes a file), as a crafted trainer_state.pt would."""
+
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (Path(self.marker), "ran"))
+
+
+def test_resume_loads_the_real_trainer_state_weights_only(tiny_dirs, tmp_path):
+    documents = segment_documents(["The man went to the store. He bought milk. The dog sat on the mat."] * 3, 4)
+    cfg = pretraining.PretrainConfig(steps=4, batch_size=4, max_seq_len=32, warmup_steps=1, checkpoint_every=2,
+                                     stop_after=2)
+    pretraining.pretrain(str(tiny_dirs["pretraining"]), documents, tmp_path / "run", cfg)
+    state = pretraining._resume_state(tmp_path / "run")  # optimizer state dict, schedule, history of dicts
+    assert state["step"] == 2 and set(state["history"][0]) >= {"step", "loss", "lr"} and state["optimizer"]["state"]
+    resumed = pretraining.pretrain(str(tiny_dirs["pretraining"]), documents, tmp_path / "run",
+                                   dataclasses.replace(cfg, stop_after=None))
+    assert resumed.step == 4 and len(resumed.history) == 4
+
+
+def test_resume_never_runs_code_from_a_crafted_trainer_state(tiny_dirs, models_home, tmp_path, capsys):
+    run = models_home / "crafted"
+    shutil.copytree(tiny_dirs["pretraining"], run)
+    (run / checkpoints.COMPLETE_MARKER).write_text(json.dumps({"task": "pretraining", "step": 1}))
+    marker = tmp_path / "payload-ran"
+    torch.save({"optimizer": {}, "schedule": {}, "step": 1, "history": [_Payload(str(marker))]},
+               run / pretraining.TRAINER_STATE)
+    with pytest.raises(ValueError, match="not loaded"):
+        pretraining._resume_state(run)
+    assert not marker.exists()
+    code = main(["pretrain", "--model", str(tiny_dirs["pretraining"]), "--out", "crafted", "--resume", "--steps", "2",
+                 "--json"])
+    assert code == 2 and "not loaded" in json.loads(capsys.readouterr().out.strip().splitlines()[-1])["error"]
+    assert not marker.exists()
