@@ -17,6 +17,11 @@ BUNDLED_ALIAS = "bundled"
 # Where models the project trains (fine-tune, pre-train) are kept, one folder per alias.
 HOME = Path(os.environ.get("BERT_EXPLORER_HOME", Path.home() / ".cache" / "bert-explorer"))
 MODELS_HOME = HOME / "models"
+# Folders besides MODELS_HOME whose models and datasets a browser user may name, separated like PATH
+# (BERT_EXPLORER_DATA_ROOTS=/data/models:/data/datasets); any other path typed in the browser is refused.
+# The command line reads any path.
+DATA_ROOTS = tuple(Path(p).expanduser() for p in os.environ.get("BERT_EXPLORER_DATA_ROOTS", "").split(os.pathsep)
+                   if p.strip())
 
 # A hub probe longer than this would make an offline newcomer wait; the answer is cached per process.
 HUB_PROBE_TIMEOUT_S = float(os.environ.get("BERT_EXPLORER_HUB_TIMEOUT", "1.5"))

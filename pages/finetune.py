@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import finetune, finetune_runs, jobs
+from core import finetune, finetune_runs, jobs, models
 from ui import finetune_panels as panels
 from ui import session
 
@@ -25,6 +25,7 @@ running = job is not None and job.snapshot().status == "running"
 cfg, data, spec = panels.settings(selection.model_name)
 try:
     cfg.validate()
+    models.resolve(cfg.base_model, confined=True)  # a folder typed here must lie inside the allowed folders
 except ValueError as err:
     st.error(str(err))
     data = None

@@ -10,7 +10,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from core import checkpoints, finetune_runs, models, pretraining
+from core import checkpoints, config, finetune_runs, models, pretraining
 from core.cli import build_parser, main
 from core.pretraining_data import segment_documents
 from core.render import markdown_literal
@@ -188,3 +188,74 @@ def test_resume_never_runs_code_from_a_crafted_trainer_state(tiny_dirs, models_h
                  "--json"])
     assert code == 2 and "not loaded" in json.loads(capsys.readouterr().out.strip().splitlines()[-1])["error"]
     assert not marker.exists()
+
+
+@pytest.fixture
+def outside(tmp_path, tiny_dirs, models_home, monkeypatch):
+    """A server folder no browser user may read (no data roots allowed): a model, a secret text file, an empty folder."""
+    monkeypatch.setattr(config, "DATA_ROOTS", ())
+    folder = tmp_path / "outside"
+    shutil.copytree(tiny_dirs["pretraining"], folder / "model")
+    (folder / "texts").mkdir()
+    (folder / "texts" / "secret.txt").write_text("SECRET-LINE-1\nSECRET-LINE-2\n" * 5)
+    (folder / "empty").mkdir()
+    return folder
+
+
+def test_browser_paths_outside_the_allowed_folders_get_one_message_whether_they_exist_or_not(outside, models_home):
+    answers = {}
+    for name in ("model", "empty", "no-such-folder", "texts/secret.txt"):
+        with pytest.raises(ValueError) as refused:
+            models.resolve(str(outside / name), confined=True)
+        answers[name] = str(refused.value).replace(str(outside / name), "PATH")
+    assert len(set(answers.values())) == 1 and "not inside a folder this server lets its users read" in answers["model"]
+    (models_home / "link").parent.mkdir(parents=True, exist_ok=True)
+    (models_home / "link").symlink_to(outside / "model")  # a link out of the models folder is followed first
+    with pytest.raises(ValueError, match="not inside"):
+        models.resolve(str(models_home / "link"), confined=True)
+
+
+def test_browser_paths_inside_the_allowed_folders_and_cli_paths_anywhere_still_load(outside, models_home, monkeypatch):
+    shutil.copytree(outside / "model", models_home / "mine")
+    assert models.resolve(str(models_home / "mine"), confined=True).kind == "folder"
+    assert models.resolve("mine", confined=True).kind == "alias"
+    assert models.resolve("bert-base-uncased", confined=True).kind == "hub"
+    assert models.resolve(str(outside / "model")).kind == "folder"  # the CLI reads any path
+    monkeypatch.setattr(config, "DATA_ROOTS", (outside,))
+    assert models.resolve(str(outside / "model"), confined=True).kind == "folder"
+
+
+def test_page_model_field_does_not_tell_which_server_paths_exist(outside):
+    errors = []
+    for name in ("model", "no-such-folder"):
+        at = run_page("pages/home.py", {"model": str(outside / name)})
+        assert not at.exception
+        errors.append([e.value.replace(str(outside / name), "PATH") for e in at.error])
+    assert errors[0] == errors[1] and any("not inside" in e for e in errors[0])
+
+
+def test_page_dataset_path_cannot_read_server_text_files(outside):
+    at = run_page("pages/finetune.py", {"model": "bundled"})
+    at.radio(key="finetune_source").set_value("Hugging Face dataset").run()
+    at.text_input(key="finetune_hub_columns").set_value("text=text, label=text")
+    for name in (outside / "texts", outside / "texts" / "secret.txt", outside / "no-such-folder"):
+        at.text_input(key="finetune_hub_id").set_value(str(name)).run()
+        assert not at.exception
+        assert any("not inside" in e.value for e in at.error)
+        shown = " ".join(str(e.value) for e in [*at.caption, *at.markdown, *at.error, *at.warning])
+        assert "SECRET-LINE" not in shown
+        assert at.button(key="finetune_start").disabled
+
+
+def test_page_fine_tune_base_model_outside_the_allowed_folders_is_refused(outside):
+    at = run_page("pages/finetune.py", {"model": "bundled"})
+    at.text_input(key="finetune_base").set_value(str(outside / "model")).run()
+    assert not at.exception and any("not inside" in e.value for e in at.error)
+    assert at.button(key="finetune_start").disabled
+
+
+def test_server_listens_on_localhost_only_by_default():
+    import tomllib
+
+    settings = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
+    assert settings["server"]["address"] == "localhost"

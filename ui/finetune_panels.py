@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import config, finetune, finetune_runs, jobs
+from core import config, finetune, finetune_runs, jobs, paths
 from core.finetune_data import TASK_TITLES, TASKS, load_upload, make_task_data
 from core.finetune_demo import SOURCES, demo_data
 from core.finetune_sources import HUB_PREFIX, DataSpec, load_data
@@ -105,7 +105,8 @@ def _data(task: str, source: str):
 def _hub_data(task: str):
     """A Hugging Face dataset by id (hub or local datasets cache) or a dataset folder, with column overrides."""
     st.caption("A dataset id such as `stanfordnlp/imdb` or `nyu-mll/glue` (+ configuration `sst2`), or a local "
-               "folder (`save_to_disk` output or CSV/JSON/Parquet files). Columns are matched by common names "
+               "folder (`save_to_disk` output or CSV/JSON/Parquet files) inside the models folder or a folder the "
+               "operator allows (BERT_EXPLORER_DATA_ROOTS). Columns are matched by common names "
                "(sentence1/sentence2, ner_tags, answers …); class ids become the dataset's label names.")
     c = st.columns([3, 2, 2, 2])
     spec = DataSpec(HUB_PREFIX + c[0].text_input("Dataset", key="finetune_hub_id").strip(),
@@ -120,6 +121,8 @@ def _hub_data(task: str):
     if spec.data == HUB_PREFIX:
         return None, spec
     try:
+        if paths.is_local_path(spec.hub_request.dataset):  # whoever reaches the server types here
+            paths.confine(spec.hub_request.dataset, "dataset folder")
         with st.spinner(f"Loading {spec.hub_request.dataset} …"):
             return _load_hub(task, spec), spec
     except ValueError as err:
