@@ -17,6 +17,12 @@ BUNDLED_ALIAS = "bundled"
 # Where models the project trains (fine-tune, pre-train) are kept, one folder per alias.
 HOME = Path(os.environ.get("BERT_EXPLORER_HOME", Path.home() / ".cache" / "bert-explorer"))
 MODELS_HOME = HOME / "models"
+# A file or folder name has at most this many bytes on common filesystems (NAME_MAX); longer names are refused
+# with a message before any file is looked at.
+MAX_NAME_PART_BYTES = 255
+# Longest name a trained model may be saved as: its hidden staging folder adds up to ~90 characters (see
+# core/checkpoints.py), which must still fit in one folder name.
+MAX_ALIAS_BYTES = 100
 # Folders besides MODELS_HOME whose models and datasets a browser user may name, separated like PATH
 # (BERT_EXPLORER_DATA_ROOTS=/data/models:/data/datasets); any other path typed in the browser is refused.
 # The command line reads any path.

@@ -172,11 +172,20 @@ def resolve(name: str, confined: bool = False) -> ModelSource:
         raise ModelLoadError("no model named — pick one in the sidebar or pass --model")
     if name == config.BUNDLED_ALIAS:
         return ModelSource(name, str(bundled_model_path()), "alias")
-    if confined and paths.is_local_path(name):
-        try:
+    try:
+        paths.check_name_length(name, "model name")
+        if confined and paths.is_local_path(name):
             paths.confine(name, "model folder")
-        except ValueError as err:
-            raise ModelLoadError(str(err)) from None
+    except ValueError as err:
+        raise ModelLoadError(str(err)) from None
+    try:
+        return _resolve_local_or_hub(name)
+    except OSError as err:  # unreadable folder, a loop of links…: the message, without server paths
+        raise ModelLoadError(f"{name!r} cannot be read here ({err.strerror or type(err).__name__})") from None
+
+
+def _resolve_local_or_hub(name: str) -> ModelSource:
+    """An alias under MODELS_HOME, a folder, or else a hub id (a path that does not exist is an error)."""
     if "/" not in name and not name.startswith(".") and (config.MODELS_HOME / name / "config.json").is_file():
         return ModelSource(name, str(config.MODELS_HOME / name), "alias")
     path = Path(name).expanduser()

@@ -37,6 +37,16 @@ def confine(name: str, what: str) -> Path:
                      "(BERT_EXPLORER_DATA_ROOTS); the command line (`python -m core …`) reads any path")
 
 
+def check_name_length(name: str, what: str, limit: int = config.MAX_NAME_PART_BYTES) -> None:
+    """ValueError when a part of `name` is longer than a folder name may be (instead of an OS error, with
+    server paths in it, later)."""
+    longest = max(len(part.encode()) for part in name.split("/"))
+    if longest > limit:
+        shown = name if len(name) <= 40 else f"{name[:40]}…"
+        raise ValueError(f"{what} {shown!r} is too long: {longest} bytes where a name (each part of a path) may have "
+                         f"at most {limit}; pick a shorter one")
+
+
 def _resolved(path: Path) -> Path | None:
     try:
         return Path(os.path.realpath(path))

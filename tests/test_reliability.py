@@ -259,3 +259,28 @@ def test_server_listens_on_localhost_only_by_default():
 
     settings = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
     assert settings["server"]["address"] == "localhost"
+
+
+LONG_NAME = "x" * 300
+
+
+def test_a_crafted_link_with_a_300_character_model_is_a_clean_message():
+    at = run_page("pages/home.py", {"model": LONG_NAME})
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "too long" in errors and "Errno" not in errors and str(config.MODELS_HOME) not in errors
+
+
+@pytest.mark.parametrize("name", [LONG_NAME, "/tmp/" + LONG_NAME, "org/" + LONG_NAME])
+def test_long_model_names_are_refused_before_any_file_is_read(name):
+    with pytest.raises(models.ModelLoadError, match="too long"):
+        models.resolve(name)
+
+
+def test_long_names_in_the_fine_tune_and_compare_fields_are_clean_messages():
+    at = run_page("pages/finetune.py", {"model": "bundled"})
+    at.text_input(key="finetune_base").set_value(LONG_NAME).run()
+    assert not at.exception and any("too long" in e.value for e in at.error)
+    at = run_page("pages/tasks.py", {"model": "bundled"})
+    at.text_input(key="tasks_compare").set_value(LONG_NAME).run()
+    assert not at.exception and any("too long" in e.value for e in at.error)
