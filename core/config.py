@@ -50,6 +50,12 @@ SUGGESTED_MODELS = (
     "textattack/bert-base-uncased-SST-2",
 )
 
+# Organisation-less hub ids of the BERT family (bert-base-uncased, roberta-large, albert-base-v2 …). A model
+# trained here is never saved under such a name (nor a suggested one): the alias would take the id over for
+# every session and the CLI.
+HUB_ID_LOOKALIKE = r"^(bert|roberta|albert|distilbert|distilroberta|xlm-roberta|camembert)-" \
+                   r"(base|large|xlarge|xxlarge|small|medium|mini|tiny|multilingual)\b"
+
 # Example pair shown on first visit.
 DEFAULT_TEXT_A = "The man went to the store to buy a gallon of milk."
 DEFAULT_TEXT_B = "He paid for it with cash at the counter."

@@ -62,7 +62,7 @@ class FineTuneConfig:
 
     def validate(self) -> "FineTuneConfig":
         check_task(self.task)
-        checkpoints.model_dir(self.alias)  # raises a readable error for a bad alias
+        checkpoints.new_model_dir(self.alias)  # raises a readable error for a bad, too long or hub-shadowing alias
         if self.epochs < 1 or self.batch_size < 1 or self.learning_rate <= 0:
             raise ValueError("epochs, batch size and learning rate must be positive")
         if not 16 <= self.max_length <= 512:

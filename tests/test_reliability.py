@@ -10,8 +10,9 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from core import checkpoints, config, finetune_runs, models, pretraining
+from core import checkpoints, config, finetune, finetune_runs, models, pretraining, pretraining_runs
 from core.cli import build_parser, main
+from core.finetune_demo import demo_data
 from core.pretraining_data import segment_documents
 from core.render import markdown_literal
 from tests.test_pages import APP, run_page
@@ -284,3 +285,38 @@ def test_long_names_in_the_fine_tune_and_compare_fields_are_clean_messages():
     at = run_page("pages/tasks.py", {"model": "bundled"})
     at.text_input(key="tasks_compare").set_value(LONG_NAME).run()
     assert not at.exception and any("too long" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("alias, message", [("n" * 240, "too long"), ("bert-base-uncased", "hub model"),
+                                            ("Roberta-Large", "hub model")])
+def test_unusable_model_names_are_refused_before_training_starts(alias, message, tiny_dirs, models_home):
+    steps = []
+    cfg = finetune.FineTuneConfig(task="sentence", base_model=str(tiny_dirs["encoder"]), alias=alias, epochs=1,
+                                  max_length=32, device="cpu")
+    with pytest.raises(ValueError, match=message):
+        finetune.train(cfg, demo_data("sentence"), steps.append)
+    request = pretraining_runs.RunRequest(tuple(pretraining_runs.example_documents(4)), str(tiny_dirs["pretraining"]),
+                                          alias, pretraining.PretrainConfig(steps=2))
+    with pytest.raises(ValueError, match=message):
+        pretraining_runs.check_request(request)
+    with pytest.raises(ValueError, match=message):
+        pretraining_runs.run(request, steps.append)
+    assert steps == [] and not (models_home.exists() and any(models_home.iterdir()))
+
+
+def test_cli_refuses_a_hub_shadowing_or_too_long_name_up_front(tiny_dirs, models_home, capsys):
+    for alias in ("bert-base-uncased", "n" * 240):
+        assert main(["finetune", "--model", str(tiny_dirs["encoder"]), "--out", alias, "--epochs", "1",
+                     "--device", "cpu", "--json"]) == 2
+        assert "error" in json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert main(["pretrain", "--model", str(tiny_dirs["pretraining"]), "--out", alias, "--steps", "2",
+                     "--json"]) == 2
+        assert "error" in json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert "bert-base-uncased" not in models.trained_models()
+
+
+def test_page_refuses_a_hub_shadowing_model_name():
+    at = run_page("pages/finetune.py", {"model": "bundled"})
+    at.text_input(key="finetune_alias").set_value("bert-base-uncased").run()
+    assert not at.exception and any("hub model" in e.value for e in at.error)
+    assert at.button(key="finetune_start").disabled
