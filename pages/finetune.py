@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core import finetune, finetune_runs, jobs, models
+from core.render import markdown_literal
 from ui import finetune_panels as panels
 from ui import session
 
@@ -31,7 +32,7 @@ except ValueError as err:
     data = None
 if data is not None:
     st.caption(f"{len(data.train)} training / {len(data.validation)} validation examples"
-               + (f" · labels: {', '.join(data.labels)}" if data.labels else ""))
+               + (f" · labels: {', '.join(map(markdown_literal, data.labels))}" if data.labels else ""))
     if selection.loaded is not None and selection.loaded.name == cfg.base_model:
         params = sum(p.numel() for p in selection.loaded.model.parameters())
         warning = finetune_runs.size_warning(cfg, data, params, device)

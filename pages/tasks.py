@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core import qa
+from core.render import markdown_literal
 from ui import session, task_views
 
 TASK_TITLES = {
@@ -54,7 +55,7 @@ if compare:
 for slot, (column, loaded) in enumerate(zip(st.columns(len(models)), models)):
     with column:
         if len(models) > 1:
-            st.subheader(loaded.name)
+            st.subheader(markdown_literal(loaded.name))
         if task == "qa":
             task_views.question_answering(loaded, question, passage, options, str(slot))
         elif task == "token":

@@ -14,6 +14,7 @@ from core.cli import main as cli_main
 from core.finetune_data import QAExample, TextExample, TokenExample, make_task_data
 from core.finetune_features import IGNORE, align_labels, best_span, encode_qa, qa_metrics, qa_predictions
 from core.finetune_sources import DataSpec
+from core.render import markdown_literal
 from tests.test_pages import run_page
 
 
@@ -263,7 +264,7 @@ def test_page_runs_a_demo_job_and_shows_the_result(tiny_dirs, models_home):
     assert job.wait(120).status == "done"
     at.run()
     assert not at.exception
-    assert any("Saved **ft-sentence**" in s.value for s in at.success)
+    assert any(f"Saved **{markdown_literal('ft-sentence')}**" in s.value for s in at.success)
     assert "ft-sentence" in models.trained_models()
     table = at.table[0].value
     assert list(table["model"]) == [str(tiny_dirs["encoder"]), "ft-sentence"]

@@ -320,3 +320,39 @@ def test_page_refuses_a_hub_shadowing_model_name():
     at.text_input(key="finetune_alias").set_value("bert-base-uncased").run()
     assert not at.exception and any("hub model" in e.value for e in at.error)
     assert at.button(key="finetune_start").disabled
+
+
+EVIL_LABELS = ('<a href="http://evil.example">win</a>', "![x](http://evil.example/i.png)",
+               "[Session expired, log in](http://evil.example)")
+
+
+@pytest.fixture
+def evil_classifier(tmp_path):
+    from transformers import BertForSequenceClassification
+
+    from tests.conftest import save_tiny
+
+    return save_tiny(tmp_path / "evil", BertForSequenceClassification, num_labels=3,
+                     id2label=dict(enumerate(EVIL_LABELS)), label2id={n: i for i, n in enumerate(EVIL_LABELS)})
+
+
+def test_label_names_are_escaped_in_the_probability_charts(evil_classifier):
+    from core import task_figures, tasks
+
+    result = tasks.classify(models.load_model(str(evil_classifier), torch.device("cpu")), "the cat sat", None)
+    drawn = [*task_figures.probability_bars(result).data[0].y,
+             *(trace.name for trace in task_figures.cls_path_figure(result).data)]
+    assert not any("<a " in text for text in drawn) and any("&lt;a href" in text for text in drawn)
+
+
+def test_label_and_model_names_are_literal_markdown_on_the_pages(evil_classifier):
+    at = run_page("pages/tasks.py", {"model": "bundled", "a": "the cat sat"})
+    at.radio(key="tasks_task").set_value("sentence")
+    at.text_input(key="tasks_compare").set_value(str(evil_classifier)).run()
+    assert not at.exception
+    drawn = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.subheader, *at.error])
+    assert any(markdown_literal(label) in drawn for label in EVIL_LABELS)
+    for label in EVIL_LABELS:
+        assert label not in drawn
+    charts = " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    assert "&lt;a href" in charts and 'href=\\"http://evil' not in charts and "href=\"http://evil" not in charts

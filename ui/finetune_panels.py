@@ -157,7 +157,7 @@ def _draw_progress(job: jobs.Job, was_running: bool) -> None:
         st.rerun(scope="app")  # the run ended: redraw the whole page once, without polling
     done = snap.step / snap.total_steps if snap.total_steps else 0.0
     eta = f" · about {snap.eta_s:.0f} s left" if snap.eta_s is not None else ""
-    st.progress(done, text=f"{job.name}: {snap.status} · step {snap.step}/{snap.total_steps}{eta} · {snap.message}")
+    st.progress(done, text=f"{markdown_literal(job.name)}: {snap.status} · step {snap.step}/{snap.total_steps}{eta} · {snap.message}")
     last = {k: v for h in snap.history for k, v in h.items() if k not in ("step", "elapsed_s")}
     if last:
         st.caption(" · ".join(f"{k.replace('_', ' ')} {v:.3f}" for k, v in sorted(last.items())))
@@ -178,9 +178,9 @@ def result(job_id: str, text_a: str, text_b: str | None) -> None:
     if snap is None or snap.status != "done":
         return
     res: finetune.FineTuneResult = snap.result
-    st.success(f"Saved **{res.alias}** ({res.task}, trained on {res.device}): "
+    st.success(f"Saved **{markdown_literal(res.alias)}** ({res.task}, trained on {res.device}): "
                + ", ".join(f"{k} {v:.3f}" for k, v in res.metrics.items()))
-    if st.button(f"Inspect {res.alias} in every view", on_click=st.session_state.update, kwargs={"model": res.alias},
+    if st.button(f"Inspect {markdown_literal(res.alias)} in every view", on_click=st.session_state.update, kwargs={"model": res.alias},
                  key="finetune_use"):
         st.switch_page("pages/home.py")
     st.subheader("Before / after on your sidebar input")

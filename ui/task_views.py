@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import qa, task_figures, tasks
 from core.inputs import EncodedInput
-from core.render import token_chip
+from core.render import markdown_literal, token_chip
 from ui import registry
 
 FINETUNE_PAGE = "pages/finetune.py"
@@ -49,7 +49,8 @@ def sentence(loaded, text_a: str, text_b: str | None, slot: str) -> None:
     except ValueError as err:
         return missing_head(err)
     readout(loaded, result.task, result.inputs)
-    st.markdown(f"**{result.labels[result.predicted]}** ({result.probabilities[result.predicted]:.1%}, {result.head} head)")
+    st.markdown(f"**{markdown_literal(result.labels[result.predicted])}** "
+                f"({result.probabilities[result.predicted]:.1%}, {result.head} head)")
     st.plotly_chart(task_figures.probability_bars(result), key=f"tasks_bars_{slot}")
     st.plotly_chart(task_figures.cls_path_figure(result), key=f"tasks_path_{slot}")
     left, right = st.columns(2)
@@ -62,7 +63,7 @@ def sentence(loaded, text_a: str, text_b: str | None, slot: str) -> None:
     st.html(task_figures.saliency_html(explained))
     gap = f" (IG completeness: saliency sum {explained.scores.sum():+.3g} vs logit gap {explained.target_logit - explained.baseline_logit:+.3g})" \
         if method == tasks.SALIENCY_METHODS[0] else ""
-    st.caption(f"Green pushed the logit of **{explained.target}** up, red pushed it down{gap}. "
+    st.caption(f"Green pushed the logit of **{markdown_literal(explained.target)}** up, red pushed it down{gap}. "
                "Baseline: every word replaced by [PAD].")
 
 
