@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import importlib
 import json
+import math
 import sys
 
 import numpy as np
@@ -28,7 +29,7 @@ COMMAND_MODULES = (
 
 
 def to_jsonable(value):
-    """Dataclasses, numpy arrays and tuples as plain JSON values."""
+    """Dataclasses, numpy arrays and tuples as plain JSON values; NaN and infinities (not JSON) as null."""
     if dataclasses.is_dataclass(value):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
@@ -36,9 +37,13 @@ def to_jsonable(value):
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            value = np.where(np.isfinite(value), value, None)
         return value.tolist()
     if isinstance(value, np.generic):
-        return value.item()
+        return to_jsonable(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value
 
 
@@ -121,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         return report_error(f"the command failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}",
                             args.json, 1)
     if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps(result, ensure_ascii=False, allow_nan=False))
     else:
         print_text(result)
     return 0

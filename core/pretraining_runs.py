@@ -87,6 +87,7 @@ def _base_model(request: RunRequest):
 def check_request(request: RunRequest) -> None:
     """Raise a ValueError a user can act on before a run is started in the background."""
     checkpoints.new_model_dir(request.alias)  # a usable model name, short enough, shadowing no hub id
+    request.config.validate()
     check_strategy(split_documents(list(request.documents)).train, request.config.negatives)
 
 

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
@@ -356,3 +357,30 @@ def test_label_and_model_names_are_literal_markdown_on_the_pages(evil_classifier
         assert label not in drawn
     charts = " ".join(c.proto.spec for c in at.get("plotly_chart"))
     assert "&lt;a href" in charts and 'href=\\"http://evil' not in charts and "href=\"http://evil" not in charts
+
+
+@pytest.mark.parametrize("rate", ["nan", "inf", "-inf"])
+def test_nan_and_infinite_learning_rates_are_refused_before_training(rate, tiny_dirs, models_home, capsys):
+    code = main(["pretrain", "--model", str(tiny_dirs["pretraining"]), "--out", "nan-run", f"--lr={rate}", "--steps",
+                 "2", "--json"])
+    assert code == 2 and "learning rates" in json.loads(capsys.readouterr().out.strip().splitlines()[-1])["error"]
+    assert "nan-run" not in models.trained_models()
+    with pytest.raises(ValueError, match="learning rate"):
+        finetune.FineTuneConfig(learning_rate=float(rate)).validate()
+
+
+def test_a_diverging_pre_training_run_is_never_saved_as_complete(tiny_dirs, tmp_path, monkeypatch):
+    nan_step = pretraining.StepMetrics(float("nan"), float("nan"), float("nan"), 0.0, 0.0)
+    monkeypatch.setattr(pretraining, "train_step", lambda *args: nan_step)
+    documents = segment_documents(["The man went to the store. He bought milk. The dog sat on the mat."] * 3, 4)
+    cfg = pretraining.PretrainConfig(steps=2, batch_size=4, max_seq_len=32, warmup_steps=1, checkpoint_every=1)
+    with pytest.raises(ValueError, match="diverged"):
+        pretraining.pretrain(str(tiny_dirs["pretraining"]), documents, tmp_path / "run", cfg)
+    assert not checkpoints.is_complete(tmp_path / "run")
+
+
+def test_json_output_is_valid_json_even_for_nan_values():
+    from core.cli import to_jsonable
+
+    value = {"loss": float("nan"), "x": np.array([1.0, np.inf]), "y": np.float32("nan")}
+    assert json.loads(json.dumps(to_jsonable(value), allow_nan=False)) == {"loss": None, "x": [1.0, None], "y": None}
