@@ -384,3 +384,46 @@ def test_json_output_is_valid_json_even_for_nan_values():
 
     value = {"loss": float("nan"), "x": np.array([1.0, np.inf]), "y": np.float32("nan")}
     assert json.loads(json.dumps(to_jsonable(value), allow_nan=False)) == {"loss": None, "x": [1.0, None], "y": None}
+
+
+def last_json(capsys) -> dict:
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def test_cli_mask_sim_top_k_zero_is_an_error_not_a_traceback(tiny_dirs, capsys):
+    assert main(["mask-sim", "the cat sat on the mat", "--top-k", "0", "--model", str(tiny_dirs["pretraining"]),
+                 "--json"]) == 2
+    assert "top-k" in last_json(capsys)["error"]
+
+
+@pytest.mark.parametrize("line", ['{"text": 5}', '{"x": "a [MASK]"}', '{"text": "a [MASK]", "text_b": []}', "{oops"])
+def test_cli_fill_mask_batch_with_a_bad_record_names_the_line(line, tiny_dirs, tmp_path, capsys):
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(f"the [MASK] sat\n{line}\n")
+    assert main(["fill-mask", "--batch", str(batch), "--model", str(tiny_dirs["pretraining"]), "--json"]) == 2
+    assert "line 2" in last_json(capsys)["error"]
+
+
+@pytest.mark.parametrize("job", ['{"epochs": "two"}', '{"learning_rate": "x"}', '{"freeze_encoder": "yes"}', "[]",
+                                 "{broken"])
+def test_cli_finetune_config_with_wrongly_typed_fields_is_an_error(job, tmp_path, capsys):
+    (tmp_path / "job.json").write_text(job)
+    assert main(["finetune", "--config", str(tmp_path / "job.json"), "--json"]) == 2
+    assert "job file" in last_json(capsys)["error"]
+
+
+@pytest.mark.parametrize("flag", ["--checkpoint-every=0", "--batch-size=0", "--steps=0"])
+def test_cli_pretrain_zero_sizes_are_errors_before_training(flag, tiny_dirs, models_home, capsys):
+    assert main(["pretrain", "--model", str(tiny_dirs["pretraining"]), "--out", "zero", flag, "--json"]) == 2
+    assert "at least 1" in last_json(capsys)["error"] and "zero" not in models.trained_models()
+
+
+def test_cli_an_unexpected_failure_is_one_json_line(monkeypatch, capsys):
+    def broken(args):
+        raise KeyError("surprise")
+
+    parser = build_parser()
+    monkeypatch.setattr("core.cli.build_parser", lambda: parser)
+    parser._subparsers._group_actions[0].choices["models"].set_defaults(func=broken)
+    assert main(["models", "--json"]) == 1
+    assert last_json(capsys)["error"].startswith("the command failed: KeyError")
