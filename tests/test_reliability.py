@@ -427,3 +427,30 @@ def test_cli_an_unexpected_failure_is_one_json_line(monkeypatch, capsys):
     parser._subparsers._group_actions[0].choices["models"].set_defaults(func=broken)
     assert main(["models", "--json"]) == 1
     assert last_json(capsys)["error"].startswith("the command failed: KeyError")
+
+
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+
+
+def test_nsp_batch_csv_export_neutralises_formula_cells(tiny_model):
+    import csv
+    import io
+
+    from core import nsp_batch
+
+    quoted = '"' + FORMULA.replace('"', '""') + '"'
+    upload = f"a,b,label\n{quoted},@SUM(1+1),1\nThe cat sat.,-0.5,0\n"
+    result = nsp_batch.score_pairs(tiny_model, nsp_batch.read_upload("pairs.csv", upload.encode()))
+    rows = list(csv.reader(io.StringIO(nsp_batch.to_csv(result))))
+    assert rows[1][:2] == ["'" + FORMULA, "'@SUM(1+1)"] and rows[2][:2] == ["The cat sat.", "-0.5"]
+    assert all(not cell.startswith(("=", "@", "+")) for row in rows[1:] for cell in row)
+    assert float(rows[1][5]) == pytest.approx(result.rows()[0]["logits"][0], abs=1e-5)  # numbers stay numbers
+
+
+def test_embedding_and_attention_csv_cells_never_start_a_formula(bundled_model):
+    from core import attention, embedding_tables, forward
+
+    table = embedding_tables.csv_text(["label", "value"], [[FORMULA, -0.25], ["-", 1.0]])
+    assert table.splitlines()[1].startswith("\"'=HYPERLINK") and ",-0.25" in table and "\n-," in table
+    exported = attention.attentions_csv(forward.analyze(bundled_model, "= the cat", None))
+    assert ",'=," in exported and ",=," not in exported
