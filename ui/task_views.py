@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.model.inputs import EncodedInput
-from core.render import token_chip
+from core.render import markdown_literal, token_chip
 from core.tasks import classify as tasks
 from core.tasks import figures as task_figures
 from core.tasks import qa
@@ -51,7 +51,8 @@ def sentence(loaded, text_a: str, text_b: str | None, slot: str) -> None:
     except ValueError as err:
         return missing_head(err)
     readout(loaded, result.task, result.inputs)
-    st.markdown(f"**{result.labels[result.predicted]}** ({result.probabilities[result.predicted]:.1%}, {result.head} head)")
+    st.markdown(f"**{markdown_literal(result.labels[result.predicted])}** "
+                f"({result.probabilities[result.predicted]:.1%}, {result.head} head)")
     st.plotly_chart(task_figures.probability_bars(result), key=f"tasks_bars_{slot}")
     st.plotly_chart(task_figures.cls_path_figure(result), key=f"tasks_path_{slot}")
     left, right = st.columns(2)
@@ -64,7 +65,7 @@ def sentence(loaded, text_a: str, text_b: str | None, slot: str) -> None:
     st.html(task_figures.saliency_html(explained))
     gap = f" (IG completeness: saliency sum {explained.scores.sum():+.3g} vs logit gap {explained.target_logit - explained.baseline_logit:+.3g})" \
         if method == tasks.SALIENCY_METHODS[0] else ""
-    st.caption(f"Green pushed the logit of **{explained.target}** up, red pushed it down{gap}. "
+    st.caption(f"Green pushed the logit of **{markdown_literal(explained.target)}** up, red pushed it down{gap}. "
                "Baseline: every word replaced by [PAD].")
 
 

@@ -30,6 +30,7 @@ from transformers import (
 )
 
 from core import config
+from core.lib import paths
 
 transformers.logging.set_verbosity_error()
 transformers.utils.logging.disable_progress_bar()
@@ -177,14 +178,29 @@ def pretrained_models() -> list[str]:
     return [config.BUNDLED_ALIAS, *runs]
 
 
-def resolve(name: str) -> ModelSource:
-    """Turn what the user typed into a hub id, a folder or an alias."""
+def resolve(name: str, confined: bool = False) -> ModelSource:
+    """Turn what the user typed into a hub id, a folder or an alias. `confined` (names typed in the browser):
+    folders only inside core.lib.paths.allowed_roots(), with one message for every other path, existing or not."""
     name = (name or "").strip()
     if not name:
         raise ModelLoadError("no model named — pick one in the sidebar or pass --model")
     if name == config.BUNDLED_ALIAS:
         return ModelSource(name, str(bundled_model_path()), "alias")
-    if not name.startswith(".") and (config.MODELS_HOME / name / "config.json").is_file():
+    try:
+        paths.check_name_length(name, "model name")
+        if confined and paths.is_local_path(name):
+            paths.confine(name, "model folder")
+    except ValueError as err:
+        raise ModelLoadError(str(err)) from None
+    try:
+        return _resolve_local_or_hub(name)
+    except OSError as err:  # unreadable folder, a loop of links…: the message, without server paths
+        raise ModelLoadError(f"{name!r} cannot be read here ({err.strerror or type(err).__name__})") from None
+
+
+def _resolve_local_or_hub(name: str) -> ModelSource:
+    """An alias under MODELS_HOME, a folder, or else a hub id (a path that does not exist is an error)."""
+    if "/" not in name and not name.startswith(".") and (config.MODELS_HOME / name / "config.json").is_file():
         return ModelSource(name, str(config.MODELS_HOME / name), "alias")
     path = Path(name).expanduser()
     if path.is_dir():
@@ -196,11 +212,11 @@ def resolve(name: str) -> ModelSource:
     return ModelSource(name, name, "hub")
 
 
-def saved_version(name: str) -> str:
+def saved_version(name: str, confined: bool = False) -> str:
     """A stamp that changes whenever a local model (alias or folder) is saved again: its config file's
     modification time; "" for hub ids and names that do not resolve (loading them reports the problem)."""
     try:
-        source = resolve(name)
+        source = resolve(name, confined)
         return str((Path(source.location) / "config.json").stat().st_mtime_ns) if source.kind != "hub" else ""
     except (ModelLoadError, OSError):
         return ""
@@ -329,9 +345,10 @@ def _check_bert_family(model_config, source: ModelSource) -> None:
         )
 
 
-def load_model(name: str, device: torch.device | None = None) -> LoadedModel:
-    """Load a model by hub id, folder or alias, with eager attention and its real heads detected."""
-    source = resolve(name)
+def load_model(name: str, device: torch.device | None = None, confined: bool = False) -> LoadedModel:
+    """Load a model by hub id, folder or alias, with eager attention and its real heads detected (`confined`:
+    as resolve)."""
+    source = resolve(name, confined)
     model_config = _from_pretrained(AutoConfig, source)
     _check_bert_family(model_config, source)
     tokenizer = _from_pretrained(AutoTokenizer, source)

@@ -19,6 +19,7 @@ from core.lib import uploads
 from core.lib.numerics import softmax
 from core.model.loading import LoadedModel
 from core.nsp import scoring as nsp
+from core.render import spreadsheet_safe
 
 # Header names accepted for the two sentences and the optional label column.
 A_NAMES = ("a", "text_a", "sentence_a", "sentence1", "first")
@@ -171,6 +172,6 @@ def to_csv(result: BatchResult) -> str:
     writer.writerow(["a", "b", "label", "is_next", "not_next", "logit_0_isnext", "logit_1_notnext", "truncated"])
     for row in result.rows():
         label = "" if row["label"] is None else int(row["label"])
-        writer.writerow([row["a"], row["b"], label, f"{row['is_next']:.6f}", f"{row['not_next']:.6f}",
+        writer.writerow([spreadsheet_safe(row["a"]), spreadsheet_safe(row["b"]), label, f"{row['is_next']:.6f}", f"{row['not_next']:.6f}",
                          f"{row['logits'][0]:.6f}", f"{row['logits'][1]:.6f}", int(row["truncated"])])
     return out.getvalue()

@@ -87,13 +87,14 @@ def _base_model(request: RunRequest):
 
 def check_request(request: RunRequest) -> None:
     """Raise a ValueError a user can act on before a run is started in the background."""
-    checkpoints.model_dir(request.alias)  # a usable model name
+    checkpoints.new_model_dir(request.alias)  # a usable model name, short enough, shadowing no hub id
+    request.config.validate()
     check_strategy(split_held_out(list(request.documents)).train, request.config.negatives)
 
 
 def run(request: RunRequest, report: Callable[[Progress], None] | None = None) -> PretrainResult:
     """Pre-train as requested; checkpoints land in the alias's folder (the model picker lists it)."""
-    output_dir = checkpoints.model_dir(request.alias)
+    output_dir = checkpoints.new_model_dir(request.alias)  # refused before any training
     split = split_held_out(list(request.documents))
     base, tokenizer = _base_model(request)
     return pretrain(base, split.train, output_dir, request.config, tokenizer, report, request.resume)
