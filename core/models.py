@@ -280,6 +280,17 @@ def _real_heads(model: PreTrainedModel, missing_keys: set[str]) -> set[str]:
     return real
 
 
+def check_encoder_complete(name: str, missing_keys: set[str]) -> None:
+    """ModelLoadError when weights outside the heads (and the pooler, which belongs to the NSP head) are missing:
+    the encoder would run with randomly initialised layers. Only absent head weights mean "no such head"."""
+    all_heads = tuple(p for prefixes in HEAD_PREFIXES.values() for p in prefixes)
+    missing = sorted(k for k in missing_keys if not k.startswith(all_heads) and "pooler" not in k.split("."))
+    if missing:
+        raise ModelLoadError(
+            f"{name!r} lacks {len(missing)} encoder weights (e.g. {missing[0]}): its config asks for more than its "
+            "weights file holds, so part of the encoder would be random — fix config.json or use the matching weights")
+
+
 def detect_capabilities(model: PreTrainedModel, missing_keys: set[str]) -> Capabilities:
     """Which heads of a loaded model are real pretrained weights."""
     real = _real_heads(model, missing_keys)
@@ -340,6 +351,7 @@ def load_model(name: str, device: torch.device | None = None, confined: bool = F
     tokenizer = _from_pretrained(AutoTokenizer, source)
     cls = _head_class(model_config.architectures or [])
     model, info = _from_pretrained(cls, source, attn_implementation="eager", output_loading_info=True)
+    check_encoder_complete(name, set(info["missing_keys"]))
     capabilities = detect_capabilities(model, set(info["missing_keys"]))
     if not capabilities.names:
         model = model.base_model  # no real head: keep the encoder only, never a random head

@@ -454,3 +454,31 @@ def test_embedding_and_attention_csv_cells_never_start_a_formula(bundled_model):
     assert table.splitlines()[1].startswith("\"'=HYPERLINK") and ",-0.25" in table and "\n-," in table
     exported = attention.attentions_csv(forward.analyze(bundled_model, "= the cat", None))
     assert ",'=," in exported and ",=," not in exported
+
+
+@pytest.fixture
+def config_over_too_few_layers(tiny_dirs, tmp_path):
+    """A model folder whose config asks for 4 layers over weights for 2."""
+    folder = tmp_path / "four-over-two"
+    shutil.copytree(tiny_dirs["pretraining"], folder)
+    settings = json.loads((folder / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps({**settings, "num_hidden_layers": 4}))
+    return folder
+
+
+def test_missing_encoder_layers_are_an_error_not_random_weights(config_over_too_few_layers):
+    with pytest.raises(models.ModelLoadError, match="lacks .* encoder weights"):
+        models.load_model(str(config_over_too_few_layers), torch.device("cpu"))
+    with pytest.raises(ValueError, match="encoder weights"):
+        pretraining.load_for_pretraining(str(config_over_too_few_layers))
+
+
+def test_absent_head_weights_still_mean_no_such_head(tiny_dirs):
+    loaded = models.load_model(str(tiny_dirs["encoder"]), torch.device("cpu"))  # a bare encoder: no heads at all
+    assert not loaded.capabilities.names
+    assert models.load_model(str(tiny_dirs["qa"]), torch.device("cpu")).capabilities.qa
+
+
+def test_page_shows_missing_encoder_layers_as_a_message(config_over_too_few_layers):
+    at = run_page("pages/home.py", {"model": str(config_over_too_few_layers)})
+    assert not at.exception and any("encoder weights" in e.value for e in at.error)
