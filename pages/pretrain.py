@@ -7,6 +7,7 @@ from core import config, jobs
 from core import pretraining_runs as runs
 from core.pretraining import PretrainConfig
 from core.pretraining_data import NEGATIVE_STRATEGIES, split_documents
+from ui import session
 
 st.title("Pre-train: MLM + NSP together")
 st.markdown(
@@ -49,7 +50,7 @@ if st.button("Start pre-training", type="primary", key="pretrain_start"):
     request = runs.RunRequest(tuple(documents), base, alias, cfg)
     try:
         runs.check_request(request)
-        job = jobs.start_job(alias, lambda job: runs.run(request, job.report))
+        job = jobs.start_job(alias, lambda job: runs.run(request, job.report), owner=session.session_owner())
         st.session_state.setdefault("pretrain_jobs", []).append(job.job_id)
     except ValueError as err:
         st.error(str(err))

@@ -11,7 +11,7 @@ from core.finetune_demo import SOURCES, demo_data
 from core.finetune_sources import HUB_PREFIX, DataSpec, load_data
 from core.finetune_figures import curves_figure
 from core.render import markdown_literal
-from ui.session import load_model
+from ui.session import load_model, session_owner
 
 JOB_KEY = "finetune_job_id"
 # The saved model whose delete awaits confirmation, and the last delete's outcome (kind, message).
@@ -136,8 +136,10 @@ def _load_hub(task: str, spec: DataSpec):
 
 
 def start(cfg: finetune.FineTuneConfig, data) -> None:
-    """Start the run in the background and remember its id for this browser session."""
-    job = jobs.start_job(f"finetune {cfg.alias}", lambda job: finetune.train(cfg, data, job.report))
+    """Start the run in the background and remember its id for this browser session (ValueError when this
+    session or the server already runs its share of jobs)."""
+    job = jobs.start_job(f"finetune {cfg.alias}", lambda job: finetune.train(cfg, data, job.report),
+                         owner=session_owner())
     st.session_state[JOB_KEY] = job.job_id
 
 

@@ -38,6 +38,14 @@ def _load_model(name: str, version: str) -> models.LoadedModel:
     return models.load_model(name, confined=True)
 
 
+def session_owner() -> str:
+    """This browser session's id: the server runs at most one training job per session."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else "outside-a-session"
+
+
 @dataclass(frozen=True)
 class Selection:
     """What the sidebar holds: the model name, its load result, and the sentences."""
