@@ -58,6 +58,10 @@ SUGGESTED_MODELS = (
 HUB_ID_LOOKALIKE = r"^(bert|roberta|albert|distilbert|distilroberta|xlm-roberta|camembert)-" \
                    r"(base|large|xlarge|xxlarge|small|medium|mini|tiny|multilingual)\b"
 
+# Training jobs browser sessions may run at once on the server (each session runs at most one); the CLI runs
+# its work in the foreground and is not counted.
+MAX_RUNNING_JOBS = int(os.environ.get("BERT_EXPLORER_MAX_JOBS", "2"))
+
 # Example pair shown on first visit.
 DEFAULT_TEXT_A = "The man went to the store to buy a gallon of milk."
 DEFAULT_TEXT_B = "He paid for it with cash at the counter."

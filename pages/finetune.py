@@ -42,8 +42,11 @@ if data is not None:
         if warning:
             st.warning(warning)
 if st.button("Start training", type="primary", disabled=running or data is None, key="finetune_start"):
-    panels.start(cfg, data)
-    st.rerun()
+    try:
+        panels.start(cfg, data)
+        st.rerun()
+    except ValueError as err:  # this session or the server already runs its share of jobs
+        st.error(str(err))
 
 if st.session_state.get(panels.JOB_KEY):
     st.subheader("Run")

@@ -8,6 +8,7 @@ from core.pretrain import runs
 from core.pretrain.data import NEGATIVE_STRATEGIES, document_texts
 from core.pretrain.runner import PretrainConfig
 from core.training import jobs
+from ui import session
 
 st.title("Pre-train: MLM + NSP together")
 st.markdown(
@@ -50,7 +51,7 @@ if st.button("Start pre-training", type="primary", key="pretrain_start"):
     request = runs.RunRequest(tuple(documents), base, alias, cfg)
     try:
         runs.check_request(request)
-        job = jobs.start_job(alias, lambda job: runs.run(request, job.report))
+        job = jobs.start_job(alias, lambda job: runs.run(request, job.report), owner=session.session_owner())
         st.session_state.setdefault("pretrain_jobs", []).append(job.job_id)
     except ValueError as err:
         st.error(str(err))

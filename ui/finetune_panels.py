@@ -17,6 +17,7 @@ from core.model import loading as models
 from core.render import markdown_literal
 from core.training import jobs
 from ui.loaders import load_model
+from ui.session import session_owner
 
 JOB_KEY = "finetune_job_id"
 # The saved model whose delete awaits confirmation, and the last delete's outcome (kind, message).
@@ -141,8 +142,10 @@ def _load_hub(task: str, spec: DataSpec):
 
 
 def start(cfg: finetune.FineTuneConfig, data) -> None:
-    """Start the run in the background and remember its id for this browser session."""
-    job = jobs.start_job(f"finetune {cfg.alias}", lambda job: finetune.train(cfg, data, job.report))
+    """Start the run in the background and remember its id for this browser session (ValueError when this
+    session or the server already runs its share of jobs)."""
+    job = jobs.start_job(f"finetune {cfg.alias}", lambda job: finetune.train(cfg, data, job.report),
+                         owner=session_owner())
     st.session_state[JOB_KEY] = job.job_id
 
 

@@ -174,8 +174,8 @@ def new_model_dir(alias: str) -> Path:
 
 def shadows_hub_id(alias: str) -> bool:
     """Whether an alias would hide a hub model of the same name (a suggested one, a BERT-style id, a cached one)."""
-    from core.model import loading as models
+    from core.model.hub import in_hub_cache
 
     lowered = alias.strip().lower()
     suggested = {m.lower() for m in config.SUGGESTED_MODELS}
-    return lowered in suggested or bool(re.match(config.HUB_ID_LOOKALIKE, lowered)) or models.in_hub_cache(alias)
+    return lowered in suggested or bool(re.match(config.HUB_ID_LOOKALIKE, lowered)) or in_hub_cache(alias)

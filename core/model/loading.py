@@ -31,6 +31,7 @@ from transformers import (
 
 from core import config
 from core.lib import paths
+from core.model.hub import in_hub_cache  # noqa: F401  (callers ask the loader: models.in_hub_cache)
 
 transformers.logging.set_verbosity_error()
 transformers.utils.logging.disable_progress_bar()
@@ -246,14 +247,6 @@ def hub_reachable() -> bool:
     return answered.wait(config.HUB_PROBE_TIMEOUT_S)
 
 
-def in_hub_cache(model_id: str) -> bool:
-    """Whether a hub model's config is already in the local Hugging Face cache."""
-    from huggingface_hub import try_to_load_from_cache
-
-    candidates = {model_id, f"google-bert/{model_id}"} if "/" not in model_id else {model_id}
-    return any(isinstance(try_to_load_from_cache(c, "config.json"), str) for c in candidates)
-
-
 def choose_default_model() -> tuple[str, str]:
     """The default model name and why it was chosen; never waits on a network time-out."""
     wanted = config.DEFAULT_MODEL_ID
@@ -292,6 +285,17 @@ def _real_heads(model: PreTrainedModel, missing_keys: set[str]) -> set[str]:
         if params and not any(k.startswith(prefixes) for k in missing_keys):
             real.add(head)
     return real
+
+
+def check_encoder_complete(name: str, missing_keys: set[str]) -> None:
+    """ModelLoadError when weights outside the heads (and the pooler, which belongs to the NSP head) are missing:
+    the encoder would run with randomly initialised layers. Only absent head weights mean "no such head"."""
+    all_heads = tuple(p for prefixes in HEAD_PREFIXES.values() for p in prefixes)
+    missing = sorted(k for k in missing_keys if not k.startswith(all_heads) and "pooler" not in k.split("."))
+    if missing:
+        raise ModelLoadError(
+            f"{name!r} lacks {len(missing)} encoder weights (e.g. {missing[0]}): its config asks for more than its "
+            "weights file holds, so part of the encoder would be random — fix config.json or use the matching weights")
 
 
 def detect_capabilities(model: PreTrainedModel, missing_keys: set[str]) -> Capabilities:
@@ -354,6 +358,7 @@ def load_model(name: str, device: torch.device | None = None, confined: bool = F
     tokenizer = _from_pretrained(AutoTokenizer, source)
     cls = _head_class(model_config.architectures or [])
     model, info = _from_pretrained(cls, source, attn_implementation="eager", output_loading_info=True)
+    check_encoder_complete(name, set(info["missing_keys"]))
     capabilities = detect_capabilities(model, set(info["missing_keys"]))
     if not capabilities.names:
         model = model.base_model  # no real head: keep the encoder only, never a random head

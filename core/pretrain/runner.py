@@ -90,6 +90,7 @@ def load_for_pretraining(name: str) -> tuple[BertForPreTraining, PreTrainedToken
     """A BERT checkpoint with MLM + NSP heads (new random ones where missing); returns the new heads' names."""
     source = models.resolve(name)
     model, info = models._from_pretrained(BertForPreTraining, source, output_loading_info=True)
+    models.check_encoder_complete(name, set(info["missing_keys"]))
     if model.config.model_type != "bert":
         raise ValueError(f"pre-training here needs a BERT checkpoint, {name!r} is {model.config.model_type!r}")
     tokenizer = models._from_pretrained(models.AutoTokenizer, source)

@@ -9,6 +9,7 @@ and checks it now fails safely. Page cases run through AppTest; the core and CLI
 import dataclasses
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from core.pretrain import runner as pretraining
 from core.pretrain import runs as pretraining_runs
 from core.pretrain.data import segment_documents
 from core.render import markdown_literal
+from core.training import jobs
 from tests.helpers import APP, run_page
 
 # --- issue 18: safe to run where others can reach it -------------------------------------------------------------
@@ -416,3 +418,39 @@ def test_absent_head_weights_still_mean_no_such_head(tiny_dirs):
 def test_page_shows_missing_encoder_layers_as_a_message(config_over_too_few_layers):
     at = run_page("pages/home.py", {"model": str(config_over_too_few_layers)})
     assert not at.exception and any("encoder weights" in e.value for e in at.error)
+
+
+@pytest.fixture
+def held_jobs(monkeypatch):
+    """Work that runs until the test lets it finish: jobs stay 'running' exactly as long as a test needs."""
+    release = threading.Event()
+    yield lambda job: release.wait(60)
+    release.set()
+    for job in jobs.running_jobs():  # finished before the next test counts running jobs
+        job.wait(60)
+
+
+def test_one_running_job_per_session_and_a_server_wide_cap(held_jobs, monkeypatch):
+    monkeypatch.setattr(config, "MAX_RUNNING_JOBS", 2)
+    first = jobs.start_job("a-1", held_jobs, owner="session-a")
+    with pytest.raises(ValueError, match="already running 'a-1'"):
+        jobs.start_job("a-2", held_jobs, owner="session-a")
+    jobs.start_job("b-1", held_jobs, owner="session-b")
+    with pytest.raises(ValueError, match="limit"):
+        jobs.start_job("c-1", held_jobs, owner="session-c")
+    first.cancel()
+    jobs.start_job("unowned", lambda job: None).wait(10)  # work outside a browser session is not counted
+
+
+def test_a_second_pre_training_start_in_one_session_is_refused(held_jobs, monkeypatch):
+    monkeypatch.setattr(pretraining_runs, "run", lambda request, report: held_jobs(None))
+    at = run_page("pages/pretrain.py", {"model": "bundled"})
+    for _ in range(3):
+        at.button(key="pretrain_start").click().run()
+    assert not at.exception
+    assert len(at.session_state["pretrain_jobs"]) == 1
+    assert any("already running" in e.value for e in at.error)
+    at.switch_page("pages/finetune.py").run()
+    at.button(key="finetune_start").click().run()  # the same session, another page: still one job
+    assert not at.exception and any("already running" in e.value for e in at.error)
+    assert len(jobs.running_jobs()) == 1
