@@ -68,6 +68,8 @@ DEFAULT_TEXT_B = "He paid for it with cash at the counter."
 # Masked on the Masked words page while sentence A is the example, so the first visit shows a prediction
 # (the BERT paper's own example masks a word of this sentence).
 DEFAULT_MASKED_WORD = "milk"
+# The Next sentence page's second candidate for sentence B: unrelated to the example's sentence A.
+DEFAULT_OTHER_B = "Penguins live in the southern hemisphere."
 
 # Uploads, in MB as Streamlit counts them (2^20 bytes). Streamlit refuses files over server.maxUploadSize
 # (200 MB, .streamlit/config.toml) by itself; each page's uploader gets a smaller limit, what the page can parse

@@ -47,6 +47,12 @@ for result in results:
     if cut := int(result.scores.truncated.sum()):
         st.warning(f"{cut} pairs were longer than {result.model_name} takes and were cut (longer sentence first).")
 st.plotly_chart(nsp_figures.distribution_figure(results), key="nsp_exp_box")
+st.markdown(
+    "**Separation** — how well the head tells each kind of negative from the consecutive pairs, whatever the "
+    "threshold: ROC AUC 1.0 puts every consecutive pair above every negative, 0.5 is chance. Accuracy at a fixed "
+    "0.5 (below) can flatter a biased head: one that says NotNext to almost everything gets most negatives right."
+)
+st.plotly_chart(nsp_figures.separation_figure(results), key="nsp_exp_auc")
 st.plotly_chart(nsp_figures.accuracy_figure(results), key="nsp_exp_accuracy")
 st.dataframe(pd.DataFrame([{"model": r.model_name, "head": r.head.kind, **s.__dict__}
                            for r in results for s in r.summary]), width="stretch", hide_index=True)

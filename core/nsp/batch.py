@@ -16,7 +16,7 @@ import numpy as np
 
 from core import config
 from core.lib import uploads
-from core.lib.numerics import softmax
+from core.lib.numerics import roc_auc, softmax
 from core.model.loading import LoadedModel
 from core.nsp import scoring as nsp
 from core.render import spreadsheet_safe
@@ -136,6 +136,15 @@ class BatchResult:
         if not labelled:
             return None
         return float(np.mean([(s >= nsp.THRESHOLD) == p.is_next for p, s in labelled]))
+
+    @property
+    def auc(self) -> float | None:
+        """ROC AUC of P(IsNext), labelled positives vs labelled negatives; None without both kinds of label."""
+        labels = [p.is_next for p in self.pairs]
+        scores = self.scores.is_next
+        positives = np.array([s for s, label in zip(scores, labels) if label is True])
+        negatives = np.array([s for s, label in zip(scores, labels) if label is False])
+        return roc_auc(positives, negatives) if len(positives) and len(negatives) else None
 
     def rows(self) -> list[dict]:
         """One dict per pair: the stable CLI shape (model, is_next, not_next, logits) plus the texts and label."""
