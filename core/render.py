@@ -15,6 +15,11 @@ SENTENCE_COLORS = ("#cfe3ff", "#ffe2c6")
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
+def percent(p: float) -> str:
+    """A probability for people: '12.3%', and tiny ones in scientific notation ('3.2e-05'), never a false '0.0%'."""
+    return f"{p:.1%}" if p >= 0.0005 or p == 0 else f"{p:.1e}"
+
+
 def markdown_literal(text: str) -> str:
     """A user's string (a model name, a label) as Markdown that shows exactly those characters: no link, image,
     emphasis, colour directive or HTML can come out of it."""

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.model.inputs import EncodedInput
-from core.render import markdown_literal, token_chip
+from core.render import markdown_literal, percent, token_chip
 from core.tasks import classify as tasks
 from core.tasks import figures as task_figures
 from core.tasks import qa
@@ -22,7 +22,7 @@ def missing_head(err: ValueError) -> None:
     if "fine-tune" not in str(err):
         return
     if any(p.path == FINETUNE_PAGE for p in registry.PAGES):
-        st.page_link(FINETUNE_PAGE, label="Train a head on the fine-tune page", icon="🛠️")
+        st.page_link(FINETUNE_PAGE, label="Train a head on the fine-tune page", icon=":material/build:")
     else:
         st.info("The fine-tune page (pages/finetune.py) trains such a head and registers the result as a new model.")
 
@@ -52,7 +52,7 @@ def sentence(loaded, text_a: str, text_b: str | None, slot: str) -> None:
         return missing_head(err)
     readout(loaded, result.task, result.inputs)
     st.markdown(f"**{markdown_literal(result.labels[result.predicted])}** "
-                f"({result.probabilities[result.predicted]:.1%}, {result.head} head)")
+                f"({percent(result.probabilities[result.predicted])}, {result.head} head)")
     st.plotly_chart(task_figures.probability_bars(result), key=f"tasks_bars_{slot}")
     st.plotly_chart(task_figures.cls_path_figure(result), key=f"tasks_path_{slot}")
     left, right = st.columns(2)

@@ -247,6 +247,16 @@ def hub_reachable() -> bool:
     return answered.wait(config.HUB_PROBE_TIMEOUT_S)
 
 
+def needs_download(name: str) -> bool:
+    """Whether loading `name` would fetch it from the hub: a hub id not in the local cache (aliases, folders and
+    cached ids load offline). Such names stay listed: with a network they load."""
+    try:
+        source = resolve(name)
+    except ModelLoadError:
+        return False  # not a hub id; loading it says what is wrong
+    return source.kind == "hub" and not in_hub_cache(name)
+
+
 def choose_default_model() -> tuple[str, str]:
     """The default model name and why it was chosen; never waits on a network time-out."""
     wanted = config.DEFAULT_MODEL_ID

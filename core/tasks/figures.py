@@ -12,6 +12,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
+from core.render import percent
 from core.tasks.classify import Classification, Saliency, TokenClassification
 from core.tasks.qa import QAResult, Window
 
@@ -25,7 +26,7 @@ def probability_bars(result: Classification) -> go.Figure:
     colors = ["#1f77b4" if i == result.predicted else "#9ecae1" for i in range(len(result.labels))]
     fig = go.Figure(go.Bar(
         x=result.probabilities, y=[html.escape(label) for label in result.labels], orientation="h", marker_color=colors,
-        text=[f"{p:.1%}" for p in result.probabilities], textposition="auto",
+        text=[percent(p) for p in result.probabilities], textposition="auto",
     ))
     fig.update_layout(title="P(class), read off the [CLS] vector", xaxis=dict(range=[0, 1], title="probability"),
                       yaxis=dict(autorange="reversed"), height=120 + 40 * len(result.labels), margin=dict(l=10, r=10, t=40, b=40))

@@ -65,3 +65,17 @@ def test_a_model_without_mlm_head_is_offered_local_models_that_have_one(models_h
     assert "Use ft-sentence" not in labels
     assert not any("gains an" in m.value for m in at.markdown)
     assert any("Pre-train" in m.value for m in at.markdown)
+
+
+def test_the_picker_marks_hub_models_that_need_a_download(monkeypatch):
+    from core.model import loading as models
+    from ui import sidebar
+
+    monkeypatch.setattr(models, "in_hub_cache", lambda name: name == "bert-base-chinese")
+    assert sidebar._option_label("bundled") == "bundled"
+    assert sidebar._option_label("bert-base-chinese") == "bert-base-chinese"  # cached: loads offline
+    assert sidebar._option_label("bert-base-uncased").startswith("bert-base-uncased — download")
+    at = run_page("pages/home.py", {"model": "bundled"})
+    assert not at.exception
+    labels = [sidebar._option_label(o) for o in at.sidebar.selectbox[0].options]
+    assert any(label.startswith("bert-large-uncased — download") for label in labels)
