@@ -11,6 +11,7 @@ from core.model import bundled, checkpoints
 from core.model import loading as models
 from core.pretrain import data as D
 from core.pretrain import runner as P
+from core.pretrain import runs
 from core.training import jobs
 
 DOCS = [
@@ -193,3 +194,10 @@ def test_pooler_and_nsp_head_get_their_own_learning_rate(tiny_dirs):
     optimizer = P.make_optimizer(model, fast_config(nsp_lr=0.5))
     pooler = model.bert.pooler.dense.weight
     assert [g["lr"] for g in optimizer.param_groups if any(p is pooler for p in g["params"])] == [0.5]
+
+
+def test_compare_runs_includes_the_bundled_model_with_what_it_was_trained_on():
+    documents = runs.example_documents(8)
+    score = runs.compare_runs(["bundled"], documents)[0]
+    assert score.run == "bundled" and score.negatives == "random_document" and score.steps is None
+    assert set(score.nsp_accuracy) <= set(D.NEGATIVE_STRATEGIES)
