@@ -67,3 +67,29 @@ def token_strip_html(encoded: EncodedInput) -> str:
         for i, (tok, tid, seg) in enumerate(zip(encoded.tokens, encoded.input_ids, encoded.token_type_ids))
     ]
     return f'<div class="token-strip" style="line-height:2.2">{"".join(chips)}</div>'
+
+
+def encoder_diagram_html(num_layers: int, hidden: int, heads: int, intermediate: int, heads_out: list[str]) -> str:
+    """Note section 1 drawn with the loaded model's sizes: embeddings → L × (attention → add & norm →
+    feed-forward → add & norm) → contextual vectors → the real heads. Every label is escaped."""
+    def box(title: str, detail: str, color: str) -> str:
+        return (f'<div style="border:1px solid #888;border-radius:6px;background:{color};padding:6px 10px;'
+                f'margin:2px auto;max-width:520px;text-align:center"><b>{html.escape(title)}</b><br>'
+                f'<span style="font-size:0.85em">{html.escape(detail)}</span></div>')
+    arrow = '<div style="text-align:center;line-height:1.1">↓</div>'
+    block = arrow.join([
+        box("Multi-head self-attention", f"{heads} heads × {hidden // max(1, heads)} dims = {hidden}", "#cfe3ff"),
+        box("Add & LayerNorm", "residual: x + attention(x), then normalise", "#eeeeee"),
+        box("Feed-forward", f"{hidden} → {intermediate} → {hidden}, GELU, at every position", "#ffe2c6"),
+        box("Add & LayerNorm", "residual: x + feed-forward(x), then normalise", "#eeeeee"),
+    ])
+    stack = (f'<div style="border:2px dashed #555;border-radius:8px;padding:6px;margin:4px auto;max-width:560px">'
+             f'<div style="text-align:right;font-size:0.85em">one encoder, stacked <b>× {num_layers}</b></div>'
+             f'{block}</div>')
+    outputs = ", ".join(heads_out) or "none (encoder only)"
+    return arrow.join([
+        box("Input embeddings", f"token + segment + position → LayerNorm: one {hidden}-vector per token", "#e0f2e0"),
+        stack,
+        box("Contextual embeddings", f"one {hidden}-vector per token; [CLS] feeds the sentence-level heads", "#e0f2e0"),
+        box("Heads", outputs, "#f6e8ff"),
+    ])

@@ -22,7 +22,8 @@ with st.form("nsp_exp_form"):
     per_kind = cols[0].slider("Pairs per kind", 5, 200, nsp_experiment.DEFAULT_PER_KIND, key="nsp_exp_per_kind")
     seed = cols[1].number_input("Sampling seed", 0, 10_000, nsp_experiment.DEFAULT_SEED, key="nsp_exp_seed")
     sop_name = cols[2].text_input("Side by side: a model with an SOP head (optional)", key="nsp_exp_sop",
-                                  placeholder="albert-base-v2", help="Its sentence-order head scores the same pairs.")
+                                  placeholder="empty: none (e.g. albert-base-v2)",
+                                  help="Its sentence-order head scores the same pairs.")
     run = st.form_submit_button("Build and score pairs")
 if not documents:
     st.stop()

@@ -79,3 +79,13 @@ def test_the_picker_marks_hub_models_that_need_a_download(monkeypatch):
     assert not at.exception
     labels = [sidebar._option_label(o) for o in at.sidebar.selectbox[0].options]
     assert any(label.startswith("bert-large-uncased — download") for label in labels)
+
+
+def test_home_draws_the_encoder_block_and_embeddings_show_the_sum_in_numbers():
+    at = run_page("pages/home.py", {"model": "bundled"})
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "one encoder, stacked <b>× 6</b>" in html and "384 → 1536 → 384" in html
+    at.switch_page("pages/embeddings.py").run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "LayerNorm(sum)" in d.value.index)
+    assert (abs(table.loc["token"] + table.loc["segment"] + table.loc["position"] - table.loc["sum"]) < 1e-4).all()

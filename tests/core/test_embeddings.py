@@ -175,3 +175,11 @@ def test_sense_tags_mark_pairs_and_their_gap(tiny_model):
     assert different == pytest.approx(result.similarity[[1, 3], -1].mean())
     untagged = contextual.same_word(tiny_model, "bank", ["the bank", "a bank"])
     assert untagged.sense_gap() is None and untagged.pair_labels == ["1 vs 2"]
+
+
+def test_sum_rows_add_up_by_eye(tiny_model):
+    analysis = forward.analyze(tiny_model, "the dog", "a cat")
+    rows = embeddings.embedding_sum(tiny_model, analysis).sum_rows(2, dims=4)
+    assert list(rows) == ["token", "segment", "position", "sum", "LayerNorm(sum)"]
+    for d in range(4):
+        assert rows["token"][d] + rows["segment"][d] + rows["position"][d] == pytest.approx(rows["sum"][d], abs=1e-5)
