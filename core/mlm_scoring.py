@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from core import models
-from core.mlm import NO_MASK_MESSAGE, masked_analysis, mlm_head, typed_mask_positions
+from core.mlm import masked_analysis, mlm_head, no_mask_error, typed_mask_positions
 from core.lru import model_cache
 
 # Masked variants per forward pass: a ≤ 64-token text is scored in one pass.
@@ -201,7 +201,7 @@ def _joint_fill_cached(loaded: models.LoadedModel, text_a: str, text_b: str | No
     encoded = analysis.inputs
     positions = typed_mask_positions(encoded, loaded.tokenizer.mask_token_id)
     if not positions:
-        raise ValueError(NO_MASK_MESSAGE)
+        raise no_mask_error(encoded, loaded.tokenizer.mask_token)
     if len(positions) > MAX_JOINT_MASKS:
         raise ValueError(f"{len(positions)} masks: the joint fill takes at most {MAX_JOINT_MASKS}; remove some [MASK]s")
     ids, types = list(encoded.input_ids), list(encoded.token_type_ids)

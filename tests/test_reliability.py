@@ -519,3 +519,35 @@ def test_a_second_pre_training_start_in_one_session_is_refused(held_jobs, monkey
     at.button(key="finetune_start").click().run()  # the same session, another page: still one job
     assert not at.exception and any("already running" in e.value for e in at.error)
     assert len(jobs.running_jobs()) == 1
+
+
+def test_a_mask_cut_off_by_truncation_is_reported_as_cut_off_not_missing(tiny_model):
+    from core import mlm
+
+    long_text = "the cat sat on the mat . " * 40 + "[MASK]"
+    for call in (lambda: mlm.fill_mask(tiny_model, long_text), lambda: mlm.logit_lens(tiny_model, long_text),
+                 lambda: mlm.fill_mask_batch(tiny_model, [long_text])):
+        with pytest.raises(ValueError, match="cut off"):
+            call()
+    with pytest.raises(ValueError, match="no \\[MASK\\] token"):
+        mlm.fill_mask(tiny_model, "the cat sat")
+
+
+def test_a_model_deleted_by_another_session_is_not_called_a_hub_model(tiny_dirs, models_home):
+    save_fake_finetune(tiny_dirs, models_home, "ft-gone", "2026-01-01T00:00:00")
+    assert models.load_model("ft-gone", torch.device("cpu")).capabilities.sequence_classification
+    finetune_runs.delete_run("ft-gone")
+    with pytest.raises(models.ModelLoadError, match="not a model saved here \\(deleted"):
+        models.load_model("ft-gone", torch.device("cpu"))
+
+
+@pytest.mark.parametrize("dropped", ["\u200b\u200b", "\x00\x01", "\u0300"])
+def test_a_sentence_b_of_dropped_characters_is_an_error_not_an_empty_b(dropped, tiny_model):
+    from core import forward, nsp
+
+    with pytest.raises(ValueError, match="sentence B has no token"):
+        forward.analyze(tiny_model, "the cat sat", dropped)
+    with pytest.raises(ValueError, match="sentence B has no token"):
+        nsp.score_pair(tiny_model, "the cat sat", dropped)
+    with pytest.raises(ValueError, match="sentence A has no token"):
+        forward.analyze(tiny_model, dropped, "the cat sat")
