@@ -551,3 +551,17 @@ def test_a_sentence_b_of_dropped_characters_is_an_error_not_an_empty_b(dropped, 
         nsp.score_pair(tiny_model, "the cat sat", dropped)
     with pytest.raises(ValueError, match="sentence A has no token"):
         forward.analyze(tiny_model, dropped, "the cat sat")
+
+
+def test_cli_caps_integrated_gradient_steps_like_the_page(tiny_dirs, capsys):
+    assert main(["classify", "the cat sat", "--model", str(tiny_dirs["sentence"]), "--saliency",
+                 "integrated gradients", "--ig-steps", "2000", "--json"]) == 2
+    assert "1 to 256 steps" in last_json(capsys)["error"]
+
+
+def test_cli_caps_the_negatives_experiment_size(tiny_dirs, tmp_path, capsys):
+    docs = tmp_path / "docs.txt"
+    docs.write_text("The man went to the store. He bought milk. It was good.\n---\nThe dog sat. The cat sat. We went.\n")
+    assert main(["nsp-experiment", str(docs), "--per-kind", "100000", "--model", str(tiny_dirs["pretraining"]),
+                 "--json"]) == 2
+    assert "between 1 and 1000" in last_json(capsys)["error"]
