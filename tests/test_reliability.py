@@ -565,3 +565,35 @@ def test_cli_caps_the_negatives_experiment_size(tiny_dirs, tmp_path, capsys):
     assert main(["nsp-experiment", str(docs), "--per-kind", "100000", "--model", str(tiny_dirs["pretraining"]),
                  "--json"]) == 2
     assert "between 1 and 1000" in last_json(capsys)["error"]
+
+
+def test_masking_accuracy_keeps_top1_ids_not_every_log_probability(tiny_model, monkeypatch):
+    from core import mlm_pretraining, mlm_scoring
+
+    kept = []
+    original = mlm_scoring.log_probs_at
+
+    def recording(*args, **kwargs):
+        out, passes = original(*args, **kwargs)
+        kept.extend(a.shape for a in out)
+        return out, passes
+
+    monkeypatch.setattr(mlm_pretraining, "log_probs_at", recording)
+    text = "the man went to the store to buy milk . the dog sat on the mat ."
+    result = mlm_pretraining.masking_accuracy(tiny_model, text, None, 40, 3)
+    assert kept and all(len(shape) == 1 for shape in kept)  # (chosen,) ids, never (chosen, vocab)
+    plans = mlm_pretraining._draw_plans(tiny_model, *mlm_pretraining._setup(tiny_model, text, None), 3, 40,
+                                        mlm_pretraining.MaskingRule())
+    encoded = mlm_pretraining._setup(tiny_model, text, None)[0]
+    full = mlm_pretraining._predict(tiny_model, encoded, plans)  # the whole log-probabilities: same top-1
+    hits = [int(np.argmax(r)) == encoded.input_ids[p] for plan, rows in zip(plans, full)
+            for p, r in zip(plan.positions, rows)]
+    assert result.predictions == len(hits) and result.accuracy == pytest.approx(np.mean(hits))
+
+
+def test_masking_accuracy_refuses_too_much_work_for_one_request(tiny_model, monkeypatch):
+    from core import mlm_pretraining
+
+    monkeypatch.setattr(mlm_pretraining, "MAX_TOKEN_DRAWS", 200)
+    with pytest.raises(ValueError, match="too much work"):
+        mlm_pretraining.masking_accuracy(tiny_model, "the man went to the store to buy milk .", None, 50, 11)

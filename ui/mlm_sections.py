@@ -146,7 +146,11 @@ def pretraining(loaded, selection, picked: list[int], top_k: int) -> None:
                                 "model saw": c.shown, "top guess": c.predictions[0].token,
                                 "p": round(c.predictions[0].score, 3), "correct": c.correct} for c in draw.chosen]),
                  hide_index=True, width="stretch")
-    accuracy = mlm_pretraining.masking_accuracy(loaded, selection.text_a, selection.text_b, draws, int(seed))
+    try:  # too many draws of a long text is refused; the single draw above still stands
+        accuracy = mlm_pretraining.masking_accuracy(loaded, selection.text_a, selection.text_b, draws, int(seed))
+    except ValueError as err:
+        st.error(str(err))
+        return
     st.plotly_chart(mlm_figures.masking_accuracy_figure(accuracy), key="mlm_accuracy")
 
 
