@@ -597,3 +597,19 @@ def test_masking_accuracy_refuses_too_much_work_for_one_request(tiny_model, monk
     monkeypatch.setattr(mlm_pretraining, "MAX_TOKEN_DRAWS", 200)
     with pytest.raises(ValueError, match="too much work"):
         mlm_pretraining.masking_accuracy(tiny_model, "the man went to the store to buy milk .", None, 50, 11)
+
+
+def test_a_folder_with_too_many_files_is_refused_before_datasets_scans_it(tmp_path, monkeypatch):
+    from core import finetune_hub
+
+    big = tmp_path / "home"
+    for part in range(3):
+        (big / f"sub{part}").mkdir(parents=True)
+        for i in range(8):
+            (big / f"sub{part}" / f"note{i}.txt").write_text("text")
+    monkeypatch.setattr(finetune_hub, "MAX_FOLDER_FILES", 20)
+    scanned = []
+    monkeypatch.setattr("datasets.load_dataset", lambda *a, **k: scanned.append(a))
+    with pytest.raises(ValueError, match="more than 20 files"):
+        finetune_hub.open_dataset(finetune_hub.HubDataRequest(str(big)))
+    assert scanned == []  # refused before `datasets` looked at a single file
