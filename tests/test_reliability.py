@@ -56,7 +56,8 @@ def test_bad_text_on_every_page(page, kind, tiny_dirs):
 
 @pytest.mark.parametrize("page", [p.path for p in registry.PAGES])
 def test_unknown_model_and_empty_folder_on_every_page_then_recovery(page, tmp_path):
-    for model, message in (("no-such-org/no-such-model", "cannot be reached"), (str(tmp_path), "no config.json")):
+    for model, message in (("no-such-org/no-such-model", "cannot be reached"),
+                           (str(tmp_path), markdown_literal("no config.json"))):  # drawn as literal Markdown
         at = run(page, model, "The cat sat.")
         assert not at.exception, (page, model, at.exception)
         assert any(message in e.value for e in at.error), (page, [e.value for e in at.error])
@@ -613,3 +614,11 @@ def test_a_folder_with_too_many_files_is_refused_before_datasets_scans_it(tmp_pa
     with pytest.raises(ValueError, match="more than 20 files"):
         finetune_hub.open_dataset(finetune_hub.HubDataRequest(str(big)))
     assert scanned == []  # refused before `datasets` looked at a single file
+
+
+def test_a_crafted_model_name_in_a_link_is_shown_as_text_not_as_a_link():
+    crafted = "[Session expired, log in](http://evil.example) ![x](http://evil.example/i.png)"
+    at = run_page("pages/home.py", {"model": crafted})
+    assert not at.exception and at.error
+    for message in (e.value for e in at.error):
+        assert "](http" not in message and "http://" not in message  # no link, image or autolink can form

@@ -9,6 +9,7 @@ import streamlit as st
 
 from core import config, mlm, mlm_figures, mlm_pretraining, mlm_scoring, models
 from core.inputs import EncodedInput
+from core.render import markdown_literal
 from ui import session
 
 # Hub models with a real pre-trained MLM head, offered when the chosen model has none.
@@ -181,7 +182,7 @@ def compare_models(loaded, selection, picked: list[int], top_k: int) -> None:
     try:
         other = session.load_model(other_name)
     except ValueError as err:
-        st.error(str(err))
+        st.error(markdown_literal(str(err)))
         return
     mine = mlm.fill_mask(loaded, selection.text_a, selection.text_b, top_k, picked)
     _, other_encoded = mlm.masked_analysis(other, selection.text_a, selection.text_b)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core import config, corpus, models, nsp_experiment
+from core.render import markdown_literal
 from ui import session
 
 SOURCES = ("Python's reference topics (pydoc_data)", "Paste documents", "Upload text files")
@@ -46,10 +47,10 @@ def load_optional(name: str) -> models.LoadedModel | None:
     if not (name or "").strip():
         return None
     try:
-        with st.spinner(f"Loading {name}…"):
+        with st.spinner(f"Loading {markdown_literal(name)}…"):
             return session.load_model(name.strip())
     except ValueError as err:
-        st.error(str(err))
+        st.error(markdown_literal(str(err)))
         return None
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core import checkpoints, config, forward, models
+from core.render import markdown_literal
 
 
 @st.cache_resource(show_spinner=False)
@@ -81,7 +82,7 @@ def require_model() -> models.LoadedModel:
     """The loaded model, or an error on the page and a stop when it could not be loaded."""
     selection = current()
     if selection.loaded is None:
-        st.error(selection.error or "no model loaded")
+        st.error(markdown_literal(selection.error or "no model loaded"))
         st.stop()
     return selection.loaded
 
