@@ -64,12 +64,13 @@ def delete_run(alias: str) -> None:
     if not ours:
         raise ValueError(f"{alias!r} is not a fine-tuned model saved by this app: nothing was deleted")
     # Claim the folder with one rename first: of two deletes racing for it, exactly one wins the rename and the
-    # other is told the model is gone, instead of both tearing at the same files.
+    # other is told the model is gone, instead of both tearing at the same files. A run saving it meanwhile wins.
     retired = checkpoints.retired_name(folder)
-    try:
-        os.replace(folder, retired)
-    except FileNotFoundError as err:
-        raise _gone(alias) from err
+    with checkpoints.writer_lock(alias):
+        try:
+            os.replace(folder, retired)
+        except FileNotFoundError as err:
+            raise _gone(alias) from err
     shutil.rmtree(retired, ignore_errors=True)
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import finetune, finetune_runs, jobs, models
+from core import checkpoints, finetune, finetune_runs, jobs, models
 from core.render import markdown_literal
 from ui import finetune_panels as panels
 from ui import session
@@ -38,7 +38,15 @@ if data is not None:
         warning = finetune_runs.size_warning(cfg, data, params, device)
         if warning:
             st.warning(warning)
-if st.button("Start training", type="primary", disabled=running or data is None, key="finetune_start"):
+replace_refused = False
+if data is not None and not running:  # replacing a saved model waits for its box to be ticked
+    try:
+        checkpoints.check_overwrite(cfg.alias, cfg.overwrite)
+    except ValueError as err:
+        st.error(str(err))
+        replace_refused = True
+if st.button("Start training", type="primary", disabled=running or data is None or replace_refused,
+             key="finetune_start"):
     try:
         panels.start(cfg, data)
         st.rerun()

@@ -43,11 +43,12 @@ negatives = right.radio("Negatives", list(NEGATIVE_STRATEGIES), format_func=lamb
 whole_word = left.checkbox("Whole-word masking", key="pretrain_whole_word")
 steps = left.slider("Steps", 10, 400, 60, step=10, key="pretrain_steps")
 alias = right.text_input("Save as", f"pretrain-{negatives.replace('_', '-')}", key="pretrain_alias")
+overwrite = session.replace_checkbox(alias.strip(), "pretrain_overwrite")
 
 if st.button("Start pre-training", type="primary", key="pretrain_start"):
     cfg = PretrainConfig(steps=steps, batch_size=8, max_seq_len=96, negatives=negatives, whole_word=whole_word,
                          checkpoint_every=20, head_lr=1e-3, encoder_lr=1e-3 if base == runs.FROM_SCRATCH else 1e-4)
-    request = runs.RunRequest(tuple(documents), base, alias, cfg)
+    request = runs.RunRequest(tuple(documents), base, alias, cfg, overwrite=overwrite)
     try:
         runs.check_request(request)
         job = jobs.start_job(alias, lambda job: runs.run(request, job.report), owner=session.session_owner())

@@ -622,3 +622,64 @@ def test_a_crafted_model_name_in_a_link_is_shown_as_text_not_as_a_link():
     assert not at.exception and at.error
     for message in (e.value for e in at.error):
         assert "](http" not in message and "http://" not in message  # no link, image or autolink can form
+
+
+def test_one_writer_per_model_name_runs_and_deletes_wait_their_turn(tiny_dirs, models_home):
+    save_fake_finetune(tiny_dirs, models_home, "ft-busy", "2026-01-01T00:00:00")
+    cfg = finetune.FineTuneConfig(task="sentence", base_model=str(tiny_dirs["encoder"]), alias="ft-busy", epochs=1,
+                                  max_length=32, device="cpu", overwrite=True)
+    request = pretraining_runs.RunRequest(tuple(pretraining_runs.example_documents(4)), str(tiny_dirs["pretraining"]),
+                                          "ft-busy", pretraining.PretrainConfig(steps=2), overwrite=True)
+    with checkpoints.writer_lock("ft-busy"):  # another run is saving this name right now
+        for second_writer in (lambda: finetune.train(cfg, demo_data("sentence")),
+                              lambda: pretraining_runs.run(request), lambda: finetune_runs.delete_run("ft-busy")):
+            with pytest.raises(ValueError, match="another run is saving 'ft-busy'"):
+                second_writer()
+    assert checkpoints.read_metadata(models_home / "ft-busy")["kind"] == "finetune"  # untouched
+    finetune_runs.delete_run("ft-busy")  # the lock is free again
+
+
+def test_a_run_never_replaces_a_saved_model_unless_told_to(tiny_dirs, models_home, capsys):
+    save_fake_finetune(tiny_dirs, models_home, "ft-keep", "2026-01-01T00:00:00")
+    with pytest.raises(ValueError, match="already saved"):
+        finetune.train(finetune.FineTuneConfig(alias="ft-keep", base_model=str(tiny_dirs["encoder"])),
+                       demo_data("sentence"))
+    request = pretraining_runs.RunRequest(tuple(pretraining_runs.example_documents(4)), str(tiny_dirs["pretraining"]),
+                                          "ft-keep", pretraining.PretrainConfig(steps=2))
+    with pytest.raises(ValueError, match="already saved"):
+        pretraining_runs.run(request)
+    assert main(["pretrain", "--model", str(tiny_dirs["pretraining"]), "--out", "ft-keep", "--steps", "2",
+                 "--json"]) == 2
+    assert "--overwrite" in last_json(capsys)["error"]
+    assert checkpoints.read_metadata(models_home / "ft-keep")["kind"] == "finetune"  # the classifier is still there
+    assert main(["finetune", "--model", str(tiny_dirs["encoder"]), "--out", "ft-keep", "--epochs", "1",
+                 "--max-length", "32", "--device", "cpu", "--overwrite", "--json"]) == 0
+    assert last_json(capsys)["alias"] == "ft-keep"
+
+
+def test_a_failed_save_leaves_no_copy_behind_and_keeps_the_previous_version(tiny_dirs, tmp_path, monkeypatch):
+    from transformers import AutoTokenizer, BertForSequenceClassification
+
+    model = BertForSequenceClassification.from_pretrained(tiny_dirs["sentence"])
+    tokenizer = AutoTokenizer.from_pretrained(tiny_dirs["sentence"])
+    target = tmp_path / "models" / "run"
+    checkpoints.save_atomic(model, tokenizer, target, {"version": 1})
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(type(tokenizer), "save_pretrained", disk_full)
+    with pytest.raises(OSError):
+        checkpoints.save_atomic(model, tokenizer, target, {"version": 2})
+    assert sorted(p.name for p in target.parent.iterdir()) == ["run"]  # no .tmp-/.old- copy left
+    assert checkpoints.read_metadata(target)["version"] == 1
+
+
+def test_page_asks_before_a_run_replaces_a_saved_model(tiny_dirs, models_home):
+    save_fake_finetune(tiny_dirs, models_home, "ft-sentence", "2026-01-01T00:00:00")
+    at = run_page("pages/finetune.py", {"model": "bundled"})
+    assert not at.exception and any("already saved" in e.value for e in at.error)
+    assert at.button(key="finetune_start").disabled
+    assert any("training /" in c.value for c in at.caption)  # the data is still read and described
+    at.checkbox(key="finetune_overwrite").check().run()
+    assert not at.exception and not at.button(key="finetune_start").disabled

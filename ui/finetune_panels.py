@@ -11,7 +11,7 @@ from core.finetune_demo import SOURCES, demo_data
 from core.finetune_sources import HUB_PREFIX, DataSpec, load_data
 from core.finetune_figures import curves_figure
 from core.render import markdown_literal
-from ui.session import load_model, session_owner
+from ui.session import load_model, replace_checkbox, session_owner
 
 JOB_KEY = "finetune_job_id"
 # The saved model whose delete awaits confirmation, and the last delete's outcome (kind, message).
@@ -46,7 +46,10 @@ def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object, DataSp
             seed=c[3].number_input("Seed", 0, 10_000, 0, key="finetune_seed"),
             freeze_encoder=st.checkbox("Freeze the encoder (train the head only)", key="finetune_freeze"),
         )
-    return finetune.FineTuneConfig(task=task, base_model=base.strip(), alias=alias.strip(), **values), data, spec
+    overwrite = replace_checkbox(alias.strip(), "finetune_overwrite")
+    return (finetune.FineTuneConfig(task=task, base_model=base.strip(), alias=alias.strip(), overwrite=overwrite,
+                                    **values), data, spec)
+
 
 
 def _suggestions(base: str, data) -> tuple[int, int, float]:

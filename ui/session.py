@@ -47,6 +47,15 @@ def session_owner() -> str:
     return ctx.session_id if ctx else "outside-a-session"
 
 
+def replace_checkbox(alias: str, key: str) -> bool:
+    """Where a model of this name is saved already: a box to tick before a run may replace it (else False)."""
+    try:
+        exists = checkpoints.model_dir(alias).exists()
+    except ValueError:  # a bad name: the settings check says why
+        return False
+    return exists and st.checkbox(f"Replace the saved model {markdown_literal(alias)}", key=key)
+
+
 @dataclass(frozen=True)
 class Selection:
     """What the sidebar holds: the model name, its load result, and the sentences."""
