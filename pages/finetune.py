@@ -58,6 +58,8 @@ if st.session_state.get(panels.JOB_KEY):
     panels.progress(st.session_state[panels.JOB_KEY])
     panels.result(st.session_state[panels.JOB_KEY], selection.text_a, selection.text_b)
 
+with st.expander("Training jobs running on this server"):
+    session.running_jobs_panel("finetune_server_jobs")
 with st.expander("Saved fine-tuned models"):
     panels.saved_runs()
 with st.expander("Run it on several GPUs"):

@@ -683,3 +683,23 @@ def test_page_asks_before_a_run_replaces_a_saved_model(tiny_dirs, models_home):
     assert any("training /" in c.value for c in at.caption)  # the data is still read and described
     at.checkbox(key="finetune_overwrite").check().run()
     assert not at.exception and not at.button(key="finetune_start").disabled
+
+
+def test_a_job_whose_tab_was_closed_is_listed_and_cancellable_from_another_session(monkeypatch):
+    started, release = threading.Event(), threading.Event()
+
+    def work(job):  # reports until cancelled, like a training loop
+        started.set()
+        while not release.wait(0.01):
+            job.report(jobs.Progress(1, 10))
+
+    orphan = jobs.start_job("pretrain closed-tab-run", work, owner="a-session-whose-tab-was-closed")
+    started.wait(10)
+    try:
+        at = run_page("pages/pretrain.py", {"model": "bundled"})  # a new session
+        assert any(markdown_literal("pretrain closed-tab-run") in c.value for c in at.caption)
+        at.button(key=f"pretrain_server_jobs_{orphan.job_id}").click().run()
+        assert orphan.wait(10).status == "cancelled"
+    finally:
+        release.set()
+        orphan.wait(10)

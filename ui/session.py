@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core import checkpoints, config, forward, models
+from core import checkpoints, config, forward, jobs, models
 from core.render import markdown_literal
 
 
@@ -45,6 +45,21 @@ def session_owner() -> str:
 
     ctx = get_script_run_ctx()
     return ctx.session_id if ctx else "outside-a-session"
+
+
+def running_jobs_panel(key: str) -> None:
+    """Every training job running on the server, whichever session (or closed tab) started it, each with a
+    cancel button: a job that outlived its tab can still be stopped (its last checkpoint is kept)."""
+    running = jobs.running_jobs()
+    if not running:
+        st.caption("No training job is running on this server.")
+        return
+    for job in running:
+        snap = job.snapshot()
+        left, right = st.columns([4, 1])
+        left.caption(f"{markdown_literal(snap.name)} · step {snap.step}/{snap.total_steps}"
+                     + (" · started in this session" if job.owner == session_owner() else ""))
+        right.button("Cancel", key=f"{key}_{snap.job_id}", on_click=job.cancel)
 
 
 def replace_checkbox(alias: str, key: str) -> bool:
