@@ -18,6 +18,7 @@ import socket
 import time
 import uuid
 from pathlib import Path
+from typing import Callable
 
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
@@ -215,3 +216,31 @@ def check_overwrite(alias: str, overwrite: bool) -> None:
         return
     raise ValueError(f"a model named {alias.strip()!r} is already saved: tick 'Replace the saved model' on the page (or pass "
                      "--overwrite on the command line) to train over it, or pick another name")
+
+
+def delete_model(alias: str, is_kind: Callable[[dict], bool], kind: str) -> None:
+    """Remove exactly the saved model `alias` when its metadata passes `is_kind`; ValueError, deleting nothing,
+    when it is not of that kind, no longer there, or a run is writing it."""
+    folder = model_dir(alias)
+    try:
+        ours = is_complete(folder) and is_kind(read_metadata(folder))
+    except FileNotFoundError as err:
+        raise _gone(alias) from err
+    if not folder.exists():
+        raise _gone(alias)
+    if not ours:
+        raise ValueError(f"{alias!r} is not {kind} saved by this app: nothing was deleted")
+    # Claim the folder with one rename first: of two deletes racing for it, exactly one wins the rename and the
+    # other is told the model is gone, instead of both tearing at the same files. A run saving it meanwhile wins.
+    retired = retired_name(folder)
+    with writer_lock(alias):
+        try:
+            os.replace(folder, retired)
+        except FileNotFoundError as err:
+            raise _gone(alias) from err
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _gone(alias: str) -> ValueError:
+    return ValueError(f"{alias!r} is no longer saved (deleted meanwhile, perhaps by another session): "
+                      "nothing was deleted")

@@ -153,6 +153,11 @@ def pretraining_runs() -> list[str]:
             if checkpoints.read_metadata(checkpoints.model_dir(a)).get("task") == "pretraining"]
 
 
+def delete_run(alias: str) -> None:
+    """Remove exactly the pre-training run named `alias` (see checkpoints.delete_model)."""
+    checkpoints.delete_model(alias, lambda meta: meta.get("task") == "pretraining", "a pre-training run")
+
+
 def curves_figure(histories: dict[str, list[dict]], smooth: int = 5) -> go.Figure:
     """Loss, MLM accuracy and NSP accuracy per step for one or more runs (moving average of `smooth` steps)."""
     panels = (("loss", "joint loss (MLM + NSP)"), ("mlm_accuracy", "MLM top-1 (batch)"),

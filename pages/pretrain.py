@@ -84,6 +84,8 @@ def show_runs() -> None:
 show_runs()
 with st.expander("Training jobs running on this server"):
     session.running_jobs_panel("pretrain_server_jobs")
+with st.expander("Saved pre-training runs"):
+    session.delete_controls(runs.pretraining_runs(), runs.delete_run, "pretrain", "pre-training run")
 st.subheader("Compare runs on the same held-out pairs")
 chosen = st.multiselect("Runs", runs.pretraining_runs(), key="pretrain_compare", max_selections=4)
 if chosen and st.button("Compare", key="pretrain_compare_go"):

@@ -703,3 +703,19 @@ def test_a_job_whose_tab_was_closed_is_listed_and_cancellable_from_another_sessi
     finally:
         release.set()
         orphan.wait(10)
+
+
+def test_a_pre_training_run_can_be_deleted_after_a_confirmation_naming_it(tiny_dirs, models_home):
+    run = models_home / "pretrain-mine"
+    shutil.copytree(tiny_dirs["pretraining"], run)
+    (run / checkpoints.COMPLETE_MARKER).write_text(json.dumps({"task": "pretraining", "step": 2}))
+    save_fake_finetune(tiny_dirs, models_home, "ft-other", "2026-01-01T00:00:00")
+    with pytest.raises(ValueError, match="not a pre-training run"):
+        pretraining_runs.delete_run("ft-other")
+    at = run_page("pages/pretrain.py", {"model": "bundled"})
+    at.button(key="pretrain_delete").click().run()
+    assert any(markdown_literal("pretrain-mine") in w.value for w in at.warning)
+    assert models.trained_models() == ["ft-other", "pretrain-mine"]  # nothing gone before the confirmation
+    at.button(key="pretrain_delete_yes").click().run()
+    assert not at.exception and any(markdown_literal("pretrain-mine") in s.value for s in at.success)
+    assert models.trained_models() == ["ft-other"]

@@ -11,12 +11,9 @@ from core.finetune_demo import SOURCES, demo_data
 from core.finetune_sources import HUB_PREFIX, DataSpec, load_data
 from core.finetune_figures import curves_figure
 from core.render import markdown_literal
-from ui.session import load_model, replace_checkbox, session_owner
+from ui.session import delete_controls, load_model, replace_checkbox, session_owner
 
 JOB_KEY = "finetune_job_id"
-# The saved model whose delete awaits confirmation, and the last delete's outcome (kind, message).
-DELETE_PENDING = "finetune_delete_pending"
-DELETE_OUTCOME = "finetune_delete_outcome"
 # How often the progress panel polls a running job, in seconds.
 POLL_S = 1.0
 
@@ -203,44 +200,13 @@ def result(job_id: str, text_a: str, text_b: str | None) -> None:
 def saved_runs() -> None:
     """Fine-tuned models on disk, their size, and a delete button."""
     runs = finetune_runs.saved_runs()
-    if not runs:
-        st.caption("No fine-tuned models saved yet.")
-        return
+    if not runs:  # still shows what the last delete did
+        return delete_controls([], finetune_runs.delete_run, "finetune", "fine-tuned model")
     table = pd.DataFrame([{"model": r.alias, "task": r.task, "base": r.base_model, "size (MB)": r.size_mb,
                            "saved": r.saved_at, **{k: round(v, 3) for k, v in r.metrics.items()}} for r in runs])
     st.dataframe(table, hide_index=True)
     st.caption(f"Disk used: {sum(r.size_mb for r in runs):.1f} MB")
-    left, right = st.columns([3, 1])
-    chosen = left.selectbox("Delete a model", [r.alias for r in runs], key="finetune_delete_pick")
-    # The name travels with the click as it was drawn: a list that changed meanwhile never redirects the delete.
-    right.button(f"Delete {markdown_literal(chosen)}", key="finetune_delete", on_click=st.session_state.update,
-                 kwargs={DELETE_PENDING: chosen})
-    _confirm_delete()
-
-
-def _confirm_delete() -> None:
-    """The pending delete, named, with its confirmation; then what was (or was not) deleted."""
-    outcome = st.session_state.pop(DELETE_OUTCOME, None)
-    if outcome:
-        (st.success if outcome[0] == "done" else st.error)(outcome[1])
-    alias = st.session_state.get(DELETE_PENDING)
-    if not alias:
-        return
-    name = markdown_literal(alias)
-    st.warning(f"Delete the fine-tuned model **{name}** for good? Its folder and weights are removed.")
-    yes, no = st.columns(2)
-    yes.button(f"Yes, delete {name}", key="finetune_delete_yes", on_click=_delete, args=(alias,))
-    no.button("Keep it", key="finetune_delete_no", on_click=st.session_state.pop, args=(DELETE_PENDING, None))
-
-
-def _delete(alias: str) -> None:
-    """Delete exactly `alias`, the name the confirmation showed; a vanished model is reported, never replaced."""
-    st.session_state.pop(DELETE_PENDING, None)
-    try:
-        finetune_runs.delete_run(alias)
-        st.session_state[DELETE_OUTCOME] = ("done", f"Deleted **{markdown_literal(alias)}**.")
-    except ValueError as err:
-        st.session_state[DELETE_OUTCOME] = ("error", markdown_literal(str(err)))
+    delete_controls([r.alias for r in runs], finetune_runs.delete_run, "finetune", "fine-tuned model")
 
 
 def export(cfg: finetune.FineTuneConfig, spec: DataSpec) -> None:

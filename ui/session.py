@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -60,6 +61,40 @@ def running_jobs_panel(key: str) -> None:
         left.caption(f"{markdown_literal(snap.name)} · step {snap.step}/{snap.total_steps}"
                      + (" · started in this session" if job.owner == session_owner() else ""))
         right.button("Cancel", key=f"{key}_{snap.job_id}", on_click=job.cancel)
+
+
+def delete_controls(names: list[str], delete: Callable[[str], None], prefix: str, kind: str) -> None:
+    """Pick a saved model, press Delete, confirm: the confirmation names the model, and the delete receives the
+    name as it was drawn, so a list that changed meanwhile never redirects it to another model."""
+    outcome = st.session_state.pop(f"{prefix}_delete_outcome", None)
+    if outcome:
+        (st.success if outcome[0] == "done" else st.error)(outcome[1])
+    if not names:
+        st.caption(f"No {kind}s saved yet.")
+        return
+    left, right = st.columns([3, 1])
+    chosen = left.selectbox(f"Delete a {kind}", names, key=f"{prefix}_delete_pick")
+    right.button(f"Delete {markdown_literal(chosen)}", key=f"{prefix}_delete", on_click=st.session_state.update,
+                 kwargs={f"{prefix}_delete_pending": chosen})
+    alias = st.session_state.get(f"{prefix}_delete_pending")
+    if not alias:
+        return
+    st.warning(f"Delete the {kind} **{markdown_literal(alias)}** for good? Its folder and weights are removed.")
+    yes, no = st.columns(2)
+    yes.button(f"Yes, delete {markdown_literal(alias)}", key=f"{prefix}_delete_yes", on_click=_delete,
+               args=(alias, delete, prefix))
+    no.button("Keep it", key=f"{prefix}_delete_no", on_click=st.session_state.pop,
+              args=(f"{prefix}_delete_pending", None))
+
+
+def _delete(alias: str, delete: Callable[[str], None], prefix: str) -> None:
+    """Delete exactly `alias`, the name the confirmation showed; a vanished model is reported, never replaced."""
+    st.session_state.pop(f"{prefix}_delete_pending", None)
+    try:
+        delete(alias)
+        st.session_state[f"{prefix}_delete_outcome"] = ("done", f"Deleted **{markdown_literal(alias)}**.")
+    except ValueError as err:
+        st.session_state[f"{prefix}_delete_outcome"] = ("error", markdown_literal(str(err)))
 
 
 def replace_checkbox(alias: str, key: str) -> bool:
