@@ -65,9 +65,9 @@ MAX_RUNNING_JOBS = int(os.environ.get("BERT_EXPLORER_MAX_JOBS", "2"))
 # Example pair shown on first visit.
 DEFAULT_TEXT_A = "The man went to the store to buy a gallon of milk."
 DEFAULT_TEXT_B = "He paid for it with cash at the counter."
-# Masked on the Masked words page while sentence A is the example, so the first visit shows a prediction
-# (the BERT paper's own example masks a word of this sentence).
-DEFAULT_MASKED_WORD = "milk"
+# Masked on the Masked words page while the sentences are the example pair, so the first visit shows a prediction
+# that reads both sides ("He [MASK] for it with cash": bundled's top-1 is "paid"; tests/core/test_everyday.py).
+DEFAULT_MASKED_WORD = "paid"
 # The Next sentence page's second candidate for sentence B: unrelated to the example's sentence A.
 DEFAULT_OTHER_B = "Penguins live in the southern hemisphere."
 

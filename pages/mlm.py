@@ -34,7 +34,7 @@ except ValueError as err:
     st.error(str(err))
     st.stop()
 
-picked = sections.mask_picker(loaded, encoded, selection.text_a)
+picked = sections.mask_picker(loaded, encoded, selection.text_a, selection.text_b)
 has_mask = bool(picked) or loaded.tokenizer.mask_token_id in encoded.input_ids
 top_k = st.slider("Predictions per mask (k)", 1, 20, 5, key="mlm_top_k")
 if not has_mask:

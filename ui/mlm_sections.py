@@ -52,15 +52,14 @@ def no_head(loaded: models.LoadedModel) -> None:
     st.stop()
 
 
-def example_mask(encoded: EncodedInput, text_a: str) -> list[int]:
-    """Position of the example's pre-masked word while sentence A is still the example (else none)."""
-    if text_a != config.DEFAULT_TEXT_A:
+def example_mask(encoded: EncodedInput, text_a: str, text_b: str | None) -> list[int]:
+    """Position of the example's pre-masked word while the sentences are still the example pair (else none)."""
+    if (text_a, text_b) != (config.DEFAULT_TEXT_A, config.DEFAULT_TEXT_B):
         return []
-    return [i for i, (token, sid) in enumerate(zip(encoded.tokens, encoded.sentence_ids))
-            if token == config.DEFAULT_MASKED_WORD and sid == 0][:1]
+    return [i for i, token in enumerate(encoded.tokens) if token == config.DEFAULT_MASKED_WORD][:1]
 
 
-def mask_picker(loaded: models.LoadedModel, encoded: EncodedInput, text_a: str) -> list[int]:
+def mask_picker(loaded: models.LoadedModel, encoded: EncodedInput, text_a: str, text_b: str | None) -> list[int]:
     """Clickable tokens: the positions the user masks on top of any [MASK] typed in the text."""
     mask_id = loaded.tokenizer.mask_token_id
     maskable = [i for i, (special, tid) in enumerate(zip(encoded.special_mask, encoded.input_ids))
@@ -68,7 +67,7 @@ def mask_picker(loaded: models.LoadedModel, encoded: EncodedInput, text_a: str) 
     # One widget per tokenization: a pick must not slide onto another word when the text changes.
     key = f"mlm_picked_{zlib.crc32(chr(31).join(encoded.tokens).encode())}"
     picked = st.pills("Click tokens to mask them", maskable, selection_mode="multi", key=key,
-                      default=[i for i in example_mask(encoded, text_a) if i in maskable],
+                      default=[i for i in example_mask(encoded, text_a, text_b) if i in maskable],
                       format_func=lambda i: encoded.tokens[i],
                       help="Works on top of any [MASK] you type in sentence A or B (any case: [mask] works too).")
     if st.toggle("Mask whole words", key="mlm_whole_words", help="Clicking one piece masks every piece of its word."):

@@ -114,6 +114,8 @@ def sample_pair(documents: list[list[str]], strategy: str, rng: random.Random) -
         return SentencePair(segments[a], segments[a + 1], True, strategy, (doc, a), (doc, a + 1))
     if strategy == "swapped":
         return SentencePair(segments[a + 1], segments[a], False, strategy, (doc, a + 1), (doc, a))
+    if strategy == "same_document" and len(segments) == 3 and a == 1:
+        a = 0  # the middle of three segments has no non-adjacent one: A becomes the first (draws elsewhere unchanged)
     b_doc, b = _negative_b(documents, doc, a, strategy, rng)
     return SentencePair(segments[a], documents[b_doc][b], False, strategy, (doc, a), (b_doc, b))
 

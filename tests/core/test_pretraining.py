@@ -201,3 +201,12 @@ def test_compare_runs_includes_the_bundled_model_with_what_it_was_trained_on():
     score = runs.compare_runs(["bundled"], documents)[0]
     assert score.run == "bundled" and score.negatives == "random_document" and score.steps is None
     assert set(score.nsp_accuracy) <= set(D.NEGATIVE_STRATEGIES)
+
+
+def test_same_document_negatives_of_three_segment_documents_never_crash():
+    """A = the middle of three segments has no non-adjacent B; the sampler moves A to the first segment."""
+    documents = [["one a.", "one b.", "one c."], ["two a.", "two b.", "two c."]]
+    pairs = D.build_pairs(documents, "same_document", 200, seed=3)
+    negatives = [p for p in pairs if not p.is_next]
+    assert negatives and all(abs(p.source_a[1] - p.source_b[1]) >= 2 and p.source_a[0] == p.source_b[0]
+                             for p in negatives)
