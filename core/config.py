@@ -44,6 +44,9 @@ SUGGESTED_MODELS = (
 # Example pair shown on first visit.
 DEFAULT_TEXT_A = "The man went to the store to buy a gallon of milk."
 DEFAULT_TEXT_B = "He paid for it with cash at the counter."
+# Masked on the Masked words page while sentence A is the example, so the first visit shows a prediction
+# (the BERT paper's own example masks a word of this sentence).
+DEFAULT_MASKED_WORD = "milk"
 
 # Uploads, in MB as Streamlit counts them (2^20 bytes). Streamlit refuses files over server.maxUploadSize
 # (200 MB, .streamlit/config.toml) by itself; each page's uploader gets a smaller limit, what the page can parse

@@ -3,6 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from core import config
+from core.model import bundled
 from core.model import loading as models
 from core.render import token_strip_html
 from ui import registry, session
@@ -33,6 +35,22 @@ st.markdown(" · ".join(
     ]
 ))
 st.caption(f"{card.architecture} · {card.model_type} · loaded from {card.location} · device {card.device}")
+bundled_card = bundled.read_card() if loaded.name == config.BUNDLED_ALIAS else None
+if bundled_card:
+    with st.expander("About the bundled model: what it was trained on, what it scores"):
+        st.markdown(
+            "all-MiniLM-L6-v2 (a real pretrained 6-layer BERT) with MLM and NSP pre-training continued by this "
+            f"project's own runner: first on the Python documentation, then for {bundled_card.steps:,} steps "
+            f"({bundled_card.train_minutes:.0f} min on a 2-core CPU) on {bundled_card.corpus}. "
+            "Scores on held-out text it never saw:"
+        )
+        st.dataframe(pd.DataFrame([
+            ("everyday cloze: acceptable word ranked 1st", bundled_card.cloze_top1),
+            ("everyday cloze: acceptable word in the top 5", bundled_card.cloze_top5),
+            ("everyday next sentence vs unrelated sentence, right at 0.5", bundled_card.nsp_accuracy),
+            ("Python docs: masked token ranked 1st", bundled_card.docs_mlm_accuracy),
+            *[(f"NSP, negatives: {kind.replace('_', ' ')}", acc) for kind, acc in bundled_card.nsp_by_negative.items()],
+        ], columns=["held-out check", "score"]).style.format({"score": "{:.0%}"}), hide_index=True)
 
 analysis = session.require_analysis()
 encoded = analysis.inputs

@@ -34,7 +34,7 @@ except ValueError as err:
     st.error(str(err))
     st.stop()
 
-picked = sections.mask_picker(loaded, encoded)
+picked = sections.mask_picker(loaded, encoded, selection.text_a)
 has_mask = bool(picked) or loaded.tokenizer.mask_token_id in encoded.input_ids
 top_k = st.slider("Predictions per mask (k)", 1, 20, 5, key="mlm_top_k")
 if not has_mask:
@@ -46,8 +46,7 @@ for (label, draw), tab in zip(TABS.items(), st.tabs(list(TABS), key="mlm_tab", o
         continue
     with tab:
         if label in NEEDS_MASK and not has_mask:
-            st.info(mlm.NO_MASK_MESSAGE)
-            continue
+            continue  # the message above says what to do
         try:
             with st.spinner("Running the MLM head…"):
                 draw(loaded, selection, picked, top_k)

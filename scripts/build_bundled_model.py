@@ -68,13 +68,14 @@ V1_PHASES = (("phase1", PHASE_1), ("phase2", PHASE_2), ("phase3", PHASE_3), ("ph
 # Phase 6 (v2): everyday English + the documentation, short segments (≤ 12 words everyday, ≤ 16 in the docs)
 # at 64 tokens, 32 pairs a step. The word embeddings (and so the tied MLM decoder) now train too: the
 # decoder must learn to prefer everyday words over the documentation's. Random-document negatives, NSP
-# weight 1 as in BERT: v1's pooler already separates pairs, so it needs no extra push.
+# weight 1 as in BERT: v1's pooler already separates pairs, so it needs no extra push. 20 % of the tokens are
+# hidden instead of 15 %: a third more MLM targets per step for the same encoder cost, on a CPU budget.
 PHASE_6 = pretraining.PretrainConfig(
-    steps=4200, batch_size=32, max_seq_len=64, encoder_lr=2e-4, head_lr=5e-4, warmup_steps=100,
+    steps=2400, batch_size=32, max_seq_len=64, encoder_lr=2e-4, head_lr=5e-4, warmup_steps=100, mask_rate=0.2,
     bf16=True, negatives="random_document", checkpoint_every=100, seed=SEED + 5, freeze_word_embeddings=False,
 )
 EVERYDAY_WORDS, DOC_WORDS = 12, 16  # segment lengths of phase 6's two registers
-DOC_SHARE = 0.30  # share of phase 6's documents (so of its pairs) drawn from the Python documentation
+DOC_SHARE = 0.25  # share of phase 6's documents (so of its pairs) drawn from the Python documentation
 PHASES = (*V1_PHASES, ("phase6", PHASE_6))
 
 

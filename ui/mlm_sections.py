@@ -32,25 +32,34 @@ def no_head(loaded: models.LoadedModel) -> None:
         st.error(str(err))
     st.markdown(
         "Masked-word prediction needs the checkpoint's own **trained MLM head** — a random head would "
-        "show noise. Pick a model that has one (a hub id downloads once, then works offline), type a local "
-        "folder holding a `BertForMaskedLM` / `BertForPreTraining` checkpoint in the sidebar, or use the "
-        f"other views (embeddings, attention), which work on any encoder. `{config.BUNDLED_ALIAS}` gains an "
-        "MLM head once one is trained for it."
+        "show noise. Pick a model that has one below (a hub id downloads once, then works offline), type a local "
+        "folder holding a `BertForMaskedLM` / `BertForPreTraining` checkpoint in the sidebar, or pre-train one on "
+        "the **Pre-train** page. The other views (embeddings, attention) work on any encoder."
     )
     offline = not models.hub_reachable()
-    candidates = [*models.trained_models(), *MLM_MODELS]
+    local = [name for name in models.pretrained_models() if name != loaded.name]
+    candidates = [*local, *(name for name in MLM_MODELS if name != loaded.name)]
     cols = st.columns(min(4, len(candidates)))
     for i, name in enumerate(dict.fromkeys(candidates)):
-        cached = name in models.trained_models() or models.in_hub_cache(name)
+        cached = name in local or models.in_hub_cache(name)
         cols[i % len(cols)].button(f"Use {name}", key=f"mlm_use_{name}", on_click=_use_model, args=(name,),
                                    disabled=offline and not cached,
                                    help="available offline" if cached else "downloads from the Hugging Face hub")
+    st.page_link("pages/pretrain.py", label="Pre-train a model with an MLM head", icon=":material/fitness_center:")
     if offline:
         st.caption("Offline: only models already on this machine can be picked.")
     st.stop()
 
 
-def mask_picker(loaded: models.LoadedModel, encoded: EncodedInput) -> list[int]:
+def example_mask(encoded: EncodedInput, text_a: str) -> list[int]:
+    """Position of the example's pre-masked word while sentence A is still the example (else none)."""
+    if text_a != config.DEFAULT_TEXT_A:
+        return []
+    return [i for i, (token, sid) in enumerate(zip(encoded.tokens, encoded.sentence_ids))
+            if token == config.DEFAULT_MASKED_WORD and sid == 0][:1]
+
+
+def mask_picker(loaded: models.LoadedModel, encoded: EncodedInput, text_a: str) -> list[int]:
     """Clickable tokens: the positions the user masks on top of any [MASK] typed in the text."""
     mask_id = loaded.tokenizer.mask_token_id
     maskable = [i for i, (special, tid) in enumerate(zip(encoded.special_mask, encoded.input_ids))
@@ -58,6 +67,7 @@ def mask_picker(loaded: models.LoadedModel, encoded: EncodedInput) -> list[int]:
     # One widget per tokenization: a pick must not slide onto another word when the text changes.
     key = f"mlm_picked_{zlib.crc32(chr(31).join(encoded.tokens).encode())}"
     picked = st.pills("Click tokens to mask them", maskable, selection_mode="multi", key=key,
+                      default=[i for i in example_mask(encoded, text_a) if i in maskable],
                       format_func=lambda i: encoded.tokens[i],
                       help="Works on top of any [MASK] you type in sentence A or B (any case: [mask] works too).")
     if st.toggle("Mask whole words", key="mlm_whole_words", help="Clicking one piece masks every piece of its word."):

@@ -1,4 +1,7 @@
-"""MLM commands: `fill-mask` (top-k, joint fill, logit lens, batch), `mlm-score` (pseudo-perplexity), `mask-sim`.
+"""MLM commands: `fill-mask` (top-k, joint fill, logit lens, batch), `mlm-score` (pseudo-perplexity), `mask-sim`,
+`everyday-check`.
+
+`everyday-check` scores a model's MLM and NSP heads on the held-out everyday sets of bench/data.
 
 `fill-mask --json` prints {"model": str, "masks": [{"position": int, "predictions": [{"token": str,
 "score": float}, …]}, …]} with one entry per [MASK] in text order; scripts rely on this shape.
@@ -16,7 +19,9 @@ from core.cli.basic import load_for_cli
 from core.mlm import fill_mask as mlm
 from core.mlm import masking as mlm_pretraining
 from core.mlm import scoring as mlm_scoring
+from core.model import loading as models
 from core.model.loading import LoadedModel
+from core.pretrain import everyday
 
 
 def fill_mask_result(loaded: LoadedModel, text: str, text_b: str | None, args: argparse.Namespace) -> dict:
@@ -72,7 +77,7 @@ def cmd_fill_mask(args: argparse.Namespace) -> dict:
         except ValueError as err:
             line = {"error": str(err), "text": text}
         print(json.dumps(to_jsonable(line), ensure_ascii=False), flush=True)
-    sys.exit(0)  # every line is printed already; core.cli.main.main would print one more object
+    sys.exit(0)  # every line is printed already; core.cli.main.main.main would print one more object
 
 
 def cmd_score(args: argparse.Namespace) -> dict:
@@ -93,6 +98,16 @@ def cmd_mask_sim(args: argparse.Namespace) -> dict:
             "chosen": [{"position": c.position, "original": c.original, "shown": c.shown, "action": c.action,
                         "top": c.predictions[0].token, "correct": c.correct} for c in draw.chosen],
             "accuracy": accuracy}
+
+
+def cmd_everyday(args: argparse.Namespace) -> dict:
+    """Held-out everyday cloze (top-1/top-5) and NSP (accuracy, AUC), and the [CLS] similarity per layer."""
+    loaded = load_for_cli(args.model)
+    models.require_head(loaded, "mlm")
+    models.require_head(loaded, "nsp")
+    sentences = [a for a, _, follows in everyday.nsp_pairs() if follows]
+    return {"model": loaded.name, **to_jsonable(everyday.score_everyday(loaded)),
+            "cls_cosine_by_layer": everyday.cls_similarity_by_layer(loaded, sentences)}
 
 
 def register(subparsers) -> None:
@@ -118,3 +133,7 @@ def register(subparsers) -> None:
     parser.add_argument("--draws", type=int, default=mlm_pretraining.DEFAULT_DRAWS, help="draws for the accuracy")
     parser.add_argument("--top-k", type=int, default=5, help="predictions per chosen position")
     parser.set_defaults(func=cmd_mask_sim)
+
+    parser = subparsers.add_parser("everyday-check", help="score MLM + NSP on the held-out everyday English sets")
+    add_common(parser)
+    parser.set_defaults(func=cmd_everyday)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -21,6 +23,7 @@ from core.model import checkpoints
 
 BUNDLED_DIR = config.REPO_ROOT / "assets" / "bundled_model"
 DELTA_FILE = BUNDLED_DIR / "delta.safetensors"
+CARD_FILE = BUNDLED_DIR / "card.json"  # what the build measured (scripts/build_bundled_model.py writes it)
 VALUE_PREFIX, DELTA_PREFIX = "value::", "delta::"  # whole new tensor vs. difference from the base
 
 
@@ -96,3 +99,33 @@ def bundled_path() -> Path:
     if not DELTA_FILE.is_file():
         return base_model_path()
     return materialize()
+
+
+@dataclass(frozen=True)
+class BundledCard:
+    """What the bundled model was trained on and what it scored on held-out data, from card.json."""
+
+    corpus: str  # the last build's training text
+    steps: int  # optimizer steps of the last build phase
+    train_minutes: float  # wall-clock minutes of that phase
+    cloze_top1: float  # held-out everyday cloze: acceptable word at rank 1
+    cloze_top5: float  # … among the top 5
+    nsp_accuracy: float  # held-out everyday pairs: coherent vs unrelated, at 0.5
+    docs_mlm_accuracy: float  # held-out Python-docs pages: MLM top-1 on 15 % random masks
+    nsp_by_negative: dict[str, float]  # held-out everyday documents: NSP accuracy per negative kind
+
+
+def read_card(card_file: Path = CARD_FILE) -> BundledCard | None:
+    """The shipped model's card, or None when the file is missing or from an older build."""
+    try:
+        card = json.loads(card_file.read_text())
+        held_out, everyday = card["held_out"], card["held_out"]["everyday"]
+        return BundledCard(
+            corpus=card["corpus"]["v2"], steps=card["phases"][-1]["steps"],
+            train_minutes=round(card["train_seconds"] / 60, 1), cloze_top1=everyday["cloze_top1"],
+            cloze_top5=everyday["cloze_top5"], nsp_accuracy=everyday["nsp_accuracy"],
+            docs_mlm_accuracy=held_out["python_docs"]["random_document"]["mlm_accuracy"],
+            nsp_by_negative={k: v["nsp_accuracy"] for k, v in held_out["everyday_documents"].items()},
+        )
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None

@@ -168,6 +168,15 @@ def trained_models() -> list[str]:
     return sorted(p.name for p in config.MODELS_HOME.iterdir() if not p.name.startswith(".") and is_complete(p))
 
 
+def pretrained_models() -> list[str]:
+    """Local models with real MLM + NSP heads: `bundled` first, then this project's pre-training runs."""
+    from core.model.checkpoints import read_metadata
+
+    runs = [name for name in trained_models()
+            if read_metadata(config.MODELS_HOME / name).get("task") == "pretraining"]
+    return [config.BUNDLED_ALIAS, *runs]
+
+
 def resolve(name: str) -> ModelSource:
     """Turn what the user typed into a hub id, a folder or an alias."""
     name = (name or "").strip()

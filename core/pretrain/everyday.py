@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from core import config
 from core.mlm import fill_mask as mlm
@@ -100,3 +101,23 @@ def score_everyday(loaded: LoadedModel) -> EverydayScores:
         mean_is_next_coherent=float(is_next[labels].mean()),
         mean_is_next_unrelated=float(is_next[~labels].mean()),
     )
+
+
+@torch.no_grad()
+def cls_similarity_by_layer(loaded: LoadedModel, sentences: list[str]) -> list[float]:
+    """Mean cosine between the [CLS] vectors of different sentences, per layer (0 = embeddings).
+
+    (layers + 1,) values. Near 1 means [CLS] says nothing about its sentence, so the NSP head, which reads
+    [CLS] through the pooler, has little to work with; the embedding layer is 1 by construction.
+    """
+    if len(sentences) < 2:
+        raise ValueError("the [CLS] similarity needs two sentences or more")
+    batch = loaded.tokenizer(sentences, padding=True, truncation=True, return_tensors="pt").to(loaded.device)
+    hidden = loaded.encoder(**batch, output_hidden_states=True).hidden_states  # layers+1 × (n, seq, hidden)
+    means = []
+    for layer in hidden:
+        cls = torch.nn.functional.normalize(layer[:, 0].float(), dim=-1)  # (n, hidden)
+        sims = cls @ cls.T  # (n, n)
+        off_diagonal = ~torch.eye(len(sentences), dtype=torch.bool, device=sims.device)
+        means.append(round(float(sims[off_diagonal].mean()), 4))
+    return means

@@ -47,3 +47,20 @@ def test_every_tab_renders_on_the_tiny_model(tiny_dirs, tab):
         at.selectbox(key="mlm_other_model").set_value(str(tiny_dirs["pretraining"])).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.get("plotly_chart") or at.dataframe or at.metric
+
+
+def test_page_opens_on_the_example_with_its_word_already_masked():
+    """First visit: the example sentence arrives with one word masked, so a prediction shows at once."""
+    from core import config
+    from tests.helpers import run_page
+
+    at = run_page("pages/mlm.py", {"model": "bundled"})
+    assert not at.exception and not at.info
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1 and f"was “{config.DEFAULT_MASKED_WORD}”" in charts[0].proto.spec
+    assert sum("No [MASK] token" in i.value for i in at.info) == 0
+
+
+def test_no_mask_message_is_shown_once(tiny_dirs):
+    at = _page(tiny_dirs, "the man went to the store")
+    assert sum("[MASK]" in i.value for i in at.info) == 1

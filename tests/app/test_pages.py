@@ -48,3 +48,20 @@ def test_second_visit_to_every_page_runs_no_forward_pass():
     for page in registry.PAGES:
         at.switch_page(page.path).run()
     assert forward.forward_pass_count() == before
+
+
+def test_a_model_without_mlm_head_is_offered_local_models_that_have_one(models_home, tiny_dirs):
+    """The advice names `bundled` first, never the selected model itself, and the page that can make a head."""
+    import shutil
+
+    from core.model import checkpoints
+
+    shutil.copytree(tiny_dirs["sentence"], models_home / "ft-sentence")
+    (models_home / "ft-sentence" / checkpoints.COMPLETE_MARKER).write_text('{"task": "sentence"}')
+    at = run_page("pages/mlm.py", {"model": "ft-sentence"})
+    assert not at.exception
+    labels = [b.label for b in at.button]
+    assert labels[0] == "Use bundled"
+    assert "Use ft-sentence" not in labels
+    assert not any("gains an" in m.value for m in at.markdown)
+    assert any("Pre-train" in m.value for m in at.markdown)
