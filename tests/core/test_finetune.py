@@ -108,7 +108,8 @@ def test_a_background_job_can_be_cancelled(tiny_dirs, models_home):
     job.cancel()
     snap = job.wait(60)
     assert snap.status == "cancelled" and snap.step < snap.total_steps
-    assert snap.history and "loss" in snap.history[-1]
+    # The step records carry the loss; under load an epoch's validation record may come last (no timing luck).
+    assert any("loss" in record for record in snap.history)
 
 
 def test_labels_sit_on_the_first_piece_of_each_word(tiny_dirs):
