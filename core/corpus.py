@@ -97,14 +97,20 @@ def read_uploads(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, str]]:
                                    "pairs), or run `python -m core nsp-experiment FILE` on the command line")
 
 
-@functools.lru_cache(maxsize=1)
-def python_reference_documents() -> tuple[Document, ...]:
-    """The topics of Python's language reference (`pydoc_data.topics`, installed with Python), as documents."""
+def python_doc_topics() -> dict[str, str]:
+    """Python's documentation topics (`pydoc_data.topics`, installed with Python, PSF License): name -> text,
+    sorted by name. The one reader of them: NSP documents, pre-training examples, fine-tune demo sets."""
     try:
         from pydoc_data.topics import topics
     except ImportError as err:  # some slim Python builds leave pydoc_data out
         raise ValueError("this Python has no pydoc_data package; paste or upload documents instead") from err
-    documents = [Document(name, tuple(split_segments(text))) for name, text in sorted(topics.items())]
+    return dict(sorted(topics.items()))
+
+
+@functools.lru_cache(maxsize=1)
+def python_reference_documents() -> tuple[Document, ...]:
+    """The topics of Python's language reference (`pydoc_data.topics`, installed with Python), as documents."""
+    documents = [Document(name, tuple(split_segments(text))) for name, text in python_doc_topics().items()]
     return tuple(d for d in documents if len(d))
 
 
