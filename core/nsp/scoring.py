@@ -9,8 +9,6 @@ prediction (SOP): index 0 means "A and B in their original order", index 1 "swap
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +16,7 @@ import numpy as np
 import torch
 
 from core import config
+from core.lib.lru import LRUCache
 from core.lib.numerics import softmax
 from core.model import forward
 from core.model.inputs import clean_texts, model_max_length
@@ -134,31 +133,8 @@ class BatchScores:
         return softmax(self.logits)[:, 0] if len(self.logits) else np.zeros(0)
 
 
-class _ScoreCache:
-    """Thread-safe LRU of (logits, truncated) per model + pair, so a rerun scores only new pairs."""
-
-    def __init__(self, size: int = SCORE_CACHE_SIZE):
-        self.size = size
-        self.entries: OrderedDict[tuple, tuple[np.ndarray, bool]] = OrderedDict()
-        self.lock = threading.Lock()
-        self.pairs_scored = 0  # pairs that went through the model (cache misses)
-
-    def get(self, key: tuple):
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-                return self.entries[key]
-        return None
-
-    def put(self, key: tuple, value: tuple[np.ndarray, bool]) -> None:
-        with self.lock:
-            self.pairs_scored += 1
-            self.entries[key] = value
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-
-_CACHE = _ScoreCache()
+# (logits, truncated) per model + pair, so a rerun scores only new pairs; misses = pairs that went through the model.
+_CACHE: LRUCache[tuple[np.ndarray, bool]] = LRUCache(SCORE_CACHE_SIZE)
 
 
 def _head_logits(loaded: LoadedModel, output) -> torch.Tensor:
@@ -217,7 +193,7 @@ def score_pairs(
 
 def pairs_scored_count() -> int:
     """How many pairs score_pairs has sent through a model in this process (cache misses)."""
-    return _CACHE.pairs_scored
+    return _CACHE.misses
 
 
 @dataclass(frozen=True)
