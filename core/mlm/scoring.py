@@ -19,6 +19,7 @@ import torch
 from core.lib.lru import model_cache
 from core.mlm.fill_mask import NO_MASK_MESSAGE, masked_analysis, mlm_head, typed_mask_positions
 from core.model import loading as models
+from core.model.forward import batch_inputs
 
 # Masked variants per forward pass: a ≤ 64-token text is scored in one pass.
 BATCH_SIZE = 64
@@ -70,11 +71,7 @@ class JointFillResult:
 
 
 def _model_inputs(loaded: models.LoadedModel, rows: list[list[int]], token_type_ids: list[int]) -> dict:
-    ids = torch.tensor(rows, device=loaded.device)
-    inputs = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
-    if getattr(loaded.config, "type_vocab_size", 0) > 0:
-        inputs["token_type_ids"] = torch.tensor([token_type_ids] * len(rows), device=loaded.device)
-    return inputs
+    return batch_inputs(loaded, rows, [token_type_ids] * len(rows))
 
 
 def log_probs_at(

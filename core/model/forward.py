@@ -89,15 +89,21 @@ def _numpy(tensor: torch.Tensor | None) -> np.ndarray | None:
     return None if tensor is None else tensor.detach().float().cpu().numpy()
 
 
+def batch_inputs(loaded: LoadedModel, input_ids: list[list[int]], token_type_ids: list[list[int]] | None = None,
+                 attention_mask: list[list[int]] | None = None) -> dict[str, torch.Tensor]:
+    """The tensors the model takes for rows of ids (batch, seq): token types only if the model has them,
+    attention on every position unless a mask is given. The one place model inputs are built."""
+    ids = torch.tensor(input_ids, device=loaded.device)
+    mask = torch.ones_like(ids) if attention_mask is None else torch.tensor(attention_mask, device=loaded.device)
+    inputs = {"input_ids": ids, "attention_mask": mask}
+    if loaded.uses_token_types and token_type_ids is not None:
+        inputs["token_type_ids"] = torch.tensor(token_type_ids, device=loaded.device)
+    return inputs
+
+
 def model_inputs(loaded: LoadedModel, encoded: EncodedInput) -> dict[str, torch.Tensor]:
     """The batch-of-one tensors the model takes for an encoded input."""
-    inputs = {
-        "input_ids": torch.tensor([encoded.input_ids], device=loaded.device),
-        "attention_mask": torch.ones(1, len(encoded), dtype=torch.long, device=loaded.device),
-    }
-    if getattr(loaded.config, "type_vocab_size", 0) > 0:
-        inputs["token_type_ids"] = torch.tensor([encoded.token_type_ids], device=loaded.device)
-    return inputs
+    return batch_inputs(loaded, [encoded.input_ids], [encoded.token_type_ids])
 
 
 def _head_outputs(loaded: LoadedModel, output) -> dict[str, np.ndarray | None]:

@@ -136,6 +136,11 @@ class LoadedModel:
     def config(self):
         return self.model.config
 
+    @property
+    def uses_token_types(self) -> bool:
+        """Whether the model has segment (token type) embeddings; RoBERTa-style models have none to feed."""
+        return getattr(self.config, "type_vocab_size", 0) > 0
+
 
 def pick_device(wanted: str = "auto") -> torch.device:
     """CUDA when present (or asked for), else CPU; wanted is "auto", "cpu" or "cuda"."""

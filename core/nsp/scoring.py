@@ -154,7 +154,7 @@ def _run_batch(loaded: LoadedModel, pairs: Sequence[tuple[str, str]], max_length
     """One padded forward pass over a batch of pairs: (batch, 2) head logits."""
     batch = loaded.tokenizer([a for a, _ in pairs], [b for _, b in pairs], padding=True, truncation="longest_first",
                              max_length=max_length, return_tensors="pt")
-    if getattr(loaded.config, "type_vocab_size", 0) <= 0:
+    if not loaded.uses_token_types:
         batch.pop("token_type_ids", None)
     with torch.no_grad():
         output = loaded.model(**{k: v.to(loaded.device) for k, v in batch.items()})

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from core.lib.lru import model_cache
+from core.model.forward import batch_inputs
 from core.model.inputs import model_max_length
 from core.model.loading import LoadedModel, require_head
 
@@ -167,13 +168,13 @@ def _encode_windows(loaded: LoadedModel, question: str, passage: str, options: Q
 
 def _run_windows(loaded: LoadedModel, encoding) -> tuple[np.ndarray, np.ndarray]:
     """Start and end logits of every window, (windows, seq) each; one batched forward per WINDOW_BATCH."""
-    names = ["input_ids", "attention_mask"]
-    if getattr(loaded.config, "type_vocab_size", 0) > 0 and "token_type_ids" in encoding:  # RoBERTa's tokenizer has none
-        names.append("token_type_ids")
+    types = encoding.get("token_type_ids")  # RoBERTa's tokenizer has none
     starts, ends = [], []
     with torch.no_grad():
         for first in range(0, len(encoding["input_ids"]), WINDOW_BATCH):
-            batch = {n: torch.tensor(encoding[n][first:first + WINDOW_BATCH], device=loaded.device) for n in names}
+            rows = slice(first, first + WINDOW_BATCH)
+            batch = batch_inputs(loaded, encoding["input_ids"][rows], None if types is None else types[rows],
+                                 encoding["attention_mask"][rows])
             output = loaded.model(**batch)
             starts.append(output.start_logits.float().cpu().numpy())
             ends.append(output.end_logits.float().cpu().numpy())
