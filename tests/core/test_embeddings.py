@@ -135,12 +135,12 @@ def test_sentence_vectors(tiny_model, tiny_analysis):
 def test_projection_of_512_tokens_is_fast(bundled_model):
     analysis = forward.analyze(bundled_model, " ".join(["river bank"] * 300))
     assert len(analysis.inputs) == 512
-    start = time.perf_counter()
+    start = time.process_time()  # this process's CPU time: the machine's other work does not count
     chosen = contextual.units(analysis, merge_words=True)
     contextual.project(chosen, 3, 3)
     contextual.similarity(chosen, 3)
     contextual.drift(chosen)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 def test_figures_and_tables(tiny_model):
