@@ -29,7 +29,7 @@ if not loaded.capabilities.mlm:
     sections.no_head(loaded)
 selection = session.current()
 try:
-    _, encoded = mlm.masked_analysis(loaded, selection.text_a, selection.text_b)
+    encoded = mlm.masked_encoding(loaded, selection.text_a, selection.text_b)
 except ValueError as err:
     st.error(str(err))
     st.stop()

@@ -95,7 +95,7 @@ def predictions(loaded, selection, picked: list[int], top_k: int) -> None:
 
 def word_vs_piece(loaded, selection, picked: list[int], top_k: int) -> None:
     """One piece of a split word masked vs the whole word masked, side by side."""
-    _, encoded = mlm.masked_analysis(loaded, selection.text_a, selection.text_b)
+    encoded = mlm.masked_encoding(loaded, selection.text_a, selection.text_b)
     words = mlm.multi_piece_words(encoded)
     if not words:
         st.info("No word in the text is split into WordPiece pieces; add one such as “unbelievable” or “giraffes”.")
@@ -195,8 +195,8 @@ def compare_models(loaded, selection, picked: list[int], top_k: int) -> None:
         st.error(str(err))
         return
     mine = mlm.fill_mask(loaded, selection.text_a, selection.text_b, top_k, picked)
-    _, other_encoded = mlm.masked_analysis(other, selection.text_a, selection.text_b)
-    same_pieces = other_encoded.tokens == mlm.masked_analysis(loaded, selection.text_a, selection.text_b)[1].tokens
+    other_encoded = mlm.masked_encoding(other, selection.text_a, selection.text_b)
+    same_pieces = other_encoded.tokens == mlm.masked_encoding(loaded, selection.text_a, selection.text_b).tokens
     theirs = mlm.fill_mask(other, selection.text_a, selection.text_b, top_k, picked if same_pieces else ())
     left, right = st.columns(2)
     for col, name, result in ((left, loaded.name, mine), (right, other.name, theirs)):

@@ -16,8 +16,9 @@ import torch
 
 from core.lib.lru import LRUCache
 from core.lib.numerics import softmax
+from core.model import forward
 from core.model.forward import model_inputs
-from core.model.inputs import EncodedInput, encode, model_max_length
+from core.model.inputs import EncodedInput
 from core.model.loading import LoadedModel
 
 # How many probe results (q/k captures, ablation runs) the process keeps.
@@ -79,8 +80,7 @@ def _self_attention_modules(loaded: LoadedModel) -> list[torch.nn.Module]:
 
 
 def _encode(loaded: LoadedModel, text_a: str, text_b: str | None) -> EncodedInput:
-    limit = model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings)
-    return encode(loaded.tokenizer, text_a, text_b, limit)
+    return forward.encode_for(loaded, text_a, text_b)
 
 
 # Query/key captures and ablation runs, keyed by model + input + chosen heads.

@@ -9,7 +9,6 @@ from core.cli.args import add_common, add_sentences
 from core.lib.numerics import softmax
 from core.model import forward
 from core.model import loading as models
-from core.model.inputs import encode, model_max_length
 
 
 def load_for_cli(name: str | None) -> models.LoadedModel:
@@ -46,7 +45,7 @@ def cached_hub_models() -> list[str]:
 def cmd_tokenize(args: argparse.Namespace) -> dict:
     """[CLS] A [SEP] B [SEP] as WordPiece pieces with ids and segment ids."""
     loaded = load_for_cli(args.model)
-    encoded = encode(loaded.tokenizer, args.a, args.b, model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings))
+    encoded = forward.encode_for(loaded, args.a, args.b)
     rows = [
         {"position": i, "token": t, "id": tid, "segment": seg, "sentence": sid, "word": wid}
         for i, (t, tid, seg, sid, wid) in enumerate(

@@ -136,6 +136,14 @@ def _with_masks(loaded: models.LoadedModel, encoded: EncodedInput, positions: Se
 _MASKED: LRUCache[Analysis] = LRUCache(MASKED_CACHE_SIZE)
 
 
+def masked_encoding(loaded: models.LoadedModel, text_a: str, text_b: str | None = None) -> EncodedInput:
+    """The input as masked_analysis reads it (typed masks normalized), without a forward pass."""
+    mask = loaded.tokenizer.mask_token
+    if mask is None:
+        raise ValueError(f"{loaded.name!r} has no mask token, so it cannot fill masks")
+    return forward.encode_for(loaded, normalize_masks(text_a, mask), normalize_masks(text_b, mask))
+
+
 def masked_analysis(
     loaded: models.LoadedModel, text_a: str, text_b: str | None = None, positions: Sequence[int] = ()
 ) -> tuple[Analysis, EncodedInput]:
@@ -287,7 +295,7 @@ def compare_word_masking(
 ) -> WordMaskingComparison:
     """Mask one piece of a word, then the whole word, and predict both ways."""
     models.require_head(loaded, "mlm")
-    _, original = masked_analysis(loaded, text_a, text_b)
+    original = masked_encoding(loaded, text_a, text_b)
     if not 0 <= position < len(original) or original.special_mask[position]:
         raise ValueError(f"position {position} is not a word piece of the input")
     pieces = word_pieces(original, position)

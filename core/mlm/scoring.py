@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from core.lib.lru import model_cache
-from core.mlm.fill_mask import NO_MASK_MESSAGE, masked_analysis, mlm_head, typed_mask_positions
+from core.mlm.fill_mask import NO_MASK_MESSAGE, masked_analysis, masked_encoding, mlm_head, typed_mask_positions
 from core.model import loading as models
 from core.model.forward import batch_inputs
 
@@ -116,7 +116,7 @@ def _masked_copies(ids: list[int], positions: Sequence[int], mask_id: int) -> li
 def pseudo_log_likelihood(loaded: models.LoadedModel, text_a: str, text_b: str | None = None) -> SentenceScore:
     """Mask each token in turn (all variants in one batched pass) and sum the log-probabilities of the truth."""
     models.require_head(loaded, "mlm")
-    _, encoded = masked_analysis(loaded, text_a, text_b)
+    encoded = masked_encoding(loaded, text_a, text_b)
     return _pll_cached(loaded, tuple(encoded.input_ids), tuple(encoded.token_type_ids), tuple(encoded.tokens))
 
 

@@ -148,11 +148,21 @@ def run_forward(loaded: LoadedModel, encoded: EncodedInput) -> Analysis:
 _CACHE: LRUCache[Analysis] = LRUCache(CACHE_SIZE)
 
 
+def max_input_length(loaded: LoadedModel) -> int:
+    """The longest input this model takes (its position table, its tokenizer's limit, MAX_SEQ_LEN)."""
+    return model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings)
+
+
+def encode_for(loaded: LoadedModel, text_a: str, text_b: str | None = None, max_length: int | None = None) -> EncodedInput:
+    """The input as this model reads it, cut (visibly) at its limit or a smaller max_length; no forward pass."""
+    limit = max_input_length(loaded)
+    return encode(loaded.tokenizer, text_a, text_b, min(max_length or limit, limit, config.MAX_SEQ_LEN))
+
+
 def analyze(loaded: LoadedModel, text_a: str, text_b: str | None = None, max_length: int | None = None) -> Analysis:
     """The one-pass analysis of one sentence or a pair, from the process-wide cache when already run."""
-    limit = model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings)
-    max_length = min(max_length or limit, limit, config.MAX_SEQ_LEN)
-    encoded = encode(loaded.tokenizer, text_a, text_b, max_length)
+    encoded = encode_for(loaded, text_a, text_b, max_length)
+    max_length = encoded.max_length
     key = (loaded.load_id, encoded.text_a, encoded.text_b, max_length)
     return _CACHE.get_or_run(key, lambda: run_forward(loaded, encoded))
 

@@ -19,7 +19,7 @@ from core import config
 from core.lib.lru import LRUCache
 from core.lib.numerics import softmax
 from core.model import forward
-from core.model.inputs import clean_texts, model_max_length
+from core.model.inputs import clean_texts
 from core.model.loading import LoadedModel
 
 # Pairs per forward pass when scoring many (sorted by length first, so padding stays small).
@@ -173,7 +173,7 @@ def score_pairs(
     """
     head = sentence_head(loaded)
     pairs = [require_pair(a, b) for a, b in pairs]
-    max_length = min(model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings), config.MAX_SEQ_LEN)
+    max_length = forward.max_input_length(loaded)
     keys = [(loaded.load_id, max_length, a, b) for a, b in pairs]
     results = {i: hit for i, key in enumerate(keys) if (hit := _CACHE.get(key)) is not None}
     todo = [i for i in range(len(pairs)) if i not in results]

@@ -15,8 +15,7 @@ import numpy as np
 import torch
 
 from core.lib.lru import model_cache
-from core.model.forward import batch_inputs
-from core.model.inputs import model_max_length
+from core.model.forward import batch_inputs, max_input_length
 from core.model.loading import LoadedModel, require_head
 
 # SQuAD's usual settings: answers rarely exceed 30 pieces; windows of 384 overlap by 128.
@@ -151,7 +150,7 @@ def _clean(question: str, passage: str) -> tuple[str, str]:
 def _encode_windows(loaded: LoadedModel, question: str, passage: str, options: QAOptions):
     """Tokenize question + passage into overlapping windows (the question repeats in each)."""
     tokenizer = loaded.tokenizer
-    limit = min(options.window_len, model_max_length(tokenizer, loaded.config.max_position_embeddings))
+    limit = min(options.window_len, max_input_length(loaded))
     question_len = len(tokenizer(question, add_special_tokens=False)["input_ids"])
     room = limit - question_len - 3  # [CLS] question [SEP] passage [SEP]
     if room < 8:
