@@ -22,7 +22,7 @@ from core.lib.lru import LRUCache
 from core.model import forward
 from core.model import loading as models
 from core.model.forward import Analysis
-from core.model.inputs import EncodedInput
+from core.model.inputs import EncodedInput, word_positions
 
 # What a person may type for a mask: "[MASK]", "[mask]", "[ Mask ]", "<mask>" all mean the model's mask token.
 MASK_PATTERN = re.compile(r"\[\s*mask\s*\]|<\s*mask\s*>", re.IGNORECASE)
@@ -269,8 +269,7 @@ def word_pieces(encoded: EncodedInput, position: int) -> list[int]:
     """Every position of the word that the piece at `position` belongs to."""
     if encoded.special_mask[position] or encoded.word_ids[position] is None:
         return [position]
-    key = (encoded.sentence_ids[position], encoded.word_ids[position])
-    return [i for i in range(len(encoded)) if (encoded.sentence_ids[i], encoded.word_ids[i]) == key]
+    return next(g for g in word_positions(encoded.sentence_ids, encoded.word_ids) if position in g)
 
 
 def multi_piece_words(encoded: EncodedInput) -> list[tuple[str, list[int]]]:

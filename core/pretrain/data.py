@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import torch
 from transformers import PreTrainedTokenizerBase
 
+from core.model.inputs import word_positions
+
 # How a negative pair is drawn, and what it teaches (the note's weakness and its improvement).
 NEGATIVE_STRATEGIES = {
     "random_document": "B from a different document (original BERT: topic alone gives it away)",
@@ -139,13 +141,8 @@ class MaskedBatch:
 
 def _word_groups(word_ids: list[int | None], sequence_ids: list[int | None], whole_word: bool) -> list[list[int]]:
     """Positions that are masked together: one per word piece, or all pieces of a word."""
-    groups: dict[tuple, list[int]] = {}
-    for position, (word, sequence) in enumerate(zip(word_ids, sequence_ids)):
-        if word is None:  # [CLS], [SEP], padding are never masked
-            continue
-        key = (sequence, word) if whole_word else (position,)
-        groups.setdefault(key, []).append(position)
-    return list(groups.values())
+    words = [g for g in word_positions(sequence_ids, word_ids) if word_ids[g[0]] is not None]  # specials: never masked
+    return words if whole_word else [[position] for word in words for position in word]
 
 
 def choose_masked(groups: list[list[int]], rate: float, rng: random.Random) -> list[int]:

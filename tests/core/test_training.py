@@ -2,8 +2,15 @@
 
 import pytest
 import torch
-from transformers import (AlbertConfig, AlbertForPreTraining, BertConfig, BertForPreTraining, BertForQuestionAnswering,
-                          BertForSequenceClassification, BertForTokenClassification)
+from transformers import (
+    AlbertConfig,
+    AlbertForPreTraining,
+    BertConfig,
+    BertForPreTraining,
+    BertForQuestionAnswering,
+    BertForSequenceClassification,
+    BertForTokenClassification,
+)
 
 from core.training.optim import decays, warmup_then_linear_decay
 from tests.helpers import TINY
