@@ -52,6 +52,10 @@ HEAD_LABELS = {
 }
 
 
+class MissingHeadError(ValueError):
+    """A view needs a head the model does not really have, one the fine-tune page can train; the message says so."""
+
+
 class ModelLoadError(ValueError):
     """A model name that cannot be turned into a loaded model; the message says what to do."""
 
@@ -375,7 +379,7 @@ def require_head(loaded: LoadedModel, head: str) -> None:
     """Raise a clear ValueError when a view needs a head the model does not really have."""
     if getattr(loaded.capabilities, head):
         return
-    raise ValueError(
+    raise MissingHeadError(
         f"{loaded.name!r} has no trained {HEAD_LABELS.get(head, head)} head, so it cannot make this "
         "prediction; pick a model that has one in the sidebar, or train one on the fine-tune page"
     )

@@ -19,7 +19,7 @@ from core.lib.lru import model_cache
 from core.lib.numerics import softmax
 from core.model import forward
 from core.model.inputs import EncodedInput
-from core.model.loading import LoadedModel
+from core.model.loading import LoadedModel, MissingHeadError
 
 SALIENCY_METHODS = ("integrated gradients", "gradient × input")
 AGGREGATIONS = ("first", "average", "max")
@@ -108,7 +108,7 @@ class TokenClassification:
 def _require(loaded: LoadedModel, capability: str, what: str) -> None:
     """Raise a ValueError pointing to the fine-tune page when the model lacks a trained head."""
     if not getattr(loaded.capabilities, capability):
-        raise ValueError(f"{loaded.name!r} has no trained {what} head, so it cannot make this prediction; pick a "
+        raise MissingHeadError(f"{loaded.name!r} has no trained {what} head, so it cannot make this prediction; pick a "
                          "model that has one in the sidebar, or train one on the fine-tune page")
 
 
@@ -119,7 +119,7 @@ def _pair_head(loaded: LoadedModel) -> str:
         return "SOP" if caps.sop else "NSP"
     if caps.sequence_classification:
         return "sequence classification"
-    raise ValueError(
+    raise MissingHeadError(
         f"{loaded.name!r} has no next-sentence (NSP) head and no classification head, so it cannot judge a "
         "sentence pair; pick a pre-trained BERT with its NSP head, or train a classifier on the fine-tune page"
     )

@@ -121,3 +121,15 @@ def test_an_electra_generator_offers_masked_word_prediction(tmp_path):
     loaded = models.load_model(str(tmp_path / "electra-generator"), device=torch.device("cpu"))
     assert loaded.capabilities.mlm and not loaded.capabilities.nsp
     assert mlm.fill_mask(loaded, "the dog [MASK] on the mat").masks  # predictions from the generator's head
+
+
+def test_a_missing_head_the_fine_tune_page_can_train_is_a_typed_error(tiny_dirs):
+    """The UI tells it apart by type (a link to the fine-tune page), not by the words of its message."""
+    from core.tasks import classify, qa
+
+    encoder = models.load_model(str(tiny_dirs["encoder"]), device=torch.device("cpu"))
+    for call in (lambda: qa.answer_question(encoder, "what?", "the dog sat."), lambda: classify.classify(encoder, "a dog"),
+                 lambda: classify.classify_tokens(encoder, "a dog"), lambda: classify.classify(encoder, "a", "b")):
+        with pytest.raises(models.MissingHeadError, match="fine-tune page"):
+            call()
+    assert issubclass(models.MissingHeadError, ValueError)  # every caller that catches ValueError still does
