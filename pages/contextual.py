@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.embeddings import contextual, figures, tables
 from ui import charts, session
+from ui.errors import user_errors
 
 st.title("Contextual embeddings")
 st.markdown("The encoder stack turns input embeddings (layer 0) into **contextual** embeddings, one layer at a time.")
@@ -17,12 +18,9 @@ layer = left.slider("Layer (0 = input embedding)", 0, analysis.num_layers, analy
 dims = mid.segmented_control("Projection", [2, 3], default=2, key="ctx_dims", format_func=lambda d: f"{d}-D")
 merge = right.toggle("Merge pieces into words", key="ctx_merge")
 special = right.toggle("Include [CLS]/[SEP]", value=True, key="ctx_special")
-try:
+with user_errors(stop=True):
     chosen = contextual.units(analysis, merge_words=merge, include_special=special)
     projection = contextual.project(chosen, layer, dims or 2)
-except ValueError as err:
-    st.error(str(err))
-    st.stop()
 
 charts.show(figures.projection_figure(projection), partial(tables.projection_table, projection), "projection")
 matrix = contextual.similarity(chosen, layer)
@@ -35,19 +33,15 @@ st.subheader("Same word, different meaning")
 word = st.text_input("Word", contextual.DEFAULT_WORD, key="ctx_word")
 lines = st.text_area("Sentences containing it, one per line", "\n".join(contextual.DEFAULT_SENTENCES),
                      key="ctx_sentences")
-try:
+with user_errors():
     senses = contextual.same_word(loaded, word, lines.splitlines())
     st.caption("Each sentence is its own (cached) forward pass. Pairs with the same sense should stay closer "
                "in the upper layers than pairs with different senses; at layer 0 only the position differs.")
     charts.show(figures.same_word_figure(senses), partial(tables.same_word_table, senses), "same_word")
-except ValueError as err:
-    st.error(str(err))
 
 st.subheader("Sentence vectors: [CLS] vs mean pooling")
-try:
+with user_errors(show=st.info):
     sentences = contextual.sentence_vectors(loaded, analysis)
     st.caption("'Encoded alone' runs A and B separately (cached). Their [CLS] vectors start identical: same "
                "token, same position, no context yet; only the layers make them differ.")
     charts.show(figures.sentence_figure(sentences), partial(tables.sentence_table, sentences), "sentence_vectors")
-except ValueError as err:
-    st.info(str(err))

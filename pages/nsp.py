@@ -5,6 +5,7 @@ import streamlit as st
 from core.nsp import figures as nsp_figures
 from core.nsp import scoring as nsp
 from ui import session
+from ui.errors import user_errors
 
 st.title("Next-sentence prediction")
 st.markdown(
@@ -22,11 +23,8 @@ except ValueError as err:
     st.stop()
 
 selection = session.current()
-try:
+with user_errors(stop=True):
     comparison = nsp.score_both_orders(loaded, selection.text_a, selection.text_b)
-except ValueError as err:
-    st.error(str(err))
-    st.stop()
 score = comparison.original
 if score.truncation:
     st.warning(score.truncation)

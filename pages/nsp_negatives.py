@@ -7,6 +7,7 @@ from core import corpus
 from core.nsp import experiment as nsp_experiment
 from core.nsp import figures as nsp_figures
 from ui import nsp_widgets, session
+from ui.errors import user_errors
 
 session.current()  # draws the shared sidebar before anything on this page can stop the run
 st.title("NSP negatives: why random documents make the task too easy")
@@ -28,11 +29,8 @@ if not documents:
     st.stop()
 if run:
     st.session_state.nsp_exp_ran = True
-try:
+with user_errors(stop=True):
     pairs = nsp_experiment.build_pairs(documents, per_kind, int(seed))
-except ValueError as err:
-    st.error(str(err))
-    st.stop()
 st.markdown(f"{corpus.describe(documents)} → **{len(pairs)} pairs**:\n"
             + "\n".join(f"- **{k}**: {h}" for k, h in nsp_experiment.KIND_HELP.items()))
 if not st.session_state.get("nsp_exp_ran"):

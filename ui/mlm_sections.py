@@ -15,6 +15,7 @@ from core.mlm import scoring as mlm_scoring
 from core.model import loading as models
 from core.model.inputs import EncodedInput
 from ui import loaders
+from ui.errors import user_errors
 
 # Hub models with a real pre-trained MLM head, offered when the chosen model has none.
 MLM_MODELS = ("bert-base-uncased", "bert-large-uncased", "bert-base-chinese", "albert-base-v2")
@@ -26,10 +27,8 @@ def _use_model(name: str) -> None:
 
 def no_head(loaded: models.LoadedModel) -> None:
     """Say the model has no MLM head, offer models that have one, and stop the page."""
-    try:
+    with user_errors():
         models.require_head(loaded, "mlm")
-    except ValueError as err:
-        st.error(str(err))
     st.markdown(
         "Masked-word prediction needs the checkpoint's own **trained MLM head** — a random head would "
         "show noise. Pick a model that has one below (a hub id downloads once, then works offline), type a local "

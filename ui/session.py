@@ -7,6 +7,7 @@ import streamlit as st
 from core.model import forward
 from core.model import loading as models
 from ui import sidebar
+from ui.errors import user_errors
 from ui.sidebar import Selection
 
 
@@ -41,11 +42,8 @@ def require_analysis() -> forward.Analysis:
     """The one-pass analysis of the sidebar's input (cached in the core), or a message and a stop."""
     selection = current()
     loaded = require_model()
-    try:
+    with user_errors(stop=True):
         analysis = forward.analyze(loaded, selection.text_a, selection.text_b)
-    except ValueError as err:
-        st.error(str(err))
-        st.stop()
     if analysis.inputs.truncated:
         st.warning(analysis.inputs.truncation_notice())
     return analysis
