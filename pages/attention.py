@@ -3,9 +3,9 @@
 import streamlit as st
 
 from core.attention import figures as attention_figures
-from ui import attention_tabs as tabs
 from ui import session
 from ui.errors import user_errors
+from ui.sections import attention as tabs
 
 st.title("Attention")
 st.markdown(

@@ -6,8 +6,8 @@ from core.finetune import runner as finetune
 from core.finetune import runs as finetune_runs
 from core.model import loading as models
 from core.training import jobs
-from ui import finetune_panels as panels
 from ui import session
+from ui.sections import finetune as panels
 
 st.title("Fine-tune BERT")
 st.markdown(

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from core.mlm import fill_mask as mlm
-from ui import mlm_sections as sections
 from ui import session
 from ui.errors import user_errors
+from ui.sections import mlm as sections
 
 TABS = {
     "Predictions": sections.predictions,
