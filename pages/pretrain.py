@@ -4,8 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from core import config
+from core.corpus import document_texts
 from core.pretrain import runs
-from core.pretrain.data import NEGATIVE_STRATEGIES, document_texts
+from core.pretrain.data import NEGATIVE_STRATEGIES
 from core.pretrain.runner import PretrainConfig
 from core.training import jobs
 from ui.errors import user_errors

@@ -17,9 +17,10 @@ from plotly.subplots import make_subplots
 from transformers import AutoTokenizer
 
 from core import config, corpus
+from core.corpus import segment_documents
 from core.lib import uploads
 from core.model import checkpoints
-from core.pretrain.data import NEGATIVE_STRATEGIES, build_pairs, check_strategy, segment_documents
+from core.pretrain.data import NEGATIVE_STRATEGIES, build_pairs, check_strategy
 from core.pretrain.runner import EvalResult, PretrainConfig, PretrainResult, evaluate, load_for_pretraining, new_small_model, pretrain
 from core.training.jobs import Progress
 
