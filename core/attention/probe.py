@@ -163,8 +163,7 @@ def _run(loaded: LoadedModel, encoded: EncodedInput, heads: tuple[tuple[int, int
 def _predictions(loaded: LoadedModel, encoded: EncodedInput, output) -> list[Prediction]:
     if not loaded.capabilities.mlm:
         return []
-    logits = getattr(output, "prediction_logits", None)
-    logits = output.logits if logits is None else logits
+    logits = forward.mlm_logits(loaded, output)
     mask_id = loaded.tokenizer.mask_token_id
     positions = [i for i, t in enumerate(encoded.input_ids) if t == mask_id]
     positions = positions or [i for i, special in enumerate(encoded.special_mask) if not special]
@@ -177,8 +176,7 @@ def _predictions(loaded: LoadedModel, encoded: EncodedInput, output) -> list[Pre
 
 
 def _p_is_next(loaded: LoadedModel, output) -> float | None:
-    caps = loaded.capabilities
-    logits = output.sop_logits if caps.sop else getattr(output, "seq_relationship_logits", None) if caps.nsp else None
+    logits = forward.pair_logits(loaded, output)
     return None if logits is None else float(torch.softmax(logits[0].float(), dim=-1)[0])
 
 

@@ -106,17 +106,27 @@ def model_inputs(loaded: LoadedModel, encoded: EncodedInput) -> dict[str, torch.
     return batch_inputs(loaded, [encoded.input_ids], [encoded.token_type_ids])
 
 
+def mlm_logits(loaded: LoadedModel, output) -> torch.Tensor | None:
+    """(batch, seq, vocab) logits of the real MLM head: BertForPreTraining's prediction_logits, a masked-LM's logits."""
+    if not loaded.capabilities.mlm:
+        return None
+    logits = getattr(output, "prediction_logits", None)
+    return output.logits if logits is None else logits
+
+
+def pair_logits(loaded: LoadedModel, output) -> torch.Tensor | None:
+    """(batch, 2) logits of the real pair head: SOP (ALBERT) when present, else NSP; None without either."""
+    if loaded.capabilities.sop:
+        return output.sop_logits
+    return getattr(output, "seq_relationship_logits", None) if loaded.capabilities.nsp else None
+
+
 def _head_outputs(loaded: LoadedModel, output) -> dict[str, np.ndarray | None]:
     """Logits of the model's real heads only, read from the output fields the heads define."""
     caps = loaded.capabilities
-    mlm = getattr(output, "prediction_logits", None)
-    if mlm is None and caps.mlm:
-        mlm = output.logits
-    nsp = getattr(output, "seq_relationship_logits", None) if caps.nsp else None
-    if caps.sop:
-        nsp = output.sop_logits
+    mlm, nsp = mlm_logits(loaded, output), pair_logits(loaded, output)
     return {
-        "mlm_logits": _numpy(mlm[0]) if caps.mlm else None,
+        "mlm_logits": _numpy(mlm[0]) if mlm is not None else None,
         "next_sentence_logits": _numpy(nsp[0]) if nsp is not None else None,
         "start_logits": _numpy(output.start_logits[0]) if caps.qa else None,
         "end_logits": _numpy(output.end_logits[0]) if caps.qa else None,

@@ -137,11 +137,6 @@ class BatchScores:
 _CACHE: LRUCache[tuple[np.ndarray, bool]] = LRUCache(SCORE_CACHE_SIZE)
 
 
-def _head_logits(loaded: LoadedModel, output) -> torch.Tensor:
-    """(batch, 2) logits of the real pair head, from the output field that head defines."""
-    return output.sop_logits if loaded.capabilities.sop else output.seq_relationship_logits
-
-
 def _token_counts(loaded: LoadedModel, pairs: Sequence[tuple[str, str]]) -> list[int]:
     """(pairs,) how many tokens each pair makes before truncation."""
     if not pairs:
@@ -158,7 +153,7 @@ def _run_batch(loaded: LoadedModel, pairs: Sequence[tuple[str, str]], max_length
         batch.pop("token_type_ids", None)
     with torch.no_grad():
         output = loaded.model(**{k: v.to(loaded.device) for k, v in batch.items()})
-    return _head_logits(loaded, output).float().cpu().numpy()
+    return forward.pair_logits(loaded, output).float().cpu().numpy()
 
 
 def score_pairs(

@@ -175,12 +175,9 @@ def classify(loaded: LoadedModel, text_a: str, text_b: str | None = None) -> Cla
     )
 
 
-def _head_logits(output, head: str) -> torch.Tensor:
-    if head == "NSP":
-        return output.seq_relationship_logits
-    if head == "SOP":
-        return output.sop_logits
-    return output.logits
+def _head_logits(loaded: LoadedModel, output, head: str) -> torch.Tensor:
+    """The logits of the head _pair_head / classify chose: the pair head (NSP/SOP) or the classifier's."""
+    return forward.pair_logits(loaded, output) if head in ("NSP", "SOP") else output.logits
 
 
 def _embedded(loaded: LoadedModel, encoded: EncodedInput) -> tuple[torch.Tensor, torch.Tensor, dict]:
@@ -199,7 +196,7 @@ def _logit_and_gradient(loaded, head, points: torch.Tensor, inputs: dict, target
     batch = {k: v.expand(points.shape[0], -1) for k, v in inputs.items()}
     with torch.enable_grad():
         points = points.detach().requires_grad_(True)
-        logit = _head_logits(loaded.model(inputs_embeds=points, **batch), head)[:, target]
+        logit = _head_logits(loaded, loaded.model(inputs_embeds=points, **batch), head)[:, target]
         (gradient,) = torch.autograd.grad(logit.sum(), points)
     return logit.detach(), gradient
 
