@@ -19,6 +19,17 @@ HOME = Path(os.environ.get("BERT_EXPLORER_HOME", Path.home() / ".cache" / "bert-
 MODELS_HOME = HOME / "models"
 # The checkout: assets/ (the bundled model) and bench/data (held-out sets) are read from here.
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# A file or folder name has at most this many bytes on common filesystems (NAME_MAX); longer names are refused
+# with a message before any file is looked at.
+MAX_NAME_PART_BYTES = 255
+# Longest name a trained model may be saved as: its hidden staging folder adds up to ~90 characters (see
+# core/checkpoints.py), which must still fit in one folder name.
+MAX_ALIAS_BYTES = 100
+# Folders besides MODELS_HOME whose models and datasets a browser user may name, separated like PATH
+# (BERT_EXPLORER_DATA_ROOTS=/data/models:/data/datasets); any other path typed in the browser is refused.
+# The command line reads any path.
+DATA_ROOTS = tuple(Path(p).expanduser() for p in os.environ.get("BERT_EXPLORER_DATA_ROOTS", "").split(os.pathsep)
+                   if p.strip())
 
 # A hub probe longer than this would make an offline newcomer wait; the answer is cached per process.
 HUB_PROBE_TIMEOUT_S = float(os.environ.get("BERT_EXPLORER_HUB_TIMEOUT", "1.5"))
@@ -41,12 +52,24 @@ SUGGESTED_MODELS = (
     "textattack/bert-base-uncased-SST-2",
 )
 
+# Organisation-less hub ids of the BERT family (bert-base-uncased, roberta-large, albert-base-v2 …). A model
+# trained here is never saved under such a name (nor a suggested one): the alias would take the id over for
+# every session and the CLI.
+HUB_ID_LOOKALIKE = r"^(bert|roberta|albert|distilbert|distilroberta|xlm-roberta|camembert)-" \
+                   r"(base|large|xlarge|xxlarge|small|medium|mini|tiny|multilingual)\b"
+
+# Training jobs browser sessions may run at once on the server (each session runs at most one); the CLI runs
+# its work in the foreground and is not counted.
+MAX_RUNNING_JOBS = int(os.environ.get("BERT_EXPLORER_MAX_JOBS", "2"))
+
 # Example pair shown on first visit.
 DEFAULT_TEXT_A = "The man went to the store to buy a gallon of milk."
 DEFAULT_TEXT_B = "He paid for it with cash at the counter."
 # Masked on the Masked words page while sentence A is the example, so the first visit shows a prediction
 # (the BERT paper's own example masks a word of this sentence).
 DEFAULT_MASKED_WORD = "milk"
+# The Next sentence page's second candidate for sentence B: unrelated to the example's sentence A.
+DEFAULT_OTHER_B = "Penguins live in the southern hemisphere."
 
 # Uploads, in MB as Streamlit counts them (2^20 bytes). Streamlit refuses files over server.maxUploadSize
 # (200 MB, .streamlit/config.toml) by itself; each page's uploader gets a smaller limit, what the page can parse

@@ -35,9 +35,19 @@ lines = st.text_area("Sentences containing it, one per line", "\n".join(contextu
                      key="ctx_sentences")
 with user_errors():
     senses = contextual.same_word(loaded, word, lines.splitlines())
-    st.caption("Each sentence is its own (cached) forward pass. Pairs with the same sense should stay closer "
-               "in the upper layers than pairs with different senses; at layer 0 only the position differs.")
+    st.caption("Each sentence is its own (cached) forward pass. Start a line with its sense in brackets, e.g. "
+               "`[river]`, to mark which pairs share a sense. Pairs with the same sense should stay closer in the "
+               "upper layers than pairs with different senses; at layer 0 only the position differs.")
     charts.show(figures.same_word_figure(senses), partial(tables.same_word_table, senses), "same_word")
+    if gap := senses.sense_gap():
+        same, different = gap
+        if same > different:
+            st.success(f"As expected: in the last layer same-sense pairs are closer ({same:.3f}) than pairs with "
+                       f"different senses ({different:.3f}): the context moved the word's vector.")
+        else:
+            st.warning(f"Not what the caption expects: in the last layer same-sense pairs ({same:.3f}) are not closer "
+                       f"than different-sense pairs ({different:.3f}). This model separates these senses weakly, or "
+                       "the sentences differ in other ways (length, other shared words); try other sentences.")
 
 st.subheader("Sentence vectors: [CLS] vs mean pooling")
 with user_errors(show=st.info):
@@ -45,3 +55,9 @@ with user_errors(show=st.info):
     st.caption("'Encoded alone' runs A and B separately (cached). Their [CLS] vectors start identical: same "
                "token, same position, no context yet; only the layers make them differ.")
     charts.show(figures.sentence_figure(sentences), partial(tables.sentence_table, sentences), "sentence_vectors")
+    if blind := [k for k in sentences.cls_blind_layers() if k > 0]:
+        st.info(f"[CLS] of A and [CLS] of B are practically the same vector (cosine ≥ 0.99) in layer(s) "
+                f"{', '.join(map(str, blind))}: up to there [CLS] has hardly read its sentence. [CLS] only carries "
+                "the input where a training task made it (BERT's NSP head reads it through the pooler); a model "
+                "trained with mean pooling, like the base of `bundled` (all-MiniLM-L6-v2), leaves it blind, so "
+                "mean pooling is the better sentence vector there.")

@@ -32,6 +32,11 @@ result = embeddings.embedding_sum(loaded, analysis)
 index = st.selectbox("Token", range(len(encoded)), key="emb_token",
                      format_func=lambda i: f"{i}: {encoded.tokens[i]}", index=min(1, len(encoded) - 1))
 charts.show(figures.sum_figure(result, index), partial(tables.sum_table, result), "embedding_sum")
+rows = result.sum_rows(index)
+st.caption(f"The first {len(rows['sum'])} of {result.summed.shape[1]} numbers of “{encoded.tokens[index]}”: each "
+           "column of *sum* is token + segment + position; LayerNorm then rescales the whole vector.")
+st.dataframe(pd.DataFrame(rows, index=[f"dim {d}" for d in range(len(rows["sum"]))]).T.style.format("{:+.4f}"),
+             width="stretch")
 check = (st.success if result.matches else st.error)
 check(f"Parity check: LayerNorm(token + segment + position) with the model's own LayerNorm (eval mode, dropout off) "
       f"vs the model's embedding output — max abs difference **{result.max_abs_diff:.2e}** over "

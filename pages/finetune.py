@@ -5,6 +5,7 @@ import streamlit as st
 from core.finetune import runner as finetune
 from core.finetune import runs as finetune_runs
 from core.model import loading as models
+from core.render import markdown_literal
 from core.training import jobs
 from ui import session
 from ui.sections import finetune as panels
@@ -28,20 +29,24 @@ running = job is not None and job.snapshot().status == "running"
 cfg, data, spec = panels.settings(selection.model_name)
 try:
     cfg.validate()
+    models.resolve(cfg.base_model, confined=True)  # a folder typed here must lie inside the allowed folders
 except ValueError as err:
     st.error(str(err))
     data = None
 if data is not None:
     st.caption(f"{len(data.train)} training / {len(data.validation)} validation examples"
-               + (f" · labels: {', '.join(data.labels)}" if data.labels else ""))
+               + (f" · labels: {', '.join(map(markdown_literal, data.labels))}" if data.labels else ""))
     if selection.loaded is not None and selection.loaded.name == cfg.base_model:
         params = sum(p.numel() for p in selection.loaded.model.parameters())
         warning = finetune_runs.size_warning(cfg, data, params, device)
         if warning:
             st.warning(warning)
 if st.button("Start training", type="primary", disabled=running or data is None, key="finetune_start"):
-    panels.start(cfg, data)
-    st.rerun()
+    try:
+        panels.start(cfg, data)
+        st.rerun()
+    except ValueError as err:  # this session or the server already runs its share of jobs
+        st.error(str(err))
 
 if st.session_state.get(panels.JOB_KEY):
     st.subheader("Run")

@@ -6,7 +6,7 @@ import streamlit as st
 from core import config
 from core.model import bundled
 from core.model import loading as models
-from core.render import token_strip_html
+from core.render import encoder_diagram_html, token_strip_html
 from ui import registry, session
 
 st.title("BERT explorer")
@@ -19,7 +19,7 @@ loaded = session.require_model()
 card = models.model_card(loaded)
 
 st.subheader(f"Model: {card.name}")
-cols = st.columns(6)
+cols = [*st.columns(3), *st.columns(3)]  # two rows of three: the numbers stay whole in a narrow window
 for col, (label, value) in zip(cols, [
     ("Encoder layers", card.num_layers), ("Hidden size", card.hidden_size), ("Attention heads", card.num_heads),
     ("Vocabulary", f"{card.vocab_size:,}"), ("Parameters", f"{card.num_parameters / 1e6:.1f} M"),
@@ -35,6 +35,9 @@ st.markdown(" · ".join(
     ]
 ))
 st.caption(f"{card.architecture} · {card.model_type} · loaded from {card.location} · device {card.device}")
+with st.expander("The encoder stack, drawn with this model's sizes", expanded=True):
+    st.html(encoder_diagram_html(card.num_layers, card.hidden_size, card.num_heads, card.intermediate_size,
+                                 caps.names))
 bundled_card = bundled.read_card() if loaded.name == config.BUNDLED_ALIAS else None
 if bundled_card:
     with st.expander("About the bundled model: what it was trained on, what it scores"):

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from core import config
 from core.nsp import figures as nsp_figures
 from core.nsp import scoring as nsp
+from core.render import markdown_literal
 from ui import session
 from ui.errors import user_errors
 
@@ -19,7 +21,7 @@ try:
 except ValueError as err:
     st.error(str(err))
     st.info("The pair builder of the **NSP negatives** page works without a head; its scores need one.")
-    st.page_link("pages/nsp_negatives.py", label="NSP negatives: the experiment", icon="🧪")
+    st.page_link("pages/nsp_negatives.py", label="NSP negatives: the experiment", icon=":material/science:")
     st.stop()
 
 selection = session.current()
@@ -43,6 +45,7 @@ cols[1].metric(f"{label}, B → A (swapped)", f"{comparison.swapped_is_next:.3f}
                delta=f"{comparison.swapped_is_next - score.is_next:+.3f}")
 cols[2].button("⇄ Swap A and B", key="nsp_swap", on_click=swap_sentences,
                help="Puts sentence B first in the sidebar; every view then reads the swapped pair.")
+st.markdown(nsp.verdict(head, score.is_next).sentence(head))
 
 st.markdown(
     f"The {head.name} head outputs two logits for A → B: **{score.logits[0]:.3f}** and "
@@ -51,6 +54,27 @@ st.markdown(
     f"**{score.not_next:.3f}** (they sum to 1)."
 )
 st.plotly_chart(nsp_figures.probability_figure(comparison), key="nsp_probs")
+
+st.subheader("Two candidates for sentence B")
+other_b = st.text_input("Another candidate for sentence B", config.DEFAULT_OTHER_B, key="nsp_other_b",
+                        help="Scored against the same sentence A; the head's preferred next sentence wins.")
+try:  # the batched pair scorer (encoder + NSP head only, cached per pair): no second full analysis
+    other_is_next = float(nsp.score_pairs(loaded, [(selection.text_a, other_b)]).is_next[0])
+except ValueError as err:
+    st.error(str(err))
+else:
+    candidates = [("sentence B (sidebar)", selection.text_b, score.is_next), ("the other candidate", other_b, other_is_next)]
+    for col, (name, text, is_next) in zip(st.columns(2), candidates):
+        with col.container(border=True):
+            st.caption(name)
+            st.markdown(f"“{markdown_literal(text)}”")
+            st.metric(f"{label}, A → this B", f"{is_next:.3f}")
+            st.markdown(nsp.verdict(head, is_next).sentence(head))
+    better = "sentence B" if score.is_next >= other_is_next else "the other candidate"
+    st.markdown(f"The head prefers **{better}** as what comes after A ({label} "
+                f"{max(score.is_next, other_is_next):.3f} vs {min(score.is_next, other_is_next):.3f}).")
+st.page_link("pages/nsp_negatives.py", label="Which kinds of wrong B fool the head? The NSP negatives experiment",
+             icon=":material/science:")
 
 st.subheader("What [CLS] attends to in the last layer")
 st.caption(

@@ -24,7 +24,8 @@ with st.form("nsp_exp_form"):
     per_kind = cols[0].slider("Pairs per kind", 5, 200, nsp_experiment.DEFAULT_PER_KIND, key="nsp_exp_per_kind")
     seed = cols[1].number_input("Sampling seed", 0, 10_000, nsp_experiment.DEFAULT_SEED, key="nsp_exp_seed")
     sop_name = cols[2].text_input("Side by side: a model with an SOP head (optional)", key="nsp_exp_sop",
-                                  placeholder="albert-base-v2", help="Its sentence-order head scores the same pairs.")
+                                  placeholder="empty: none (e.g. albert-base-v2)",
+                                  help="Its sentence-order head scores the same pairs.")
     run = st.form_submit_button("Build and score pairs")
 if not documents:
     st.stop()
@@ -46,6 +47,12 @@ for result in results:
     if cut := int(result.scores.truncated.sum()):
         st.warning(f"{cut} pairs were longer than {result.model_name} takes and were cut (longer sentence first).")
 st.plotly_chart(nsp_figures.distribution_figure(results), key="nsp_exp_box")
+st.markdown(
+    "**Separation** — how well the head tells each kind of negative from the consecutive pairs, whatever the "
+    "threshold: ROC AUC 1.0 puts every consecutive pair above every negative, 0.5 is chance. Accuracy at a fixed "
+    "0.5 (below) can flatter a biased head: one that says NotNext to almost everything gets most negatives right."
+)
+st.plotly_chart(nsp_figures.separation_figure(results), key="nsp_exp_auc")
 st.plotly_chart(nsp_figures.accuracy_figure(results), key="nsp_exp_accuracy")
 st.dataframe(pd.DataFrame([{"model": r.model_name, "head": r.head.kind, **s.__dict__}
                            for r in results for s in r.summary]), width="stretch", hide_index=True)

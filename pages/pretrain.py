@@ -9,6 +9,7 @@ from core.pretrain import runs
 from core.pretrain.data import NEGATIVE_STRATEGIES
 from core.pretrain.runner import PretrainConfig
 from core.training import jobs
+from ui import session
 from ui.errors import user_errors
 
 st.title("Pre-train: MLM + NSP together")
@@ -39,12 +40,27 @@ st.caption(f"{len(documents)} documents → {len(split.train)} for training, {le
 
 left, right = st.columns(2)
 base = left.selectbox("Start from", [runs.FROM_SCRATCH, config.BUNDLED_ALIAS], key="pretrain_base",
-                      help="tiny = 2 layers, 64 hidden, trains in seconds; bundled = MiniLM-L6, slower")
+                      help="tiny = 2 layers, 64 hidden, random weights: its curves move within minutes, its held-out "
+                           "scores stay near chance; bundled = MiniLM-L6, already pre-trained, slower per step")
+
+
+def suggest_alias() -> None:
+    """Name the run after its negatives and steps, unless the user typed a name of their own (a callback)."""
+    state = st.session_state
+    if state.get("pretrain_alias") in (None, state.get("pretrain_alias_suggested")):
+        state.pretrain_alias = state.pretrain_alias_suggested = runs.suggested_alias(
+            state.get("pretrain_negatives", next(iter(NEGATIVE_STRATEGIES))), state.get("pretrain_steps", 60))
+
+
 negatives = right.radio("Negatives", list(NEGATIVE_STRATEGIES), format_func=lambda s: NEGATIVE_STRATEGIES[s],
-                        key="pretrain_negatives")
+                        key="pretrain_negatives", on_change=suggest_alias)
 whole_word = left.checkbox("Whole-word masking", key="pretrain_whole_word")
-steps = left.slider("Steps", 10, 400, 60, step=10, key="pretrain_steps")
-alias = right.text_input("Save as", f"pretrain-{negatives.replace('_', '-')}", key="pretrain_alias")
+steps = left.slider("Steps", 10, 400, 60, step=10, key="pretrain_steps", on_change=suggest_alias)
+if "pretrain_alias" not in st.session_state:
+    suggest_alias()
+alias = right.text_input("Save as", key="pretrain_alias",
+                         help="Named after the negatives and steps, and never an existing model's name, so a second "
+                              "run does not replace the first; type your own name to keep it.")
 
 if st.button("Start pre-training", type="primary", key="pretrain_start"):
     cfg = PretrainConfig(steps=steps, batch_size=8, max_seq_len=96, negatives=negatives, whole_word=whole_word,
@@ -52,7 +68,7 @@ if st.button("Start pre-training", type="primary", key="pretrain_start"):
     request = runs.RunRequest(tuple(documents), base, alias, cfg)
     with user_errors():
         runs.check_request(request)
-        job = jobs.start_job(alias, lambda job: runs.run(request, job.report))
+        job = jobs.start_job(alias, lambda job: runs.run(request, job.report), owner=session.session_owner())
         st.session_state.setdefault("pretrain_jobs", []).append(job.job_id)
 
 job_ids = st.session_state.get("pretrain_jobs", [])
@@ -82,10 +98,13 @@ def show_runs() -> None:
 
 show_runs()
 st.subheader("Compare runs on the same held-out pairs")
-chosen = st.multiselect("Runs", runs.pretraining_runs(), key="pretrain_compare", max_selections=4)
+chosen = st.multiselect("Runs", [config.BUNDLED_ALIAS, *runs.pretraining_runs()], key="pretrain_compare",
+                        max_selections=4, help="Your runs, and the shipped bundled model as a reference.")
 if chosen and st.button("Compare", key="pretrain_compare_go"):
     with user_errors():
         scores = runs.compare_runs(chosen, documents)
-        st.dataframe(pd.DataFrame([{"run": s.run, "MLM top-1": s.mlm_accuracy,
-                                    **{f"NSP acc. ({k})": v for k, v in s.nsp_accuracy.items()}} for s in scores]))
+        st.dataframe(pd.DataFrame([{"run": s.run, "trained with negatives": s.negatives,
+                                    "steps": "shipped" if s.steps is None else s.steps, "MLM top-1": s.mlm_accuracy,
+                                    **{f"NSP acc. ({k})": v for k, v in s.nsp_accuracy.items()}} for s in scores]),
+                     hide_index=True)
         st.caption(f"{scores[0].pairs_per_strategy} held-out pairs per negative strategy, same masks for every run.")

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.render import markdown_literal
 from core.tasks import qa
 from ui import loaders, session
 from ui.sections import tasks as sections
@@ -58,7 +59,7 @@ if compare:
 for slot, (column, loaded) in enumerate(zip(st.columns(len(models)), models)):
     with column:
         if len(models) > 1:
-            st.subheader(loaded.name)
+            st.subheader(markdown_literal(loaded.name))
         if task == "qa":
             sections.question_answering(loaded, question, passage, options, str(slot))
         elif task == "token":

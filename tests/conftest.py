@@ -11,6 +11,8 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never touch the network
 # Models trained by tests (and by the servers they start) go to a throw-away folder, never the user's.
 os.environ.setdefault("BERT_EXPLORER_HOME", tempfile.mkdtemp(prefix="bert-explorer-tests-"))
+# The tiny models tests build live in pytest's temporary folders: a browser user may name folders there.
+os.environ.setdefault("BERT_EXPLORER_DATA_ROOTS", tempfile.gettempdir())
 
 import torch  # noqa: E402
 from transformers import (  # noqa: E402

@@ -29,10 +29,11 @@ def default_model() -> tuple[str, str]:
 
 def load_model(name: str) -> models.LoadedModel:
     """One shared copy of each model for every session of the server, reloaded once its files are saved anew
-    (a fine-tune or pre-train run re-saving a name must not leave other sessions on the old weights)."""
-    return _load_model(name, models.saved_version(name))
+    (a fine-tune or pre-train run re-saving a name must not leave other sessions on the old weights).
+    Folders are confined to the models folder and BERT_EXPLORER_DATA_ROOTS: whoever reaches the server types here."""
+    return _load_model(name, models.saved_version(name, confined=True))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _load_model(name: str, version: str) -> models.LoadedModel:
-    return models.load_model(name)
+    return models.load_model(name, confined=True)

@@ -47,3 +47,11 @@ def require_analysis() -> forward.Analysis:
     if analysis.inputs.truncated:
         st.warning(analysis.inputs.truncation_notice())
     return analysis
+
+
+def session_owner() -> str:
+    """This browser session's id: the server runs at most one training job per session."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else "outside-a-session"

@@ -68,6 +68,13 @@ def _model_options() -> list[str]:
     return list(dict.fromkeys(options))
 
 
+def _option_label(name: str) -> str:
+    """The picker's label: hub models that are not on this machine are marked, offline or not."""
+    if not models.needs_download(name):
+        return name
+    return f"{name} — download" if models.hub_reachable() else f"{name} — download (offline now: cannot load)"
+
+
 def _load(name: str) -> tuple[models.LoadedModel | None, str | None]:
     try:
         with st.spinner(f"Loading {name}…"):
@@ -81,8 +88,9 @@ def render() -> Selection:
     _init_state()
     with st.sidebar:
         st.selectbox(
-            "Model", _model_options(), accept_new_options=True, **_bound("model"),
-            help="A hub id (bert-base-uncased, bert-base-chinese…), a local folder, or 'bundled' for the offline model.",
+            "Model", _model_options(), accept_new_options=True, format_func=_option_label, **_bound("model"),
+            help="A hub id (bert-base-uncased, bert-base-chinese…), a local folder, or 'bundled' for the offline model. "
+                 "Hub models marked 'download' are not on this machine yet.",
         )
         st.text_area("Sentence A", height=80, **_bound("text_a"))
         st.text_area("Sentence B (optional)", height=80, help="Leave empty for a single sentence.", **_bound("text_b"))

@@ -16,6 +16,7 @@ from scipy.special import xlogy
 
 from core.model.forward import Analysis
 from core.model.inputs import EncodedInput, word_positions
+from core.render import spreadsheet_safe
 
 # Per-head statistics the overview grid offers: key -> (label, what it measures).
 STATISTICS = {
@@ -253,6 +254,7 @@ def plain_label(label: str) -> str:
 
 
 def _csv_cell(value: str) -> str:
+    value = spreadsheet_safe(value)
     return '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\n') else value
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import sys
 
 import numpy as np
 
 
 def to_jsonable(value):
-    """Dataclasses, numpy arrays and tuples as plain JSON values."""
+    """Dataclasses, numpy arrays and tuples as plain JSON values; NaN and infinities (not JSON) as null."""
     if dataclasses.is_dataclass(value):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
@@ -20,9 +21,13 @@ def to_jsonable(value):
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            value = np.where(np.isfinite(value), value, None)
         return value.tolist()
     if isinstance(value, np.generic):
-        return value.item()
+        return to_jsonable(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value
 
 

@@ -45,13 +45,31 @@ def progress_printer(started: float):
 
 def config_from_args(args: argparse.Namespace) -> finetune.FineTuneConfig:
     """Defaults, then a --config JSON (an exported job), then the flags given on the command line."""
-    values = json.loads(Path(args.config).read_text()) if args.config else {}
+    values = _read_job(args.config) if args.config else {}
     fields = {f.name for f in dataclasses.fields(finetune.FineTuneConfig)}
     for name in fields:
         given = getattr(args, name, None)
         if given is not None:
             values[name] = given
     return finetune.FineTuneConfig(**{k: v for k, v in values.items() if k in fields})
+
+
+def _read_job(path: str) -> dict:
+    """The fields of a job.json, each of its default's type; ValueError naming the file and the bad field."""
+    try:
+        values = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise ValueError(f"cannot read job file {path!r}: {err}") from err
+    if not isinstance(values, dict):
+        raise ValueError(f"job file {path!r} must hold one JSON object of settings")
+    defaults = finetune.FineTuneConfig()
+    for name, value in values.items():
+        wanted = type(getattr(defaults, name, value))
+        if wanted is float and type(value) is int:
+            continue  # 1 is a fine learning rate
+        if type(value) is not wanted:
+            raise ValueError(f"job file {path!r}: {name} must be of type {wanted.__name__}, not {value!r}")
+    return values
 
 
 def cmd_finetune(args: argparse.Namespace) -> dict:

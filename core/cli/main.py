@@ -31,11 +31,11 @@ def main(argv: list[str] | None = None) -> int:
         result = to_jsonable(args.func(args))
     except ValueError as err:  # ModelLoadError and every input check are ValueErrors with a user message
         return report_error(str(err), args.json, 2)
-    except (RuntimeError, OSError, MemoryError) as err:  # e.g. out of memory, a disk error: still no traceback
+    except Exception as err:  # out of memory, a disk error, a bug: still one line, never a traceback
         return report_error(f"the command failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}",
                             args.json, 1)
     if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps(result, ensure_ascii=False, allow_nan=False))
     else:
         print_text(result)
     return 0

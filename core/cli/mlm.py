@@ -55,13 +55,24 @@ def read_batch(path: str) -> list[tuple[str, str | None]]:
     except OSError as err:
         raise ValueError(f"cannot read batch file {path!r}: {err.strerror}") from err
     texts = []
-    for line in filter(str.strip, lines):
+    for number, line in enumerate(lines, start=1):
         if line.lstrip().startswith("{"):
-            record = json.loads(line)
-            texts.append((record["text"], record.get("text_b")))
-        else:
+            texts.append(_batch_record(line, f"{path}, line {number}"))
+        elif line.strip():
             texts.append((line, None))
     return texts
+
+
+def _batch_record(line: str, where: str) -> tuple[str, str | None]:
+    """(text, text_b) of one JSON line; ValueError naming the line when it is not {"text": "…"[, "text_b": "…"]}."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{where}: not valid JSON ({err.msg})") from err
+    text, text_b = (record.get("text"), record.get("text_b")) if isinstance(record, dict) else (None, None)
+    if not isinstance(text, str) or not isinstance(text_b, (str, type(None))):
+        raise ValueError(f'{where}: write {{"text": "…", "text_b": "…" (optional)}} with strings')
+    return text, text_b
 
 
 def cmd_fill_mask(args: argparse.Namespace) -> dict:

@@ -8,6 +8,7 @@ function here reads the one cached forward pass; only `same_word` runs its own s
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,13 +19,15 @@ from core.model.forward import Analysis
 from core.model.inputs import EncodedInput, word_positions
 from core.model.loading import LoadedModel
 
-# Two senses of "bank": the first two sentences share one, the third has the other.
+# Two senses of "bank": the first two sentences share one, the third has the other. A sentence may start with
+# its sense in brackets ("[river] …"): pairs are then marked same-sense or different-sense and compared.
 DEFAULT_WORD = "bank"
 DEFAULT_SENTENCES = (
-    "We sat on the bank of the river and watched the boats.",
-    "The river overflowed its bank after the storm.",
-    "She deposited the cheque at the bank on Monday.",
+    "[river] We sat on the bank of the river and watched the boats.",
+    "[river] The river overflowed its bank after the storm.",
+    "[money] She deposited the cheque at the bank on Monday.",
 )
+_SENSE_TAG = re.compile(r"^\[([^\]]{1,40})\]\s*")
 
 # What tokenizers of the BERT family write for a character outside their vocabulary.
 UNKNOWN_TOKENS = ("[UNK]", "<unk>")
@@ -56,9 +59,17 @@ class SameWord:
     """One word's vector in several sentences, compared pairwise at every layer."""
 
     word: str
-    sentences: list[str]
-    pair_labels: list[str]  # "1 vs 2", … one per pair of sentences
+    sentences: list[str]  # without their sense tags
+    pair_labels: list[str]  # "1 vs 2 (same sense)", … one per pair of sentences
     similarity: np.ndarray  # (pairs, layers + 1) cosine similarity of the word's vectors
+    senses: list[str | None]  # (sentences,) the sense each sentence was tagged with, if any
+    same_sense: list[bool | None]  # (pairs,) both tagged: same sense or not; else None
+
+    def sense_gap(self) -> tuple[float, float] | None:
+        """(mean last-layer similarity of same-sense pairs, of different-sense pairs), when both kinds exist."""
+        same = [row[-1] for row, flag in zip(self.similarity, self.same_sense) if flag is True]
+        different = [row[-1] for row, flag in zip(self.similarity, self.same_sense) if flag is False]
+        return (float(np.mean(same)), float(np.mean(different))) if same and different else None
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,10 @@ class SentenceVectors:
     in_pair_cls_vs_mean: np.ndarray  # (layers + 1, 2) cos([CLS], mean of A) and cos([CLS], mean of B)
     separate_cls: np.ndarray  # (layers + 1,) cos([CLS] of A alone, [CLS] of B alone)
     separate_mean: np.ndarray  # (layers + 1,) cos(mean of A alone, mean of B alone)
+
+    def cls_blind_layers(self, above: float = 0.99) -> list[int]:
+        """Layers where [CLS] of A and [CLS] of B (encoded alone) are practically the same vector."""
+        return [k for k, sim in zip(self.layers, self.separate_cls) if sim >= above]
 
 
 def word_label(encoded: EncodedInput, members: list[int]) -> str:
@@ -162,10 +177,23 @@ def same_word(loaded: LoadedModel, word: str, sentences: list[str]) -> SameWord:
         raise ValueError("type the word to follow, e.g. bank")
     if len(sentences) < 2:
         raise ValueError("type at least two sentences that contain the word")
+    tagged = [split_sense(s) for s in sentences]
+    senses, sentences = [sense for sense, _ in tagged], [text for _, text in tagged]
     per_sentence = [word_vectors(forward.analyze(loaded, s), word) for s in sentences]
     pairs = list(itertools.combinations(range(len(sentences)), 2))
     sims = np.stack([_cosine_rows(per_sentence[i], per_sentence[j]) for i, j in pairs])
-    return SameWord(word, sentences, [f"{i + 1} vs {j + 1}" for i, j in pairs], sims)
+    same = [None if senses[i] is None or senses[j] is None else senses[i] == senses[j] for i, j in pairs]
+    labels = [f"{i + 1} vs {j + 1}" + ("" if flag is None else " (same sense)" if flag else " (different senses)")
+              for (i, j), flag in zip(pairs, same)]
+    return SameWord(word, sentences, labels, sims, senses, same)
+
+
+def split_sense(line: str) -> tuple[str | None, str]:
+    """'[river] The bank of the river.' -> ('river', 'The bank of the river.'); untagged lines -> (None, line)."""
+    match = _SENSE_TAG.match(line)
+    if not match:
+        return None, line
+    return match.group(1).strip().lower(), line[match.end():].strip()
 
 
 def _cosine_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:

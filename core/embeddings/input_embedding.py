@@ -38,6 +38,14 @@ class EmbeddingSum:
     def matches(self) -> bool:
         return self.max_abs_diff < 1e-4
 
+    def sum_rows(self, index: int, dims: int = 6) -> dict[str, list[float]]:
+        """The first `dims` numbers of each part for one token, so "token + segment + position = sum" can be
+        checked by eye: {"token": […], "segment": […], "position": […], "sum": […], "LayerNorm(sum)": […]}."""
+        dims = max(1, min(dims, self.summed.shape[1], self.normalized.shape[1]))
+        parts = {"token": self.token, "segment": self.segment, "position": self.position, "sum": self.summed,
+                 "LayerNorm(sum)": self.normalized}
+        return {name: [float(x) for x in rows[index, :dims]] for name, rows in parts.items()}
+
 
 @dataclass(frozen=True)
 class SegmentVectors:

@@ -9,15 +9,17 @@ import numpy as np
 
 from core.embeddings.contextual import Projection, SameWord, SentenceVectors, Units
 from core.embeddings.input_embedding import EmbeddingSum, PositionComparison, SegmentVectors
+from core.render import spreadsheet_safe
 
 
 def csv_text(header: list[str], rows: list[list]) -> str:
-    """Rows as CSV text with a header line; floats keep 6 significant digits."""
+    """Rows as CSV text with a header line; floats keep 6 significant digits, text never runs as a formula."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([f"{v:.6g}" if isinstance(v, (float, np.floating)) else v for v in row])
+        writer.writerow([f"{v:.6g}" if isinstance(v, (float, np.floating)) else
+                         spreadsheet_safe(v) if isinstance(v, str) else v for v in row])
     return out.getvalue()
 
 

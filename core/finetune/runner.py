@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import math
 import os
 import time
 from collections.abc import Callable
@@ -64,9 +65,11 @@ class FineTuneConfig:
 
     def validate(self) -> FineTuneConfig:
         check_task(self.task)
-        checkpoints.model_dir(self.alias)  # raises a readable error for a bad alias
-        if self.epochs < 1 or self.batch_size < 1 or self.learning_rate <= 0:
-            raise ValueError("epochs, batch size and learning rate must be positive")
+        checkpoints.new_model_dir(self.alias)  # raises a readable error for a bad, too long or hub-shadowing alias
+        if self.epochs < 1 or self.batch_size < 1 or not 0 < self.learning_rate < math.inf:
+            raise ValueError("epochs, batch size and learning rate must be positive (and the rate a finite number)")
+        if not all(math.isfinite(v) for v in (self.warmup_fraction, self.weight_decay, self.max_grad_norm)):
+            raise ValueError("warm-up share, weight decay and gradient clipping must be finite numbers")
         if not 16 <= self.max_length <= 512:
             raise ValueError("max length must be between 16 and 512 tokens")
         if self.task == "qa" and not 0 <= self.doc_stride < self.max_length // 2:

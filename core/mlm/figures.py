@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from core.mlm.fill_mask import LogitLens, MaskPrediction
 from core.mlm.masking import MaskingAccuracy, MaskingDraw
 from core.mlm.scoring import SentenceScore
-from core.render import SPECIAL_COLOR, token_chip
+from core.render import SPECIAL_COLOR, percent, token_chip
 
 PREDICTION_COLOR = "#4c78a8"
 ORIGINAL_COLOR = "#f58518"  # the word the user masked, wherever it shows up
@@ -36,7 +36,7 @@ def predictions_figure(mask: MaskPrediction, title: str = "") -> go.Figure:
     colors = [ORIGINAL_COLOR if p.token == mask.original else PREDICTION_COLOR for p in preds]
     fig = go.Figure(go.Bar(
         x=[p.score for p in preds], y=[f"{html.escape(p.token)} " for p in preds], orientation="h", marker_color=colors,
-        text=[f"{p.score:.1%}" for p in preds], textposition="auto",
+        text=[percent(p.score) for p in preds], textposition="auto",
         hovertemplate="%{y}: %{x:.2%}<extra></extra>",
     ))
     fig.update_layout(title=title or f"position {mask.position}", xaxis_title="probability", xaxis_tickformat=".1%",

@@ -181,7 +181,8 @@ def top_tokens(loaded: models.LoadedModel, probs: np.ndarray, k: int) -> list[To
     return [TokenScore(t, int(i), float(probs[i])) for t, i in zip(tokens, ids)]
 
 
-def _check_top_k(top_k: int) -> None:
+def check_top_k(top_k: int) -> None:
+    """ValueError unless 1 ≤ top_k ≤ MAX_TOP_K."""
     if not 1 <= top_k <= MAX_TOP_K:
         raise ValueError(f"top-k must be between 1 and {MAX_TOP_K}, got {top_k}")
 
@@ -195,7 +196,7 @@ def fill_mask(
 ) -> FillMaskResult:
     """Top-k predictions at every [MASK] typed in the text and every extra position masked by the user."""
     models.require_head(loaded, "mlm")
-    _check_top_k(top_k)
+    check_top_k(top_k)
     analysis, original = masked_analysis(loaded, text_a, text_b, mask_positions)
     positions = typed_mask_positions(analysis.inputs, loaded.tokenizer.mask_token_id)
     if not positions:
@@ -225,7 +226,7 @@ def logit_lens(
 ) -> LogitLens:
     """Apply the MLM head to every layer's hidden state at one masked position (default: the first mask)."""
     head = mlm_head(loaded)
-    _check_top_k(top_k)
+    check_top_k(top_k)
     analysis, original = masked_analysis(loaded, text_a, text_b, mask_positions)
     masks = typed_mask_positions(analysis.inputs, loaded.tokenizer.mask_token_id)
     if not masks:
@@ -315,7 +316,7 @@ def fill_mask_batch(
     positions only, so a batch costs less than the full one-pass analysis of each sentence.
     """
     head = mlm_head(loaded)
-    _check_top_k(top_k)
+    check_top_k(top_k)
     tokenizer = loaded.tokenizer
     texts = [normalize_masks(t, tokenizer.mask_token) for t in texts]
     results = []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.lib.lru import model_cache
-from core.mlm.fill_mask import TokenScore, masked_encoding, top_tokens
+from core.mlm.fill_mask import TokenScore, check_top_k, masked_encoding, top_tokens
 from core.mlm.scoring import log_probs_at
 from core.model import loading as models
 from core.model.inputs import EncodedInput
@@ -138,6 +138,7 @@ def _predict(loaded: models.LoadedModel, encoded: EncodedInput, plans: list[Mask
 def simulate_masking(loaded: models.LoadedModel, text_a: str, text_b: str | None = None, seed: int = 0,
                      rule: MaskingRule = MaskingRule(), top_k: int = 5) -> MaskingDraw:
     """Apply the pre-training rule once (seeded) and predict every chosen position."""
+    check_top_k(top_k)
     encoded, candidates, vocab_ids = _setup(loaded, text_a, text_b)
     plan = _draw_plans(loaded, encoded, candidates, vocab_ids, seed, 1, rule)[0]
     log_probs = _predict(loaded, encoded, [plan])[0]

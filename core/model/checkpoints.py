@@ -35,6 +35,11 @@ def _hidden_name(target: Path, kind: str) -> Path:
     return target.parent / f".{target.name}.{kind}-{uuid.uuid4().hex[:8]}-{os.getpid()}@{socket.gethostname()}"
 
 
+def retired_name(target: Path) -> Path:
+    """Where a model being replaced or deleted waits for its removal (a leftover the next cleanup removes)."""
+    return _hidden_name(target, "old")
+
+
 def _fsync_tree(folder: Path) -> None:
     """Flush every file of a folder to disk before it is renamed into place."""
     for path in folder.rglob("*"):
@@ -140,3 +145,25 @@ def model_dir(alias: str) -> Path:
     if not alias or "/" in alias or alias.startswith(".") or alias == config.BUNDLED_ALIAS:
         raise ValueError(f"{alias!r} cannot be a model name: use letters, digits, '-' or '_' (and not 'bundled')")
     return config.MODELS_HOME / alias
+
+
+def new_model_dir(alias: str) -> Path:
+    """Where a run may save a new model named `alias`: a name that fits in a folder name and takes over no hub id."""
+    target = model_dir(alias)
+    alias = alias.strip()
+    if len(alias.encode()) > config.MAX_ALIAS_BYTES:
+        raise ValueError(f"the model name is too long ({len(alias.encode())} bytes): at most {config.MAX_ALIAS_BYTES}, "
+                         "so the run can be saved; pick a shorter one")
+    if shadows_hub_id(alias):
+        raise ValueError(f"{alias!r} is the name of a Hugging Face hub model: saved under it, your model would take "
+                         "that name over for everyone; pick another, e.g. 'my-" + alias + "'")
+    return target
+
+
+def shadows_hub_id(alias: str) -> bool:
+    """Whether an alias would hide a hub model of the same name (a suggested one, a BERT-style id, a cached one)."""
+    from core.model.hub import in_hub_cache
+
+    lowered = alias.strip().lower()
+    suggested = {m.lower() for m in config.SUGGESTED_MODELS}
+    return lowered in suggested or bool(re.match(config.HUB_ID_LOOKALIKE, lowered)) or in_hub_cache(alias)

@@ -30,6 +30,8 @@ from transformers import (
 )
 
 from core import config
+from core.lib import paths
+from core.model.hub import in_hub_cache  # noqa: F401  (callers ask the loader: models.in_hub_cache)
 
 transformers.logging.set_verbosity_error()
 transformers.utils.logging.disable_progress_bar()
@@ -186,14 +188,29 @@ def pretrained_models() -> list[str]:
     return [config.BUNDLED_ALIAS, *runs]
 
 
-def resolve(name: str) -> ModelSource:
-    """Turn what the user typed into a hub id, a folder or an alias."""
+def resolve(name: str, confined: bool = False) -> ModelSource:
+    """Turn what the user typed into a hub id, a folder or an alias. `confined` (names typed in the browser):
+    folders only inside core.lib.paths.allowed_roots(), with one message for every other path, existing or not."""
     name = (name or "").strip()
     if not name:
         raise ModelLoadError("no model named — pick one in the sidebar or pass --model")
     if name == config.BUNDLED_ALIAS:
         return ModelSource(name, str(bundled_model_path()), "alias")
-    if not name.startswith(".") and (config.MODELS_HOME / name / "config.json").is_file():
+    try:
+        paths.check_name_length(name, "model name")
+        if confined and paths.is_local_path(name):
+            paths.confine(name, "model folder")
+    except ValueError as err:
+        raise ModelLoadError(str(err)) from None
+    try:
+        return _resolve_local_or_hub(name)
+    except OSError as err:  # unreadable folder, a loop of links…: the message, without server paths
+        raise ModelLoadError(f"{name!r} cannot be read here ({err.strerror or type(err).__name__})") from None
+
+
+def _resolve_local_or_hub(name: str) -> ModelSource:
+    """An alias under MODELS_HOME, a folder, or else a hub id (a path that does not exist is an error)."""
+    if "/" not in name and not name.startswith(".") and (config.MODELS_HOME / name / "config.json").is_file():
         return ModelSource(name, str(config.MODELS_HOME / name), "alias")
     path = Path(name).expanduser()
     if path.is_dir():
@@ -205,11 +222,11 @@ def resolve(name: str) -> ModelSource:
     return ModelSource(name, name, "hub")
 
 
-def saved_version(name: str) -> str:
+def saved_version(name: str, confined: bool = False) -> str:
     """A stamp that changes whenever a local model (alias or folder) is saved again: its config file's
     modification time; "" for hub ids and names that do not resolve (loading them reports the problem)."""
     try:
-        source = resolve(name)
+        source = resolve(name, confined)
         return str((Path(source.location) / "config.json").stat().st_mtime_ns) if source.kind != "hub" else ""
     except (ModelLoadError, OSError):
         return ""
@@ -239,12 +256,14 @@ def hub_reachable() -> bool:
     return answered.wait(config.HUB_PROBE_TIMEOUT_S)
 
 
-def in_hub_cache(model_id: str) -> bool:
-    """Whether a hub model's config is already in the local Hugging Face cache."""
-    from huggingface_hub import try_to_load_from_cache
-
-    candidates = {model_id, f"google-bert/{model_id}"} if "/" not in model_id else {model_id}
-    return any(isinstance(try_to_load_from_cache(c, "config.json"), str) for c in candidates)
+def needs_download(name: str) -> bool:
+    """Whether loading `name` would fetch it from the hub: a hub id not in the local cache (aliases, folders and
+    cached ids load offline). Such names stay listed: with a network they load."""
+    try:
+        source = resolve(name)
+    except ModelLoadError:
+        return False  # not a hub id; loading it says what is wrong
+    return source.kind == "hub" and not in_hub_cache(name)
 
 
 def choose_default_model() -> tuple[str, str]:
@@ -285,6 +304,17 @@ def _real_heads(model: PreTrainedModel, missing_keys: set[str]) -> set[str]:
         if params and not any(k.startswith(prefixes) for k in missing_keys):
             real.add(head)
     return real
+
+
+def check_encoder_complete(name: str, missing_keys: set[str]) -> None:
+    """ModelLoadError when weights outside the heads (and the pooler, which belongs to the NSP head) are missing:
+    the encoder would run with randomly initialised layers. Only absent head weights mean "no such head"."""
+    all_heads = tuple(p for prefixes in HEAD_PREFIXES.values() for p in prefixes)
+    missing = sorted(k for k in missing_keys if not k.startswith(all_heads) and "pooler" not in k.split("."))
+    if missing:
+        raise ModelLoadError(
+            f"{name!r} lacks {len(missing)} encoder weights (e.g. {missing[0]}): its config asks for more than its "
+            "weights file holds, so part of the encoder would be random — fix config.json or use the matching weights")
 
 
 def detect_capabilities(model: PreTrainedModel, missing_keys: set[str]) -> Capabilities:
@@ -338,14 +368,16 @@ def _check_bert_family(model_config, source: ModelSource) -> None:
         )
 
 
-def load_model(name: str, device: torch.device | None = None) -> LoadedModel:
-    """Load a model by hub id, folder or alias, with eager attention and its real heads detected."""
-    source = resolve(name)
+def load_model(name: str, device: torch.device | None = None, confined: bool = False) -> LoadedModel:
+    """Load a model by hub id, folder or alias, with eager attention and its real heads detected (`confined`:
+    as resolve)."""
+    source = resolve(name, confined)
     model_config = _from_pretrained(AutoConfig, source)
     _check_bert_family(model_config, source)
     tokenizer = _from_pretrained(AutoTokenizer, source)
     cls = _head_class(model_config.architectures or [])
     model, info = _from_pretrained(cls, source, attn_implementation="eager", output_loading_info=True)
+    check_encoder_complete(name, set(info["missing_keys"]))
     capabilities = detect_capabilities(model, set(info["missing_keys"]))
     if not capabilities.names:
         model = model.base_model  # no real head: keep the encoder only, never a random head

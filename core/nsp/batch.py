@@ -16,9 +16,10 @@ import numpy as np
 
 from core import config
 from core.lib import uploads
-from core.lib.numerics import softmax
+from core.lib.numerics import roc_auc, softmax
 from core.model.loading import LoadedModel
 from core.nsp import scoring as nsp
+from core.render import spreadsheet_safe
 
 # Header names accepted for the two sentences and the optional label column.
 A_NAMES = ("a", "text_a", "sentence_a", "sentence1", "first")
@@ -136,6 +137,15 @@ class BatchResult:
             return None
         return float(np.mean([(s >= nsp.THRESHOLD) == p.is_next for p, s in labelled]))
 
+    @property
+    def auc(self) -> float | None:
+        """ROC AUC of P(IsNext), labelled positives vs labelled negatives; None without both kinds of label."""
+        labels = [p.is_next for p in self.pairs]
+        scores = self.scores.is_next
+        positives = np.array([s for s, label in zip(scores, labels) if label is True])
+        negatives = np.array([s for s, label in zip(scores, labels) if label is False])
+        return roc_auc(positives, negatives) if len(positives) and len(negatives) else None
+
     def rows(self) -> list[dict]:
         """One dict per pair: the stable CLI shape (model, is_next, not_next, logits) plus the texts and label."""
         probs = softmax(self.scores.logits) if len(self.pairs) else np.zeros((0, 2))
@@ -171,6 +181,6 @@ def to_csv(result: BatchResult) -> str:
     writer.writerow(["a", "b", "label", "is_next", "not_next", "logit_0_isnext", "logit_1_notnext", "truncated"])
     for row in result.rows():
         label = "" if row["label"] is None else int(row["label"])
-        writer.writerow([row["a"], row["b"], label, f"{row['is_next']:.6f}", f"{row['not_next']:.6f}",
+        writer.writerow([spreadsheet_safe(row["a"]), spreadsheet_safe(row["b"]), label, f"{row['is_next']:.6f}", f"{row['not_next']:.6f}",
                          f"{row['logits'][0]:.6f}", f"{row['logits'][1]:.6f}", int(row["truncated"])])
     return out.getvalue()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.corpus import Document
+from core.lib.numerics import roc_auc
 from core.model.loading import LoadedModel
 from core.nsp import scoring as nsp
 
@@ -105,6 +106,10 @@ class KindSummary:
     count: int
     mean: float  # mean P(index 0) = P(IsNext) / P(in order)
     accuracy: float  # share of pairs the head gets right at THRESHOLD (positives >= it, negatives below)
+    # ROC AUC of this negative kind against the consecutive pairs: how well the head *separates* them at any
+    # threshold (1 = every positive above every negative, 0.5 = no better than chance); None for the positives.
+    # A head biased towards NotNext gets many negatives "right" at 0.5 and can still separate them badly.
+    auc: float | None = None
 
 
 @dataclass(frozen=True)
@@ -129,14 +134,18 @@ def correct(is_next: np.ndarray, labels: np.ndarray, threshold: float = nsp.THRE
 
 
 def summarize(pairs: Sequence[Pair], is_next: np.ndarray) -> list[KindSummary]:
-    """Count, mean score and accuracy at THRESHOLD for each kind present."""
+    """Count, mean score, accuracy at THRESHOLD and separation from the positives (AUC) for each kind present."""
     labels = np.array([p.is_next for p in pairs], dtype=bool)
     right = correct(is_next, labels)
+    kinds = np.array([p.kind for p in pairs])
+    positives = is_next[kinds == CONSECUTIVE]
     summary = []
     for kind in KINDS:
-        mask = np.array([p.kind == kind for p in pairs], dtype=bool)
-        if mask.any():
-            summary.append(KindSummary(kind, int(mask.sum()), float(is_next[mask].mean()), float(right[mask].mean())))
+        mask = kinds == kind
+        if not mask.any():
+            continue
+        auc = None if kind == CONSECUTIVE or not len(positives) else roc_auc(positives, is_next[mask])
+        summary.append(KindSummary(kind, int(mask.sum()), float(is_next[mask].mean()), float(right[mask].mean()), auc))
     return summary
 
 

@@ -76,6 +76,23 @@ def distribution_figure(results: Sequence[ExperimentResult]) -> go.Figure:
     return fig
 
 
+def separation_figure(results: Sequence[ExperimentResult]) -> go.Figure:
+    """ROC AUC of each negative kind against the consecutive pairs (bars), one bar group per model/head."""
+    fig = go.Figure()
+    for result in results:
+        negatives = [s for s in result.summary if s.auc is not None]
+        fig.add_trace(go.Bar(
+            x=[s.kind for s in negatives], y=[s.auc for s in negatives],
+            name=f"{result.model_name} ({result.head.kind.upper()})",
+            text=[f"AUC {s.auc:.2f}" for s in negatives], textposition="outside",
+        ))
+    fig.add_hline(y=0.5, line_dash="dot", annotation_text="chance", annotation_position="bottom right")
+    fig.update_layout(barmode="group", height=360,
+                      yaxis=dict(range=[0, 1.15], title="separation from consecutive pairs (ROC AUC)"),
+                      margin=dict(l=60, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15))
+    return fig
+
+
 def accuracy_figure(results: Sequence[ExperimentResult]) -> go.Figure:
     """Accuracy at 0.5 per pair kind (bars), one bar group per model/head."""
     fig = go.Figure()

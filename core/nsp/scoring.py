@@ -45,6 +45,32 @@ class SentenceHead:
         return f"index 0 = {self.positive}, index 1 = {self.negative}"
 
 
+# How sure a head is, from the larger of its two probabilities: (lowest value, words).
+CONFIDENCE_WORDS = ((0.9, "very sure"), (0.7, "fairly sure"), (0.0, "unsure: close to a coin toss"))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the head decided about one pair, in words a learner reads before the numbers."""
+
+    follows: bool  # the head's decision at THRESHOLD: index 0 (IsNext / in order) wins
+    decision: str  # the winning index's meaning, e.g. "IsNext (B follows A)"
+    confidence: str  # "very sure", "fairly sure" or "unsure: …"
+    probability: float  # probability of the decision, >= 0.5
+
+    def sentence(self, head: SentenceHead) -> str:
+        """'The NSP head decides IsNext (B follows A), and is very sure (96.1 %).'"""
+        return f"The {head.name} head decides **{self.decision}**, and is {self.confidence} ({self.probability:.1%})."
+
+
+def verdict(head: SentenceHead, p_index0: float) -> Verdict:
+    """The head's decision for one pair from P(index 0), with a confidence word."""
+    follows = p_index0 >= THRESHOLD
+    probability = p_index0 if follows else 1.0 - p_index0
+    confidence = next(words for lowest, words in CONFIDENCE_WORDS if probability >= lowest)
+    return Verdict(follows, head.positive if follows else head.negative, confidence, float(probability))
+
+
 NSP_HEAD = SentenceHead("nsp", "next-sentence prediction (NSP)", "IsNext (B follows A)",
                         "NotNext (B is not A's next sentence)")
 SOP_HEAD = SentenceHead("sop", "sentence-order prediction (SOP)", "in order (A came before B)",

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from core import config
+from core.lib.numerics import roc_auc
 from core.mlm import fill_mask as mlm
 from core.model.loading import LoadedModel
 from core.nsp import scoring as nsp
@@ -65,13 +66,9 @@ def nsp_pairs(path: Path = NSP_FILE) -> list[tuple[str, str, bool]]:
     return coherent + unrelated
 
 
-def roc_auc(positives: np.ndarray, negatives: np.ndarray) -> float:
-    """P(a random positive scores above a random negative), ties counting half."""
-    if not len(positives) or not len(negatives):
-        return float("nan")
-    above = (positives[:, None] > negatives[None, :]).mean()
-    ties = (positives[:, None] == negatives[None, :]).mean()
-    return float(above + 0.5 * ties)
+def nsp_pairs_tsv() -> str:
+    """The held-out everyday pairs as a labelled TSV file (A, B, 1 = B follows A): a sample for NSP batch."""
+    return "".join(f"{a}\t{b}\t{int(follows)}\n" for a, b, follows in nsp_pairs())
 
 
 def cloze_hits(loaded: LoadedModel, items: list[ClozeItem], top_k: int = TOP_K) -> list[int | None]:

@@ -9,6 +9,8 @@ whole one) and resumes from the last one, drawing the very same batches it would
 from __future__ import annotations
 
 import io
+import math
+import pickle
 import random
 import time
 from collections.abc import Callable
@@ -50,6 +52,18 @@ class PretrainConfig:
     freeze_word_embeddings: bool = False  # keep the (tied) word-embedding table as it is
     bf16: bool = False  # autocast matmuls to bfloat16 (about 1.5x faster on CPUs with AVX-512 BF16)
 
+    def validate(self) -> PretrainConfig:
+        """ValueError naming the setting a run could not use (a NaN rate would train an all-NaN model)."""
+        if min(self.steps, self.batch_size, self.checkpoint_every, self.max_seq_len) < 1:
+            raise ValueError("steps, batch size, checkpoint interval and max sequence length must be at least 1")
+        rates = [self.encoder_lr, self.head_lr] + ([] if self.nsp_lr is None else [self.nsp_lr])
+        if not all(0 < rate < math.inf for rate in rates):
+            raise ValueError(f"learning rates must be positive finite numbers, not {', '.join(map(str, rates))}")
+        if not (0 < self.mask_rate < 1 and 0 <= self.weight_decay < math.inf and 0 <= self.nsp_weight < math.inf):
+            raise ValueError("the mask rate must lie between 0 and 1, weight decay and NSP weight must be finite and "
+                             "not negative")
+        return self
+
 
 @dataclass(frozen=True)
 class StepMetrics:
@@ -77,6 +91,7 @@ def load_for_pretraining(name: str) -> tuple[BertForPreTraining, PreTrainedToken
     """A BERT checkpoint with MLM + NSP heads (new random ones where missing); returns the new heads' names."""
     source = models.resolve(name)
     model, info = models._from_pretrained(BertForPreTraining, source, output_loading_info=True)
+    models.check_encoder_complete(name, set(info["missing_keys"]))
     if model.config.model_type != "bert":
         raise ValueError(f"pre-training here needs a BERT checkpoint, {name!r} is {model.config.model_type!r}")
     tokenizer = models._from_pretrained(models.AutoTokenizer, source)
@@ -157,7 +172,14 @@ def _resume_state(output_dir: Path) -> dict | None:
     """The trainer state of a complete checkpoint in output_dir, if there is one."""
     if not (checkpoints.is_complete(output_dir) and (output_dir / TRAINER_STATE).is_file()):
         return None
-    return torch.load(output_dir / TRAINER_STATE, map_location="cpu", weights_only=False)
+    # weights_only: tensors, numbers, strings and containers only. A full unpickle would run whatever code a
+    # crafted file in the models folder carries; the state this module saves needs nothing more.
+    try:
+        return torch.load(output_dir / TRAINER_STATE, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise ValueError(f"{TRAINER_STATE} in {output_dir.name!r} holds more than a trainer state (objects that "
+                         "would run code when loaded), so it was not loaded: start the run over without --resume, "
+                         "or under another name") from err
 
 
 def _start(base: str | BertForPreTraining, tokenizer, output_dir: Path, resume: bool):
@@ -176,6 +198,7 @@ def pretrain(base: str | BertForPreTraining, documents: list[list[str]], output_
              cfg: PretrainConfig, tokenizer: PreTrainedTokenizerBase | None = None,
              callback: Callable[[Progress], None] | None = None, resume: bool = True) -> PretrainResult:
     """Run (or resume) MLM + NSP pre-training on segmented documents; checkpoints land in output_dir."""
+    cfg.validate()
     check_strategy(documents, cfg.negatives)
     output_dir = Path(output_dir)
     torch.manual_seed(cfg.seed)  # new heads start the same way in every run with this seed
@@ -193,6 +216,9 @@ def pretrain(base: str | BertForPreTraining, documents: list[list[str]], output_
     last_step = min(cfg.steps, cfg.stop_after or cfg.steps)
     while step < last_step:
         metrics = train_step(model, optimizer, schedule, batch_for_step(documents, tokenizer, cfg, step), cfg, step)
+        if not math.isfinite(metrics.loss):  # never save (and mark complete) a model the step has ruined
+            raise ValueError(f"training diverged at step {step + 1} (loss {metrics.loss}): lower the learning "
+                             "rates; the last checkpoint, if any, is kept")
         step += 1
         history.append({"step": step, **asdict(metrics), "lr": schedule.get_last_lr()[0]})
         out_of_time = cfg.time_budget_s is not None and time.time() - started > cfg.time_budget_s

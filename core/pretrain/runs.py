@@ -8,6 +8,7 @@ identical held-out pairs of every strategy, so the difference is visible in one 
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,13 +87,14 @@ def _base_model(request: RunRequest):
 
 def check_request(request: RunRequest) -> None:
     """Raise a ValueError a user can act on before a run is started in the background."""
-    checkpoints.model_dir(request.alias)  # a usable model name
+    checkpoints.new_model_dir(request.alias)  # a usable model name, short enough, shadowing no hub id
+    request.config.validate()
     check_strategy(split_held_out(list(request.documents)).train, request.config.negatives)
 
 
 def run(request: RunRequest, report: Callable[[Progress], None] | None = None) -> PretrainResult:
     """Pre-train as requested; checkpoints land in the alias's folder (the model picker lists it)."""
-    output_dir = checkpoints.model_dir(request.alias)
+    output_dir = checkpoints.new_model_dir(request.alias)  # refused before any training
     split = split_held_out(list(request.documents))
     base, tokenizer = _base_model(request)
     return pretrain(base, split.train, output_dir, request.config, tokenizer, report, request.resume)
@@ -103,6 +105,8 @@ class RunScore:
     """One run scored on the shared held-out pairs: MLM top-1 and NSP accuracy per negative strategy."""
 
     run: str
+    negatives: str  # the NEGATIVE_STRATEGIES key the run trained with
+    steps: int | None  # steps it trained (None: the shipped bundled model, see its model card)
     mlm_accuracy: float  # on the random-document pairs' hidden tokens
     nsp_accuracy: dict[str, float]  # strategy -> accuracy
     pairs_per_strategy: int
@@ -110,7 +114,7 @@ class RunScore:
 
 
 @functools.lru_cache(maxsize=16)
-def _score(model_dir: str, saved_at: str, documents: tuple[str, ...], max_seq_len: int) -> RunScore:
+def _score(model_dir: str, saved_at: str, documents: tuple[str, ...], max_seq_len: int, run: str) -> RunScore:
     """Cached by the checkpoint's save time, so a finished run is scored once."""
     split = split_held_out(list(documents))
     model, tokenizer, new = load_for_pretraining(model_dir)
@@ -124,24 +128,37 @@ def _score(model_dir: str, saved_at: str, documents: tuple[str, ...], max_seq_le
         except ValueError:  # e.g. no document long enough for same-document negatives
             continue
     mlm = results.get("random_document") or next(iter(results.values()))
-    return RunScore(Path(model_dir).name, mlm.mlm_accuracy, {s: r.nsp_accuracy for s, r in results.items()},
-                    COMPARE_PAIRS, split.held_out_is_unseen)
+    meta = checkpoints.read_metadata(Path(model_dir))
+    negatives = meta.get("config", {}).get("negatives", "random_document")  # bundled: random-document (its card)
+    return RunScore(run, negatives, meta.get("step"), mlm.mlm_accuracy,
+                    {s: r.nsp_accuracy for s, r in results.items()}, COMPARE_PAIRS, split.held_out_is_unseen)
 
 
 def compare_runs(aliases: list[str], documents: list[str], max_seq_len: int = 128) -> list[RunScore]:
     """Score saved runs on the same held-out pairs of the same documents (fixed seeds, fixed masks)."""
+    from core.model.loading import bundled_model_path
+
     scores = []
     for alias in aliases:
-        folder = checkpoints.model_dir(alias)
+        folder = bundled_model_path() if alias == config.BUNDLED_ALIAS else checkpoints.model_dir(alias)
         if not checkpoints.is_complete(folder):
             raise ValueError(f"no finished checkpoint named {alias!r}: run a pre-training first")
         saved_at = checkpoints.read_metadata(folder).get("saved_at", "")
-        scores.append(_score(str(folder), saved_at, tuple(documents), max_seq_len))
+        scores.append(_score(str(folder), saved_at, tuple(documents), max_seq_len, alias))
     return scores
 
 
+def suggested_alias(negatives: str, steps: int) -> str:
+    """A free model name that says what the run is: pretrain-<negatives>-<steps>[-2, -3, …]."""
+    from core.model.loading import trained_models
+
+    stem = f"pretrain-{negatives.replace('_', '-')}-{steps}"
+    taken = set(trained_models())
+    return next(name for n in itertools.count(1) if (name := stem if n == 1 else f"{stem}-{n}") not in taken)
+
+
 def pretraining_runs() -> list[str]:
-    """Aliases of the saved checkpoints that a pre-training run wrote."""
+    """Aliases of the saved checkpoints that a pre-training run wrote (the page offers `bundled` beside them)."""
     from core.model.loading import trained_models
 
     return [a for a in trained_models()

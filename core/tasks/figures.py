@@ -1,7 +1,8 @@
 """Figures and highlighted-text HTML for the four ways to use BERT (note section 4).
 
 Builders take a result from core/tasks/classify.py or core/tasks/qa.py and return a plotly figure or an HTML
-string; they never run the model. Every piece of user text is HTML-escaped before it is drawn.
+string; they never run the model. Every piece of user text (label names included: plotly reads a few HTML tags,
+links among them, in labels) is HTML-escaped before it is drawn.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
+from core.render import percent
 from core.tasks.classify import Classification, Saliency, TokenClassification
 from core.tasks.qa import QAResult, Window
 
@@ -23,8 +25,8 @@ def probability_bars(result: Classification) -> go.Figure:
     """Class probabilities as horizontal bars, the predicted class highlighted."""
     colors = ["#1f77b4" if i == result.predicted else "#9ecae1" for i in range(len(result.labels))]
     fig = go.Figure(go.Bar(
-        x=result.probabilities, y=result.labels, orientation="h", marker_color=colors,
-        text=[f"{p:.1%}" for p in result.probabilities], textposition="auto",
+        x=result.probabilities, y=[html.escape(label) for label in result.labels], orientation="h", marker_color=colors,
+        text=[percent(p) for p in result.probabilities], textposition="auto",
     ))
     fig.update_layout(title="P(class), read off the [CLS] vector", xaxis=dict(range=[0, 1], title="probability"),
                       yaxis=dict(autorange="reversed"), height=120 + 40 * len(result.labels), margin=dict(l=10, r=10, t=40, b=40))
@@ -37,7 +39,8 @@ def cls_path_figure(result: Classification) -> go.Figure:
     fig = go.Figure()
     if result.layer_probabilities is not None:
         for i, label in enumerate(result.labels):
-            fig.add_trace(go.Scatter(x=layers, y=result.layer_probabilities[:, i], mode="lines+markers", name=f"P({label})"))
+            fig.add_trace(go.Scatter(x=layers, y=result.layer_probabilities[:, i], mode="lines+markers",
+                                     name=f"P({html.escape(label)})"))
     fig.add_trace(go.Scatter(x=layers, y=result.cls_similarity_to_final, mode="lines", name="cosine to final [CLS]",
                              line=dict(dash="dot", color="gray")))
     fig.update_layout(title="The [CLS] vector's path through the layers (0 = embedding output)",

@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from core import config
+
 # Finished jobs kept for pages to show their final curves.
 MAX_FINISHED_JOBS = 32
 
@@ -51,9 +53,10 @@ class JobSnapshot:
 class Job:
     """A function run in a daemon thread with a progress callback and a cancel flag."""
 
-    def __init__(self, name: str, work: Callable[[Job], object]):
+    def __init__(self, name: str, work: Callable[[Job], object], owner: str = ""):
         self.job_id = uuid.uuid4().hex[:12]
         self.name = name
+        self.owner = owner  # the browser session that started it ("" outside a browser)
         self._work = work
         self._lock = threading.Lock()
         self._cancel = threading.Event()
@@ -112,15 +115,41 @@ _JOBS: dict[str, Job] = {}
 _REGISTRY_LOCK = threading.Lock()
 
 
-def start_job(name: str, work: Callable[[Job], object]) -> Job:
-    """Start `work(job)` in the background and register it; returns the job (keep job.job_id)."""
-    job = Job(name, work)
+def start_job(name: str, work: Callable[[Job], object], owner: str = "") -> Job:
+    """Start `work(job)` in the background and register it; returns the job (keep job.job_id). A job with an
+    `owner` (a browser session) is refused with a ValueError while that owner runs another job, or while
+    config.MAX_RUNNING_JOBS owned jobs run on the server; the check and the registration are one step."""
+    job = Job(name, work, owner)
     with _REGISTRY_LOCK:
+        if owner:
+            _check_room(owner)
         _JOBS[job.job_id] = job
         finished = [j for j in _JOBS.values() if j.snapshot().status != "running"]
         for old in finished[:-MAX_FINISHED_JOBS]:
             _JOBS.pop(old.job_id, None)
     return job.start()
+
+
+def _check_room(owner: str) -> None:
+    """ValueError when `owner` already runs a job or the server runs its limit of owned jobs (registry locked)."""
+    running = [j for j in _running() if j.owner]
+    mine = [j.name for j in running if j.owner == owner]
+    if mine:
+        raise ValueError(f"this session is already running {mine[0]!r}: wait for it to finish or cancel it, "
+                         "then start the next run")
+    if len(running) >= config.MAX_RUNNING_JOBS:
+        raise ValueError(f"the server is already running {len(running)} training jobs, its limit "
+                         "(BERT_EXPLORER_MAX_JOBS): try again when one has finished")
+
+
+def running_jobs() -> list[Job]:
+    """Every job still running in this server process, whichever session started it."""
+    with _REGISTRY_LOCK:
+        return _running()
+
+
+def _running() -> list[Job]:
+    return [j for j in _JOBS.values() if j.snapshot().status == "running"]
 
 
 def get_job(job_id: str | None) -> Job | None:

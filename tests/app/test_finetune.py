@@ -3,6 +3,7 @@
 import pytest
 
 from core.model import loading as models
+from core.render import markdown_literal
 from core.training import jobs
 from tests.helpers import run_page
 
@@ -19,7 +20,7 @@ def test_page_runs_a_demo_job_and_shows_the_result(tiny_dirs, models_home):
     assert job.wait(120).status == "done"
     at.run()
     assert not at.exception
-    assert any("Saved **ft-sentence**" in s.value for s in at.success)
+    assert any(f"Saved **{markdown_literal('ft-sentence')}**" in s.value for s in at.success)
     assert "ft-sentence" in models.trained_models()
     table = at.table[0].value
     assert list(table["model"]) == [str(tiny_dirs["encoder"]), "ft-sentence"]

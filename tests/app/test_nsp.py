@@ -42,7 +42,7 @@ def test_negatives_page_runs_the_experiment(tiny_dirs):
     at.slider(key="nsp_exp_per_kind").set_value(5)
     at.button[0].click().run()  # the form's submit button
     assert not at.exception and not at.error
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 3  # distributions, separation (AUC), accuracy at 0.5
     summary = at.dataframe[0].value
     assert list(summary["kind"]) == list(KINDS) and (summary["count"] == 5).all()
 
@@ -85,3 +85,26 @@ def test_nsp_page_reuses_the_one_forward_pass(tiny_dirs):
     at.switch_page("pages/nsp.py").run()
     assert not at.exception and at.metric
     assert forward.forward_pass_count() == before  # A → B is the home page's analysis; B → A uses the pair scorer
+
+
+def test_nsp_page_says_its_verdict_and_compares_two_candidate_sentences(tiny_dirs):
+    at = run_page("pages/nsp.py", {"model": str(tiny_dirs["pretraining"]), "a": NSP_A, "b": NSP_B})
+    loaded = models.load_model(str(tiny_dirs["pretraining"]))
+    p = nsp.score_pair(loaded, NSP_A, NSP_B).is_next
+    said = nsp.verdict(nsp.sentence_head(loaded), p).sentence(nsp.sentence_head(loaded))
+    assert sum(said in m.value for m in at.markdown) >= 2  # under the metrics and in the candidate card
+    at.text_input(key="nsp_other_b").set_value("the weather was cold").run()
+    assert not at.exception and not at.error
+    other = float(nsp.score_pairs(loaded, [(NSP_A, "the weather was cold")]).is_next[0])
+    assert any(m.value == f"{other:.3f}" for m in at.metric)
+    assert any("The head prefers" in m.value for m in at.markdown)
+    assert any("nsp_negatives" in str(link.proto) for link in at.get("page_link"))
+
+
+def test_negatives_page_shows_separation_per_kind(tiny_dirs):
+    at = run_page("pages/nsp_negatives.py", {"model": str(tiny_dirs["pretraining"])})
+    at.slider(key="nsp_exp_per_kind").set_value(5)
+    at.button[0].click().run()
+    summary = at.dataframe[0].value
+    assert summary["auc"].isna().tolist() == [True, False, False, False]  # the positives have no AUC
+    assert any("ROC AUC" in c.proto.spec for c in at.get("plotly_chart"))

@@ -24,7 +24,7 @@ def test_home_shows_model_card_and_tokens():
 def test_bad_model_is_a_message_not_a_traceback():
     at = run_page("pages/home.py", {"model": "/no/such/folder"})
     assert not at.exception
-    assert any("does not exist" in e.value for e in at.error)
+    assert any("is not inside a folder this server lets its users read" in e.value for e in at.error)
 
 
 def test_empty_sentence_is_a_message():
@@ -65,3 +65,27 @@ def test_a_model_without_mlm_head_is_offered_local_models_that_have_one(models_h
     assert "Use ft-sentence" not in labels
     assert not any("gains an" in m.value for m in at.markdown)
     assert any("Pre-train" in m.value for m in at.markdown)
+
+
+def test_the_picker_marks_hub_models_that_need_a_download(monkeypatch):
+    from core.model import loading as models
+    from ui import sidebar
+
+    monkeypatch.setattr(models, "in_hub_cache", lambda name: name == "bert-base-chinese")
+    assert sidebar._option_label("bundled") == "bundled"
+    assert sidebar._option_label("bert-base-chinese") == "bert-base-chinese"  # cached: loads offline
+    assert sidebar._option_label("bert-base-uncased").startswith("bert-base-uncased — download")
+    at = run_page("pages/home.py", {"model": "bundled"})
+    assert not at.exception
+    labels = [sidebar._option_label(o) for o in at.sidebar.selectbox[0].options]
+    assert any(label.startswith("bert-large-uncased — download") for label in labels)
+
+
+def test_home_draws_the_encoder_block_and_embeddings_show_the_sum_in_numbers():
+    at = run_page("pages/home.py", {"model": "bundled"})
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "one encoder, stacked <b>× 6</b>" in html and "384 → 1536 → 384" in html
+    at.switch_page("pages/embeddings.py").run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "LayerNorm(sum)" in d.value.index)
+    assert (abs(table.loc["token"] + table.loc["segment"] + table.loc["position"] - table.loc["sum"]) < 1e-4).all()

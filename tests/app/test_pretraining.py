@@ -16,3 +16,20 @@ def test_page_runs_a_tiny_pretraining(tmp_path, monkeypatch):
     job = jobs.get_job(at.session_state["pretrain_jobs"][-1])
     assert job.wait(120).status == "done"
     assert not at.exception and checkpoints.is_complete(tmp_path / "page-run")
+
+
+def test_save_as_follows_the_negatives_and_never_names_an_existing_run(models_home, tiny_dirs):
+    import shutil
+
+    from tests.helpers import run_page
+
+    shutil.copytree(tiny_dirs["pretraining"], models_home / "pretrain-random-document-60")
+    (models_home / "pretrain-random-document-60" / checkpoints.COMPLETE_MARKER).write_text('{"task": "pretraining"}')
+    at = run_page("pages/pretrain.py", {"model": "bundled"})
+    assert at.text_input(key="pretrain_alias").value == "pretrain-random-document-60-2"
+    at.radio(key="pretrain_negatives").set_value("same_document").run()
+    assert at.text_input(key="pretrain_alias").value == "pretrain-same-document-60"
+    at.text_input(key="pretrain_alias").set_value("my-run").run()
+    at.radio(key="pretrain_negatives").set_value("swapped").run()
+    assert at.text_input(key="pretrain_alias").value == "my-run"  # a typed name is kept
+    assert "bundled" in at.multiselect(key="pretrain_compare").options

@@ -24,7 +24,9 @@ def test_tasks_page_explains_a_missing_head_and_compares_two_models(tiny_dirs):
     assert not at.exception and any("fine-tune" in e.value for e in at.error)
     at.text_input(key="tasks_compare").set_value(str(tiny_dirs["qa"])).run()
     assert not at.exception
-    assert any(str(tiny_dirs["qa"]) in s.value for s in at.subheader)
+    from core.render import markdown_literal
+
+    assert any(markdown_literal(str(tiny_dirs["qa"])) in s.value for s in at.subheader)
     assert len(at.get("plotly_chart")) == 1  # only the model with a QA head draws logits
 
 

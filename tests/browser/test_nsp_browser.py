@@ -78,4 +78,6 @@ def test_batch_file_upload_scores_and_offers_download(app_url, tiny_dirs, tmp_pa
         page.get_by_role("button", name="Download scores (CSV)").wait_for(timeout=60_000)
         assert metric_value(page, "Pairs") == "2"
         assert metric_value(page, "Accuracy at 0.5").endswith("%")
+        assert metric_value(page, "Separation (ROC AUC)") in ("0.00", "0.50", "1.00")  # one pair of each label
+        assert page.get_by_role("button", name="Sample file: 120 everyday pairs, half of them coherent (TSV)").count() == 1
         screenshot(page, "nsp-batch")

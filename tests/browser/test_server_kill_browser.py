@@ -69,11 +69,11 @@ def kill_during_a_save(models_dir: Path, alias: str, pid: int, timeout_s: float 
 
 
 def picker_models(page) -> list[str]:
-    """The model picker's options, read from the open dropdown."""
+    """The model picker's options (names, without the ' — download' mark of hub models), from the open dropdown."""
     page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.click()
     options = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
-    return [o.strip() for o in options]
+    return [o.split(" — ")[0].strip() for o in options]
 
 
 def check_every_trained_model_loads_in_the_browser(url: str, base: str, shot: str) -> list[str]:

@@ -232,3 +232,31 @@ def test_random_document_negatives_are_the_easy_ones_for_a_real_nsp_head():
     assert summary[RANDOM_DOCUMENT].accuracy > summary[SWAPPED].accuracy
 
 
+
+
+@pytest.mark.parametrize("p, follows, confidence", [(0.97, True, "very sure"), (0.75, True, "fairly sure"),
+                                                     (0.55, True, "unsure"), (0.2, False, "fairly sure"),
+                                                     (0.02, False, "very sure")])
+def test_verdict_says_the_decision_and_how_sure(p, follows, confidence):
+    verdict = nsp.verdict(nsp.NSP_HEAD, p)
+    assert verdict.follows is follows and verdict.confidence.startswith(confidence)
+    assert verdict.probability == pytest.approx(max(p, 1 - p))
+    assert ("IsNext" if follows else "NotNext") in verdict.sentence(nsp.NSP_HEAD)
+
+
+def test_summary_auc_measures_separation_not_the_threshold():
+    """A head biased to NotNext: every negative 'right' at 0.5, yet swapped pairs are not separated at all."""
+    kinds = [CONSECUTIVE] * 4 + [RANDOM_DOCUMENT] * 4 + [SWAPPED] * 4
+    pairs = [nsp_experiment.Pair(kind, "a", "b", 0, 0, 0, 1) for kind in kinds]
+    scores = np.array([0.4, 0.3, 0.45, 0.35] + [0.01, 0.02, 0.03, 0.04] + [0.4, 0.3, 0.45, 0.35])
+    summary = {s.kind: s for s in nsp_experiment.summarize(pairs, scores)}
+    assert summary[SWAPPED].accuracy == 1.0 and summary[SWAPPED].auc == 0.5
+    assert summary[RANDOM_DOCUMENT].auc == 1.0 and summary[CONSECUTIVE].auc is None
+
+
+def test_batch_auc_needs_both_labels(tiny_model):
+    pairs = nsp_batch.parse_pairs("a cat\tit sat\t1\nthe dog\tthe sea\t0\n")
+    result = nsp_batch.score_labeled_pairs(tiny_model, pairs)
+    assert result.auc in (0.0, 0.5, 1.0)
+    unlabelled = nsp_batch.score_labeled_pairs(tiny_model, nsp_batch.parse_pairs("a cat\tit sat\n"))
+    assert unlabelled.auc is None

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.lib.numerics import softmax
+from core.lib.numerics import roc_auc, softmax
 
 RNG = np.random.default_rng(0)
 LOGITS = [RNG.normal(size=(2,)), RNG.normal(scale=30, size=(5, 2)), RNG.normal(size=(3, 4, 7)).astype(np.float32),
@@ -38,3 +38,9 @@ def test_softmax_of_one_pair_matches_the_flat_and_unshifted_copies():
     with np.errstate(over="ignore", invalid="ignore"):
         assert np.isnan(_old_unshifted(LOGITS[3])).all()  # the unshifted copy broke on large logits
     assert np.allclose(softmax(LOGITS[3]), [1 / (1 + np.exp(-1)), 1 - 1 / (1 + np.exp(-1))])
+
+
+def test_roc_auc_counts_ranked_pairs_and_ties():
+    assert roc_auc(np.array([0.9, 0.8]), np.array([0.1, 0.2])) == 1.0
+    assert roc_auc(np.array([0.1]), np.array([0.9])) == 0.0
+    assert roc_auc(np.array([0.5]), np.array([0.5])) == 0.5

@@ -12,6 +12,7 @@ from core.model import bundled, checkpoints
 from core.model import loading as models
 from core.pretrain import data as D
 from core.pretrain import runner as P
+from core.pretrain import runs
 from core.training import jobs
 
 DOCS = [
@@ -203,3 +204,10 @@ def test_the_pretraining_sentence_rule_is_unchanged():
     # A closing quote or bracket after the mark keeps the sentence going: only . ! ? right before the space count.
     assert corpus.split_sentences(text) == ["One.", "Two!", '"Three?" (Four.) [Five.] 6 sheep. e.g. this stays.',
                                             "'Quoted' too.", "New paragraph here."]
+
+
+def test_compare_runs_includes_the_bundled_model_with_what_it_was_trained_on():
+    documents = runs.example_documents(8)
+    score = runs.compare_runs(["bundled"], documents)[0]
+    assert score.run == "bundled" and score.negatives == "random_document" and score.steps is None
+    assert set(score.nsp_accuracy) <= set(D.NEGATIVE_STRATEGIES)

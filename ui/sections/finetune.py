@@ -12,11 +12,17 @@ from core.finetune.data import TASK_TITLES, TASKS, load_upload, make_task_data
 from core.finetune.demo import SOURCES, demo_data
 from core.finetune.figures import curves_figure
 from core.finetune.sources import HUB_PREFIX, DataSpec, load_data
+from core.lib import paths
 from core.model import loading as models
+from core.render import markdown_literal
 from core.training import jobs
 from ui.loaders import load_model
+from ui.session import session_owner
 
 JOB_KEY = "finetune_job_id"
+# The saved model whose delete awaits confirmation, and the last delete's outcome (kind, message).
+DELETE_PENDING = "finetune_delete_pending"
+DELETE_OUTCOME = "finetune_delete_outcome"
 # How often the progress panel polls a running job, in seconds.
 POLL_S = 1.0
 
@@ -105,7 +111,8 @@ def _data(task: str, source: str):
 def _hub_data(task: str):
     """A Hugging Face dataset by id (hub or local datasets cache) or a dataset folder, with column overrides."""
     st.caption("A dataset id such as `stanfordnlp/imdb` or `nyu-mll/glue` (+ configuration `sst2`), or a local "
-               "folder (`save_to_disk` output or CSV/JSON/Parquet files). Columns are matched by common names "
+               "folder (`save_to_disk` output or CSV/JSON/Parquet files) inside the models folder or a folder the "
+               "operator allows (BERT_EXPLORER_DATA_ROOTS). Columns are matched by common names "
                "(sentence1/sentence2, ner_tags, answers …); class ids become the dataset's label names.")
     c = st.columns([3, 2, 2, 2])
     spec = DataSpec(HUB_PREFIX + c[0].text_input("Dataset", key="finetune_hub_id").strip(),
@@ -120,6 +127,8 @@ def _hub_data(task: str):
     if spec.data == HUB_PREFIX:
         return None, spec
     try:
+        if paths.is_local_path(spec.hub_request.dataset):  # whoever reaches the server types here
+            paths.confine(spec.hub_request.dataset, "dataset folder")
         with st.spinner(f"Loading {spec.hub_request.dataset} …"):
             return _load_hub(task, spec), spec
     except ValueError as err:
@@ -133,8 +142,10 @@ def _load_hub(task: str, spec: DataSpec):
 
 
 def start(cfg: finetune.FineTuneConfig, data) -> None:
-    """Start the run in the background and remember its id for this browser session."""
-    job = jobs.start_job(f"finetune {cfg.alias}", lambda job: finetune.train(cfg, data, job.report))
+    """Start the run in the background and remember its id for this browser session (ValueError when this
+    session or the server already runs its share of jobs)."""
+    job = jobs.start_job(f"finetune {cfg.alias}", lambda job: finetune.train(cfg, data, job.report),
+                         owner=session_owner())
     st.session_state[JOB_KEY] = job.job_id
 
 
@@ -154,7 +165,7 @@ def _draw_progress(job: jobs.Job, was_running: bool) -> None:
         st.rerun(scope="app")  # the run ended: redraw the whole page once, without polling
     done = snap.step / snap.total_steps if snap.total_steps else 0.0
     eta = f" · about {snap.eta_s:.0f} s left" if snap.eta_s is not None else ""
-    st.progress(done, text=f"{job.name}: {snap.status} · step {snap.step}/{snap.total_steps}{eta} · {snap.message}")
+    st.progress(done, text=f"{markdown_literal(job.name)}: {snap.status} · step {snap.step}/{snap.total_steps}{eta} · {snap.message}")
     last = {k: v for h in snap.history for k, v in h.items() if k not in ("step", "elapsed_s")}
     if last:
         st.caption(" · ".join(f"{k.replace('_', ' ')} {v:.3f}" for k, v in sorted(last.items())))
@@ -175,9 +186,9 @@ def result(job_id: str, text_a: str, text_b: str | None) -> None:
     if snap is None or snap.status != "done":
         return
     res: finetune.FineTuneResult = snap.result
-    st.success(f"Saved **{res.alias}** ({res.task}, trained on {res.device}): "
+    st.success(f"Saved **{markdown_literal(res.alias)}** ({res.task}, trained on {res.device}): "
                + ", ".join(f"{k} {v:.3f}" for k, v in res.metrics.items()))
-    if st.button(f"Inspect {res.alias} in every view", on_click=st.session_state.update, kwargs={"model": res.alias},
+    if st.button(f"Inspect {markdown_literal(res.alias)} in every view", on_click=st.session_state.update, kwargs={"model": res.alias},
                  key="finetune_use"):
         st.switch_page("pages/home.py")
     st.subheader("Before / after on your sidebar input")
@@ -203,10 +214,36 @@ def saved_runs() -> None:
     st.dataframe(table, hide_index=True)
     st.caption(f"Disk used: {sum(r.size_mb for r in runs):.1f} MB")
     left, right = st.columns([3, 1])
-    victim = left.selectbox("Delete a model", [r.alias for r in runs], key="finetune_delete_pick")
-    if right.button("Delete", key="finetune_delete"):
-        finetune_runs.delete_run(victim)
-        st.rerun()
+    chosen = left.selectbox("Delete a model", [r.alias for r in runs], key="finetune_delete_pick")
+    # The name travels with the click as it was drawn: a list that changed meanwhile never redirects the delete.
+    right.button(f"Delete {markdown_literal(chosen)}", key="finetune_delete", on_click=st.session_state.update,
+                 kwargs={DELETE_PENDING: chosen})
+    _confirm_delete()
+
+
+def _confirm_delete() -> None:
+    """The pending delete, named, with its confirmation; then what was (or was not) deleted."""
+    outcome = st.session_state.pop(DELETE_OUTCOME, None)
+    if outcome:
+        (st.success if outcome[0] == "done" else st.error)(outcome[1])
+    alias = st.session_state.get(DELETE_PENDING)
+    if not alias:
+        return
+    name = markdown_literal(alias)
+    st.warning(f"Delete the fine-tuned model **{name}** for good? Its folder and weights are removed.")
+    yes, no = st.columns(2)
+    yes.button(f"Yes, delete {name}", key="finetune_delete_yes", on_click=_delete, args=(alias,))
+    no.button("Keep it", key="finetune_delete_no", on_click=st.session_state.pop, args=(DELETE_PENDING, None))
+
+
+def _delete(alias: str) -> None:
+    """Delete exactly `alias`, the name the confirmation showed; a vanished model is reported, never replaced."""
+    st.session_state.pop(DELETE_PENDING, None)
+    try:
+        finetune_runs.delete_run(alias)
+        st.session_state[DELETE_OUTCOME] = ("done", f"Deleted **{markdown_literal(alias)}**.")
+    except ValueError as err:
+        st.session_state[DELETE_OUTCOME] = ("error", markdown_literal(str(err)))
 
 
 def export(cfg: finetune.FineTuneConfig, spec: DataSpec) -> None:

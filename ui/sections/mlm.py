@@ -14,6 +14,7 @@ from core.mlm import masking as mlm_pretraining
 from core.mlm import scoring as mlm_scoring
 from core.model import loading as models
 from core.model.inputs import EncodedInput
+from core.render import percent
 from ui import loaders
 from ui.errors import user_errors
 
@@ -75,7 +76,7 @@ def mask_picker(loaded: models.LoadedModel, encoded: EncodedInput, text_a: str) 
 
 
 def _mask_label(mask: mlm.MaskPrediction) -> str:
-    was = f" (was “{mask.original}”: rank {mask.original_rank}, p = {mask.original_score:.1%})" if mask.original else ""
+    was = f" (was “{mask.original}”: rank {mask.original_rank}, p = {percent(mask.original_score)})" if mask.original else ""
     return f"position {mask.position}{was}"
 
 

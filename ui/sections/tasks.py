@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.model.inputs import EncodedInput
 from core.model.loading import MissingHeadError
-from core.render import token_chip
+from core.render import markdown_literal, percent, token_chip
 from core.tasks import classify as tasks
 from core.tasks import figures as task_figures
 from core.tasks import qa
@@ -23,7 +23,7 @@ def missing_head(err: ValueError) -> None:
     if not isinstance(err, MissingHeadError):
         return
     if any(p.path == FINETUNE_PAGE for p in registry.PAGES):
-        st.page_link(FINETUNE_PAGE, label="Train a head on the fine-tune page", icon="🛠️")
+        st.page_link(FINETUNE_PAGE, label="Train a head on the fine-tune page", icon=":material/build:")
     else:
         st.info("The fine-tune page (pages/finetune.py) trains such a head and registers the result as a new model.")
 
@@ -52,7 +52,8 @@ def sentence(loaded, text_a: str, text_b: str | None, slot: str) -> None:
     except ValueError as err:
         return missing_head(err)
     readout(loaded, result.task, result.inputs)
-    st.markdown(f"**{result.labels[result.predicted]}** ({result.probabilities[result.predicted]:.1%}, {result.head} head)")
+    st.markdown(f"**{markdown_literal(result.labels[result.predicted])}** "
+                f"({percent(result.probabilities[result.predicted])}, {result.head} head)")
     st.plotly_chart(task_figures.probability_bars(result), key=f"tasks_bars_{slot}")
     st.plotly_chart(task_figures.cls_path_figure(result), key=f"tasks_path_{slot}")
     left, right = st.columns(2)
@@ -65,7 +66,7 @@ def sentence(loaded, text_a: str, text_b: str | None, slot: str) -> None:
     st.html(task_figures.saliency_html(explained))
     gap = f" (IG completeness: saliency sum {explained.scores.sum():+.3g} vs logit gap {explained.target_logit - explained.baseline_logit:+.3g})" \
         if method == tasks.SALIENCY_METHODS[0] else ""
-    st.caption(f"Green pushed the logit of **{explained.target}** up, red pushed it down{gap}. "
+    st.caption(f"Green pushed the logit of **{markdown_literal(explained.target)}** up, red pushed it down{gap}. "
                "Baseline: every word replaced by [PAD].")
 
 
