@@ -7,6 +7,7 @@ import argparse
 from core import config
 from core.cli.args import add_common, add_sentences
 from core.lib.numerics import softmax
+from core.model import card as model_card
 from core.model import forward
 from core.model import loading as models
 
@@ -23,7 +24,7 @@ def cmd_models(args: argparse.Namespace) -> dict:
     listed = []
     for name in dict.fromkeys(names):
         try:
-            card = models.model_card(models.load_model(name, device=models.torch.device("cpu")))
+            card = model_card.model_card(models.load_model(name, device=models.torch.device("cpu")))
             listed.append({"name": name, "layers": card.num_layers, "hidden": card.hidden_size,
                            "heads": card.capabilities.names, "parameters": card.num_parameters})
         except ValueError as err:

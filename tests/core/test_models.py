@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from core import config
+from core.model import card as model_card
 from core.model import loading as models
 
 
@@ -30,7 +31,7 @@ def test_encoder_only_checkpoint_never_offers_random_heads(tiny_dirs):
 
 
 def test_bundled_model_is_a_real_six_layer_bert(bundled_model):
-    card = models.model_card(bundled_model)
+    card = model_card.model_card(bundled_model)
     assert (card.num_layers, card.hidden_size, card.num_heads, card.vocab_size) == (6, 384, 12, 30522)
     # all-MiniLM-L6-v2 ships no MLM/NSP head; the bundled delta (issue 4) adds both
     assert card.capabilities.mlm and card.capabilities.nsp and not card.capabilities.qa
