@@ -4,10 +4,11 @@ import streamlit as st
 
 from core.finetune import runner as finetune
 from core.finetune import runs as finetune_runs
+from core.model import checkpoints
 from core.model import loading as models
 from core.render import markdown_literal
 from core.training import jobs
-from ui import session
+from ui import run_controls, session
 from ui.sections import finetune as panels
 
 st.title("Fine-tune BERT")
@@ -41,7 +42,15 @@ if data is not None:
         warning = finetune_runs.size_warning(cfg, data, params, device)
         if warning:
             st.warning(warning)
-if st.button("Start training", type="primary", disabled=running or data is None, key="finetune_start"):
+replace_refused = False
+if data is not None and not running:  # replacing a saved model waits for its box to be ticked
+    try:
+        checkpoints.check_overwrite(cfg.alias, cfg.overwrite)
+    except ValueError as err:
+        st.error(str(err))
+        replace_refused = True
+if st.button("Start training", type="primary", disabled=running or data is None or replace_refused,
+             key="finetune_start"):
     try:
         panels.start(cfg, data)
         st.rerun()
@@ -53,6 +62,8 @@ if st.session_state.get(panels.JOB_KEY):
     panels.progress(st.session_state[panels.JOB_KEY])
     panels.result(st.session_state[panels.JOB_KEY], selection.text_a, selection.text_b)
 
+with st.expander("Training jobs running on this server"):
+    run_controls.running_jobs_panel("finetune_server_jobs")
 with st.expander("Saved fine-tuned models"):
     panels.saved_runs()
 with st.expander("Run it on several GPUs"):

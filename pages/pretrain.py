@@ -9,7 +9,7 @@ from core.pretrain import runs
 from core.pretrain.data import NEGATIVE_STRATEGIES
 from core.pretrain.runner import PretrainConfig
 from core.training import jobs
-from ui import session
+from ui import run_controls, session
 from ui.errors import user_errors
 
 st.title("Pre-train: MLM + NSP together")
@@ -61,11 +61,12 @@ if "pretrain_alias" not in st.session_state:
 alias = right.text_input("Save as", key="pretrain_alias",
                          help="Named after the negatives and steps, and never an existing model's name, so a second "
                               "run does not replace the first; type your own name to keep it.")
+overwrite = run_controls.replace_checkbox(alias.strip(), "pretrain_overwrite")
 
 if st.button("Start pre-training", type="primary", key="pretrain_start"):
     cfg = PretrainConfig(steps=steps, batch_size=8, max_seq_len=96, negatives=negatives, whole_word=whole_word,
                          checkpoint_every=20, head_lr=1e-3, encoder_lr=1e-3 if base == runs.FROM_SCRATCH else 1e-4)
-    request = runs.RunRequest(tuple(documents), base, alias, cfg)
+    request = runs.RunRequest(tuple(documents), base, alias, cfg, overwrite=overwrite)
     with user_errors():
         runs.check_request(request)
         job = jobs.start_job(alias, lambda job: runs.run(request, job.report), owner=session.session_owner())
@@ -97,6 +98,10 @@ def show_runs() -> None:
 
 
 show_runs()
+with st.expander("Training jobs running on this server"):
+    run_controls.running_jobs_panel("pretrain_server_jobs")
+with st.expander("Saved pre-training runs"):
+    run_controls.delete_controls(runs.pretraining_runs(), runs.delete_run, "pretrain", "pre-training run")
 st.subheader("Compare runs on the same held-out pairs")
 chosen = st.multiselect("Runs", [config.BUNDLED_ALIAS, *runs.pretraining_runs()], key="pretrain_compare",
                         max_selections=4, help="Your runs, and the shipped bundled model as a reference.")

@@ -54,7 +54,7 @@ if compare:
     try:
         models.append(loaders.load_model(compare))
     except ValueError as err:
-        st.error(f"second model: {err}")
+        st.error(markdown_literal(f"second model: {err}"))
 
 for slot, (column, loaded) in enumerate(zip(st.columns(len(models)), models)):
     with column:

@@ -137,7 +137,10 @@ def streamlit_server(env: dict | None = None, timeout_s: float = 90):
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
            f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"]
-    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
+    # Each server saves into a folder of its own unless the test names one: a model one module trained never
+    # blocks another module's run of the same name (replacing a saved model needs a confirmation).
+    home = {"BERT_EXPLORER_HOME": tempfile.mkdtemp(prefix="bert-explorer-server-")}
+    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **home, **(env or {})}
     log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty server must never block on a full pipe
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     streamlit_server.last_pid = proc.pid  # for benchmarks that read the server's memory

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.model import forward
 from core.model import loading as models
+from core.render import markdown_literal
 from ui import sidebar
 from ui.errors import user_errors
 from ui.sidebar import Selection
@@ -33,7 +34,7 @@ def require_model() -> models.LoadedModel:
     """The loaded model, or an error on the page and a stop when it could not be loaded."""
     selection = current()
     if selection.loaded is None:
-        st.error(selection.error or "no model loaded")
+        st.error(markdown_literal(selection.error or "no model loaded"))
         st.stop()
     return selection.loaded
 

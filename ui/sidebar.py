@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import config
 from core.model import loading as models
+from core.render import markdown_literal
 from ui.loaders import default_model, load_model
 
 # Query-string names of the three values a copied link restores.
@@ -77,7 +78,7 @@ def _option_label(name: str) -> str:
 
 def _load(name: str) -> tuple[models.LoadedModel | None, str | None]:
     try:
-        with st.spinner(f"Loading {name}…"):
+        with st.spinner(f"Loading {markdown_literal(name)}…"):
             return load_model(name), None
     except ValueError as err:
         return None, str(err)
@@ -96,7 +97,7 @@ def render() -> Selection:
         st.text_area("Sentence B (optional)", height=80, help="Leave empty for a single sentence.", **_bound("text_b"))
         loaded, error = _load(st.session_state.model)
         if error:
-            st.error(error)
+            st.error(markdown_literal(error))  # it names what the link or the field said: never a live link
         else:
             _describe(loaded)
     _sync_query_params()

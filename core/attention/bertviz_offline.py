@@ -86,12 +86,14 @@ def view_subset(analysis: Analysis, layer: int, heads: list[int] | None = None) 
 def _attention_tensors(analysis: Analysis, subset: ViewSubset) -> list[torch.Tensor | None]:
     """bertviz's input: one (1, heads, seq, seq) tensor per layer, rounded to DECIMALS.
 
-    Layers outside the subset are None: bertviz reads only its include_layers, and at 512 tokens the
-    full tensor in float64 would take hundreds of MB.
+    Layers outside the subset are (1, heads, 1, 1) zeros: bertviz reads only its include_layers, and at 512 tokens
+    the full tensor in float64 would take hundreds of MB — but it counts heads on layer 0, so no entry may be None
+    (a None there crashed the model view whenever the one embedded layer was not layer 0).
     """
+    placeholder = torch.zeros(1, len(subset.heads), 1, 1, dtype=torch.float64)
     return [
         torch.from_numpy(np.round(analysis.attentions[layer][subset.heads].astype(np.float64), DECIMALS)[None])
-        if layer in subset.layers else None
+        if layer in subset.layers else placeholder
         for layer in range(analysis.num_layers)
     ]
 

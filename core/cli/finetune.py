@@ -15,6 +15,7 @@ from core.finetune import runner as finetune
 from core.finetune import runs as finetune_runs
 from core.finetune.data import TASKS
 from core.finetune.sources import DataSpec, load_data
+from core.model import checkpoints
 from core.training.jobs import Progress
 
 BAR_WIDTH = 30
@@ -75,6 +76,7 @@ def _read_job(path: str) -> dict:
 def cmd_finetune(args: argparse.Namespace) -> dict:
     """Train, then print the new model's alias, folder and validation metrics."""
     cfg = config_from_args(args).validate()
+    checkpoints.check_overwrite(cfg.alias, cfg.overwrite)  # before the data is read
     data = load_data(cfg.task, data_spec(args), cfg.seed)
     rank = int(os.environ.get("RANK", "0"))  # under torchrun only rank 0 reports, evaluates and saves
     if rank == 0:
@@ -114,6 +116,8 @@ def register(subparsers) -> None:
                        ("doc_stride", int), ("warmup_fraction", float), ("weight_decay", float), ("seed", int)):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind, default=None)
     parser.add_argument("--freeze-encoder", dest="freeze_encoder", action="store_true", default=None)
+    parser.add_argument("--overwrite", action="store_true", default=None,
+                        help="replace a saved model of the same name (without it such a run is refused)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default=None)
     parser.set_defaults(func=cmd_finetune)
     runs = subparsers.add_parser("finetune-runs", help="list (or --delete) fine-tuned models on disk")

@@ -48,7 +48,8 @@ def cmd_pretrain(args: argparse.Namespace) -> dict:
                          encoder_lr=args.lr, negatives=args.negatives, whole_word=args.whole_word,
                          checkpoint_every=args.checkpoint_every, seed=args.seed, bf16=args.bf16)
     base = FROM_SCRATCH if args.from_scratch else (args.model or config.BUNDLED_ALIAS)
-    request = RunRequest(tuple(read_documents(args.docs)), base, args.out, cfg, resume=args.resume)
+    request = RunRequest(tuple(read_documents(args.docs)), base, args.out, cfg, resume=args.resume,
+                         overwrite=args.overwrite)
     result = run(request, progress_bar)
     last = result.history[-1] if result.history else {}
     return {"model": args.out, "saved_to": result.output_dir, "base": base, "steps": result.step,
@@ -78,6 +79,7 @@ def register(subparsers) -> None:
     parser.add_argument("--seed", type=int, default=PretrainConfig.seed)
     parser.add_argument("--bf16", action="store_true", help="bfloat16 autocast (faster on recent CPUs)")
     parser.add_argument("--resume", action="store_true", help="continue the last checkpoint of --out")
+    parser.add_argument("--overwrite", action="store_true", help="replace a saved model of the same name")
     parser.set_defaults(func=cmd_pretrain)
     compare = subparsers.add_parser("pretrain-compare", help="compare pre-training runs on the same held-out pairs")
     add_common(compare, model=False)

@@ -9,6 +9,7 @@ file uploads use, so a hub dataset and an uploaded file become the same TaskData
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,8 @@ TASK_ROLES = {
     "token": ("tokens", "tags"),
     "qa": ("question", "context", "answers"),
 }
+# A dataset folder (its data files, or save_to_disk output) holding more files than this is refused unread.
+MAX_FOLDER_FILES = 1000
 # Splits tried, in order, as the validation set when the user names none (MNLI calls it validation_matched).
 VALIDATION_SPLITS = ("validation", "validation_matched", "dev", "valid")
 
@@ -126,6 +129,8 @@ def open_dataset(request: HubDataRequest):
             return datasets.load_from_disk(str(location))
         if not location.is_dir():
             _check_hub(request.dataset)
+        else:
+            check_folder_size(location)
         return datasets.load_dataset(str(location) if location.is_dir() else request.dataset,
                                      request.config_name or None)
     except ValueError as err:  # datasets says which configurations exist, e.g. "Config name is missing"
@@ -136,6 +141,23 @@ def open_dataset(request: HubDataRequest):
     except (OSError, ImportError) as err:  # e.g. FileNotFoundError for an id that does not exist
         raise ValueError(f"could not load dataset {request.dataset!r}: {str(err).splitlines()[0] or type(err).__name__}"
                          " — check the id (and configuration), or upload a file instead") from err
+
+
+def check_folder_size(folder: Path) -> None:
+    """ValueError when a dataset folder holds more than MAX_FOLDER_FILES files: `datasets` would scan (and hash)
+    all of them, for minutes, before finding out whether they are a dataset. Counting stops one file over."""
+    limit, seen = MAX_FOLDER_FILES, 0
+    pending = [folder]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(Path(entry.path))
+                    continue
+                seen += 1
+                if seen > limit:
+                    raise ValueError(f"folder {folder.name!r} holds more than {limit:,} files, which is not one "
+                                     "dataset: name the folder that holds the dataset's own CSV/JSON/Parquet files")
 
 
 def _check_hub(dataset_id: str) -> None:

@@ -60,6 +60,7 @@ class FineTuneConfig:
     doc_stride: int = 32  # QA: tokens shared by neighbouring windows of a long passage
     seed: int = 0  # same seed, same data order and initial head: a reproducible run
     freeze_encoder: bool = False  # train the new head only; fast, but the encoder does not adapt
+    overwrite: bool = False  # replace a saved model of the same name (else the run is refused before it starts)
     max_grad_norm: float = 1.0  # gradient clipping keeps a bad batch from wrecking the run
     device: str = "auto"  # "auto" = CUDA when present, else CPU; or "cpu" / "cuda"
 
@@ -229,8 +230,16 @@ Report = Callable[[Progress], None]
 
 
 def train(cfg: FineTuneConfig, data: TaskData, report: Report | None = None) -> FineTuneResult:
-    """Fine-tune, evaluating and saving after every epoch; `report` may raise to stop (jobs.Cancelled)."""
+    """Fine-tune, evaluating and saving after every epoch; `report` may raise to stop (jobs.Cancelled). One run
+    per model name at a time: the saving process (rank 0) holds the name's writer lock for the whole run."""
     cfg.validate()
+    checkpoints.check_overwrite(cfg.alias, cfg.overwrite)
+    saving = int(os.environ.get("RANK", "0")) == 0
+    with checkpoints.writer_lock(cfg.alias) if saving else contextlib.nullcontext():
+        return _train(cfg, data, report)
+
+
+def _train(cfg: FineTuneConfig, data: TaskData, report: Report | None) -> FineTuneResult:
     if data.task != cfg.task:
         raise ValueError(f"the data is for task {data.task!r} but the run is for {cfg.task!r}")
     torch.manual_seed(cfg.seed)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shlex
-import shutil
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,30 +53,8 @@ def saved_runs() -> list[SavedRun]:
 
 
 def delete_run(alias: str) -> None:
-    """Remove exactly the fine-tuned model named `alias` (only folders this runner wrote); ValueError, deleting
-    nothing, when it is not (or no longer) there."""
-    folder = checkpoints.model_dir(alias)
-    try:
-        ours = checkpoints.is_complete(folder) and checkpoints.read_metadata(folder).get("kind") == "finetune"
-    except FileNotFoundError as err:
-        raise _gone(alias) from err
-    if not folder.exists():
-        raise _gone(alias)
-    if not ours:
-        raise ValueError(f"{alias!r} is not a fine-tuned model saved by this app: nothing was deleted")
-    # Claim the folder with one rename first: of two deletes racing for it, exactly one wins the rename and the
-    # other is told the model is gone, instead of both tearing at the same files.
-    retired = checkpoints.retired_name(folder)
-    try:
-        os.replace(folder, retired)
-    except FileNotFoundError as err:
-        raise _gone(alias) from err
-    shutil.rmtree(retired, ignore_errors=True)
-
-
-def _gone(alias: str) -> ValueError:
-    return ValueError(f"{alias!r} is no longer saved (deleted meanwhile, perhaps by another session): "
-                      "nothing was deleted")
+    """Remove exactly the fine-tuned model named `alias` (see checkpoints.delete_model)."""
+    checkpoints.delete_model(alias, lambda meta: meta.get("kind") == "finetune", "a fine-tuned model")
 
 
 def estimate_seconds(cfg: FineTuneConfig, data: TaskData, num_parameters: int, device: torch.device) -> float:

@@ -27,6 +27,8 @@ from core.model.inputs import EncodedInput, word_positions
 # What a person may type for a mask: "[MASK]", "[mask]", "[ Mask ]", "<mask>" all mean the model's mask token.
 MASK_PATTERN = re.compile(r"\[\s*mask\s*\]|<\s*mask\s*>", re.IGNORECASE)
 NO_MASK_MESSAGE = "no [MASK] token in the text — type [MASK] or click a token to mask it"
+CUT_MASK_MESSAGE = ("every [MASK] lies beyond the model's input limit and was cut off with the end of the text — "
+                    "shorten the text or move the mask nearer the start")
 DEFAULT_TOP_K = 5
 MAX_TOP_K = 50
 # Masked analyses (user-chosen positions) the process keeps, besides forward.analyze's own cache.
@@ -181,6 +183,14 @@ def top_tokens(loaded: models.LoadedModel, probs: np.ndarray, k: int) -> list[To
     return [TokenScore(t, int(i), float(probs[i])) for t, i in zip(tokens, ids)]
 
 
+def no_mask_error(inputs: EncodedInput, mask_token: str) -> ValueError:
+    """The error for an input without a mask: typed but cut off by truncation, or never typed."""
+    typed = mask_token in inputs.text_a or mask_token in (inputs.text_b or "")
+    if typed and inputs.num_tokens_untruncated > len(inputs.tokens):
+        return ValueError(f"{CUT_MASK_MESSAGE} ({inputs.truncation_notice()})")
+    return ValueError(NO_MASK_MESSAGE)
+
+
 def check_top_k(top_k: int) -> None:
     """ValueError unless 1 ≤ top_k ≤ MAX_TOP_K."""
     if not 1 <= top_k <= MAX_TOP_K:
@@ -200,7 +210,7 @@ def fill_mask(
     analysis, original = masked_analysis(loaded, text_a, text_b, mask_positions)
     positions = typed_mask_positions(analysis.inputs, loaded.tokenizer.mask_token_id)
     if not positions:
-        raise ValueError(NO_MASK_MESSAGE)
+        raise no_mask_error(analysis.inputs, loaded.tokenizer.mask_token)
     probs = _softmax(analysis.mlm_logits[positions])  # (masks, vocab)
     masks = []
     for row, p in zip(probs, positions):
@@ -230,7 +240,7 @@ def logit_lens(
     analysis, original = masked_analysis(loaded, text_a, text_b, mask_positions)
     masks = typed_mask_positions(analysis.inputs, loaded.tokenizer.mask_token_id)
     if not masks:
-        raise ValueError(NO_MASK_MESSAGE)
+        raise no_mask_error(analysis.inputs, loaded.tokenizer.mask_token)
     position = masks[0] if position is None else position
     if position not in masks:
         raise ValueError(f"position {position} is not masked; masked positions are {masks}")
@@ -328,7 +338,8 @@ def fill_mask_batch(
         is_mask = batch["input_ids"] == tokenizer.mask_token_id
         for row in range(len(chunk)):
             if not is_mask[row].any():
-                raise ValueError(f"text {start + row + 1}: {NO_MASK_MESSAGE}")
+                cut = tokenizer.mask_token in chunk[row]
+                raise ValueError(f"text {start + row + 1}: " + (CUT_MASK_MESSAGE if cut else NO_MASK_MESSAGE))
         with torch.no_grad():
             hidden = loaded.encoder(**batch).last_hidden_state  # (batch, seq, hidden)
             probs = torch.softmax(head(hidden[is_mask]).float(), dim=-1).cpu().numpy()  # (masks, vocab)

@@ -22,6 +22,9 @@ ACTIONS = ("mask", "random", "keep")
 # Draws the accuracy estimate averages over unless told otherwise.
 DEFAULT_DRAWS = 50
 MAX_DRAWS = 500
+# Work of one accuracy estimate: draws × input tokens (200 draws of 512 tokens took 71 s and 3 GB before the
+# top-1 ids were kept per batch instead of every log-probability).
+MAX_TOKEN_DRAWS = 51_200
 # Draws and accuracies (per model + text + seed) the process keeps, so a page rerun does not redo them.
 CACHE_SIZE = 32
 
@@ -127,10 +130,12 @@ def _draw_plans(loaded: models.LoadedModel, encoded: EncodedInput, candidates: l
     return [plan_masking(rng, candidates, vocab_ids, encoded.input_ids, rule, mask_id) for _ in range(draws)]
 
 
-def _predict(loaded: models.LoadedModel, encoded: EncodedInput, plans: list[MaskingPlan]) -> list[np.ndarray]:
-    """(chosen, vocab) log-probabilities per plan: one corrupted input per plan, all plans batched."""
+def _predict(loaded: models.LoadedModel, encoded: EncodedInput, plans: list[MaskingPlan],
+             reduce=None) -> list[np.ndarray]:
+    """(chosen, vocab) log-probabilities per plan (or what `reduce` keeps of them, e.g. (chosen,) top-1 ids):
+    one corrupted input per plan, all plans batched."""
     rows = [_corrupt(encoded.input_ids, plan) for plan in plans]
-    per_plan, _ = log_probs_at(loaded, rows, list(encoded.token_type_ids), [plan.positions for plan in plans])
+    per_plan, _ = log_probs_at(loaded, rows, list(encoded.token_type_ids), [plan.positions for plan in plans], reduce)
     return per_plan
 
 
@@ -159,11 +164,16 @@ def masking_accuracy(loaded: models.LoadedModel, text_a: str, text_b: str | None
     if not 1 <= draws <= MAX_DRAWS:
         raise ValueError(f"draws must be between 1 and {MAX_DRAWS}")
     encoded, candidates, vocab_ids = _setup(loaded, text_a, text_b)
+    if draws * len(encoded.input_ids) > MAX_TOKEN_DRAWS:
+        raise ValueError(f"{draws} draws of {len(encoded.input_ids)} tokens are too much work for one request (at most "
+                         f"{MAX_TOKEN_DRAWS:,} tokens × draws, about half a minute on a CPU): use fewer draws or a "
+                         "shorter text")
     plans = _draw_plans(loaded, encoded, candidates, vocab_ids, seed, draws, rule)
     hits: dict[str, list[bool]] = {a: [] for a in ACTIONS}
-    for plan, log_probs in zip(plans, _predict(loaded, encoded, plans)):
-        for p, action, row in zip(plan.positions, plan.actions, log_probs):
-            hits[action].append(int(np.argmax(row)) == encoded.input_ids[p])
+    top1 = _predict(loaded, encoded, plans, reduce=lambda log_probs: log_probs.argmax(dim=-1))  # (chosen,) per plan
+    for plan, predicted in zip(plans, top1):
+        for p, action, token_id in zip(plan.positions, plan.actions, predicted):
+            hits[action].append(int(token_id) == encoded.input_ids[p])
     every = [h for a in ACTIONS for h in hits[a]]
     return MaskingAccuracy(
         model_name=loaded.name, draws=draws, seed=seed, predictions=len(every),

@@ -10,14 +10,14 @@ pseudo-log-likelihood (PLL: each filled token's log-probability when it alone is
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from core.lib.lru import model_cache
-from core.mlm.fill_mask import NO_MASK_MESSAGE, masked_analysis, masked_encoding, mlm_head, typed_mask_positions
+from core.mlm.fill_mask import masked_analysis, masked_encoding, mlm_head, no_mask_error, typed_mask_positions
 from core.model import loading as models
 from core.model.forward import batch_inputs
 
@@ -75,11 +75,14 @@ def _model_inputs(loaded: models.LoadedModel, rows: list[list[int]], token_type_
 
 
 def log_probs_at(
-    loaded: models.LoadedModel, rows: list[list[int]], token_type_ids: list[int], positions: list[Sequence[int]]
+    loaded: models.LoadedModel, rows: list[list[int]], token_type_ids: list[int], positions: list[Sequence[int]],
+    reduce: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> tuple[list[np.ndarray], int]:
     """Per row r, log-probabilities (len(positions[r]), vocab) at its positions; and how many passes it took.
 
-    The encoder runs on BATCH_SIZE rows at a time; the head only on the positions asked for.
+    The encoder runs on BATCH_SIZE rows at a time; the head only on the positions asked for. `reduce` (e.g. the
+    arg-max over the vocabulary) shrinks each batch's (positions, vocab) tensor before it is kept, so many rows
+    never hold rows × positions × vocab numbers at once.
     """
     head = mlm_head(loaded)
     out, passes = [], 0
@@ -89,7 +92,8 @@ def log_probs_at(
         column_index = torch.tensor([p for ps in wanted for p in ps], device=loaded.device)
         with torch.no_grad():
             hidden = loaded.encoder(**_model_inputs(loaded, chunk, token_type_ids)).last_hidden_state
-            log_probs = head(hidden[row_index, column_index]).float().log_softmax(dim=-1).cpu().numpy()
+            log_probs = head(hidden[row_index, column_index]).float().log_softmax(dim=-1)
+            log_probs = (reduce(log_probs) if reduce else log_probs).cpu().numpy()
         out.extend(np.split(log_probs, np.cumsum([len(ps) for ps in wanted])[:-1]))
         passes += 1
     return out, passes
@@ -198,7 +202,7 @@ def _joint_fill_cached(loaded: models.LoadedModel, text_a: str, text_b: str | No
     encoded = analysis.inputs
     positions = typed_mask_positions(encoded, loaded.tokenizer.mask_token_id)
     if not positions:
-        raise ValueError(NO_MASK_MESSAGE)
+        raise no_mask_error(encoded, loaded.tokenizer.mask_token)
     if len(positions) > MAX_JOINT_MASKS:
         raise ValueError(f"{len(positions)} masks: the joint fill takes at most {MAX_JOINT_MASKS}; remove some [MASK]s")
     ids, types = list(encoded.input_ids), list(encoded.token_type_ids)

@@ -8,6 +8,8 @@ from a save that another live process is still writing, and clean up only the fo
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
@@ -15,6 +17,7 @@ import shutil
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -59,14 +62,18 @@ def save_atomic(
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = _hidden_name(target, "tmp")
-    model.save_pretrained(staging)
-    tokenizer.save_pretrained(staging)
-    for name, data in (extra_files or {}).items():
-        (staging / name).write_bytes(data)
-    info = {"saved_at": time.strftime("%Y-%m-%dT%H:%M:%S"), **(metadata or {})}
-    (staging / COMPLETE_MARKER).write_text(json.dumps(info, indent=2))
-    _fsync_tree(staging)
-    _swap_in(staging, target)
+    try:
+        model.save_pretrained(staging)
+        tokenizer.save_pretrained(staging)
+        for name, data in (extra_files or {}).items():
+            (staging / name).write_bytes(data)
+        info = {"saved_at": time.strftime("%Y-%m-%dT%H:%M:%S"), **(metadata or {})}
+        (staging / COMPLETE_MARKER).write_text(json.dumps(info, indent=2))
+        _fsync_tree(staging)
+        _swap_in(staging, target)
+    except BaseException:  # a failed save (disk full, cancelled) leaves no full-size copy behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return target
 
 
@@ -77,7 +84,11 @@ def _swap_in(staging: Path, target: Path) -> None:
         return
     retired = _hidden_name(target, "old")
     os.replace(target, retired)
-    os.replace(staging, target)
+    try:
+        os.replace(staging, target)
+    except OSError:
+        os.replace(retired, target)  # the previous version comes back whole
+        raise
     shutil.rmtree(retired, ignore_errors=True)
 
 
@@ -167,3 +178,57 @@ def shadows_hub_id(alias: str) -> bool:
     lowered = alias.strip().lower()
     suggested = {m.lower() for m in config.SUGGESTED_MODELS}
     return lowered in suggested or bool(re.match(config.HUB_ID_LOOKALIKE, lowered)) or in_hub_cache(alias)
+
+
+@contextlib.contextmanager
+def writer_lock(alias: str):
+    """Hold a model name's one writer's lock for a whole run or delete, against other threads and processes;
+    ValueError at once when another writer holds it (the kernel frees the lock of a killed process)."""
+    folder = config.MODELS_HOME.parent / "locks"  # beside the models folder: never listed as a model or leftover
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{model_dir(alias).name}.lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ValueError(f"another run is saving {alias.strip()!r} right now (in this or another process): wait "
+                             "for it to finish, or pick another name") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def check_overwrite(alias: str, overwrite: bool) -> None:
+    """ValueError when a run would replace a saved model without being told to."""
+    if overwrite or not model_dir(alias).exists():
+        return
+    raise ValueError(f"a model named {alias.strip()!r} is already saved: tick 'Replace the saved model' on the page (or pass "
+                     "--overwrite on the command line) to train over it, or pick another name")
+
+
+def delete_model(alias: str, is_kind: Callable[[dict], bool], kind: str) -> None:
+    """Remove exactly the saved model `alias` when its metadata passes `is_kind`; ValueError, deleting nothing,
+    when it is not of that kind, no longer there, or a run is writing it."""
+    folder = model_dir(alias)
+    try:
+        ours = is_complete(folder) and is_kind(read_metadata(folder))
+    except FileNotFoundError as err:
+        raise _gone(alias) from err
+    if not folder.exists():
+        raise _gone(alias)
+    if not ours:
+        raise ValueError(f"{alias!r} is not {kind} saved by this app: nothing was deleted")
+    # Claim the folder with one rename first: of two deletes racing for it, exactly one wins the rename and the
+    # other is told the model is gone, instead of both tearing at the same files. A run saving it meanwhile wins.
+    retired = retired_name(folder)
+    with writer_lock(alias):
+        try:
+            os.replace(folder, retired)
+        except FileNotFoundError as err:
+            raise _gone(alias) from err
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _gone(alias: str) -> ValueError:
+    return ValueError(f"{alias!r} is no longer saved (deleted meanwhile, perhaps by another session): "
+                      "nothing was deleted")

@@ -77,6 +77,15 @@ def clean_texts(text_a: str | None, text_b: str | None) -> tuple[str, str | None
     return text_a, text_b
 
 
+def _check_each_sentence_has_tokens(sequence_ids: list, has_b: bool) -> None:
+    """ValueError when the tokenizer dropped every character of a sentence (zero-width or control characters,
+    lone accents…): an empty sentence would otherwise be analysed as if it had been typed."""
+    for sentence, name in ((0, "A"), (1, "B")) if has_b else ((0, "A"),):
+        if sentence not in sequence_ids:
+            raise ValueError(f"sentence {name} has no token this model reads (its tokenizer drops every character "
+                             f"of it) — type words in sentence {name}" + (", or leave it empty" if name == "B" else ""))
+
+
 def encode(
     tokenizer: PreTrainedTokenizerBase, text_a: str, text_b: str | None = None, max_length: int = config.MAX_SEQ_LEN
 ) -> EncodedInput:
@@ -84,6 +93,7 @@ def encode(
     text_a, text_b = clean_texts(text_a, text_b)
     options = dict(return_offsets_mapping=True, return_special_tokens_mask=True, verbose=False)
     enc = tokenizer(text_a, text_b, truncation=False, **options)
+    _check_each_sentence_has_tokens(enc.sequence_ids(), text_b is not None)
     num_tokens = len(enc["input_ids"])
     if num_tokens > max_length:  # tokenize again, cut to fit; the notice reports num_tokens
         enc = tokenizer(text_a, text_b, truncation="longest_first", max_length=max_length, **options)

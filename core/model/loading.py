@@ -329,8 +329,9 @@ def _explain_load_failure(source: ModelSource, offline: bool, err: Exception) ->
     """A message the user can act on, from whatever from_pretrained raised."""
     text = str(err).splitlines()[0] if str(err) else type(err).__name__
     if source.kind == "hub" and offline:
+        saved_here = "" if "/" in source.name else "not a model saved here (deleted, perhaps by another session?), "
         return (
-            f"model {source.name!r} is not in the local Hugging Face cache and the hub cannot be reached "
+            f"model {source.name!r} is {saved_here}not in the local Hugging Face cache and the hub cannot be reached "
             f"(offline). Use {config.BUNDLED_ALIAS!r}, a local folder, or connect and try again."
         )
     if source.kind == "hub" and ("not found" in text.lower() or "repository" in text.lower()):

@@ -41,6 +41,7 @@ class RunRequest:
     alias: str  # the run is saved as this model name under MODELS_HOME
     config: PretrainConfig = field(default_factory=PretrainConfig)
     resume: bool = False  # continue the alias's last checkpoint instead of starting over
+    overwrite: bool = False  # replace a saved model of the same name (resuming continues one, which is allowed)
 
 
 @dataclass(frozen=True)
@@ -88,16 +89,19 @@ def _base_model(request: RunRequest):
 def check_request(request: RunRequest) -> None:
     """Raise a ValueError a user can act on before a run is started in the background."""
     checkpoints.new_model_dir(request.alias)  # a usable model name, short enough, shadowing no hub id
+    checkpoints.check_overwrite(request.alias, request.overwrite or request.resume)
     request.config.validate()
     check_strategy(split_held_out(list(request.documents)).train, request.config.negatives)
 
 
 def run(request: RunRequest, report: Callable[[Progress], None] | None = None) -> PretrainResult:
     """Pre-train as requested; checkpoints land in the alias's folder (the model picker lists it)."""
-    output_dir = checkpoints.new_model_dir(request.alias)  # refused before any training
+    check_request(request)  # refused before any training
+    output_dir = checkpoints.model_dir(request.alias)
     split = split_held_out(list(request.documents))
     base, tokenizer = _base_model(request)
-    return pretrain(base, split.train, output_dir, request.config, tokenizer, report, request.resume)
+    with checkpoints.writer_lock(request.alias):  # one run per model name at a time
+        return pretrain(base, split.train, output_dir, request.config, tokenizer, report, request.resume)
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,11 @@ def pretraining_runs() -> list[str]:
 
     return [a for a in trained_models()
             if checkpoints.read_metadata(checkpoints.model_dir(a)).get("task") == "pretraining"]
+
+
+def delete_run(alias: str) -> None:
+    """Remove exactly the pre-training run named `alias` (see checkpoints.delete_model)."""
+    checkpoints.delete_model(alias, lambda meta: meta.get("task") == "pretraining", "a pre-training run")
 
 
 def runs_curves_figure(histories: dict[str, list[dict]], smooth: int = 5) -> go.Figure:

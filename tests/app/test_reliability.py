@@ -5,6 +5,7 @@ keeps working for the next input."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.render import markdown_literal
 from tests.helpers import APP, BAD_TEXTS
 from ui import registry
 
@@ -34,7 +35,8 @@ def test_bad_text_on_every_page(page, kind, tiny_dirs):
 
 @pytest.mark.parametrize("page", [p.path for p in registry.PAGES])
 def test_unknown_model_and_empty_folder_on_every_page_then_recovery(page, tmp_path):
-    for model, message in (("no-such-org/no-such-model", "cannot be reached"), (str(tmp_path), "no config.json")):
+    for model, message in (("no-such-org/no-such-model", "cannot be reached"),
+                           (str(tmp_path), markdown_literal("no config.json"))):  # drawn as literal Markdown
         at = run(page, model, "The cat sat.")
         assert not at.exception, (page, model, at.exception)
         assert any(message in e.value for e in at.error), (page, [e.value for e in at.error])

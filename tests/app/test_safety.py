@@ -165,7 +165,7 @@ def test_page_model_field_does_not_tell_which_server_paths_exist(outside):
     for name in ("model", "no-such-folder"):
         at = run_page("pages/home.py", {"model": str(outside / name)})
         assert not at.exception
-        errors.append([e.value.replace(str(outside / name), "PATH") for e in at.error])
+        errors.append([e.value.replace(markdown_literal(str(outside / name)), "PATH") for e in at.error])
     assert errors[0] == errors[1] and any("not inside" in e for e in errors[0])
 
 
@@ -454,3 +454,204 @@ def test_a_second_pre_training_start_in_one_session_is_refused(held_jobs, monkey
     at.button(key="finetune_start").click().run()  # the same session, another page: still one job
     assert not at.exception and any("already running" in e.value for e in at.error)
     assert len(jobs.running_jobs()) == 1
+
+
+def test_a_mask_cut_off_by_truncation_is_reported_as_cut_off_not_missing(tiny_model):
+    from core.mlm import fill_mask as mlm
+
+    long_text = "the cat sat on the mat . " * 40 + "[MASK]"
+    for call in (lambda: mlm.fill_mask(tiny_model, long_text), lambda: mlm.logit_lens(tiny_model, long_text),
+                 lambda: mlm.fill_mask_batch(tiny_model, [long_text])):
+        with pytest.raises(ValueError, match="cut off"):
+            call()
+    with pytest.raises(ValueError, match="no \\[MASK\\] token"):
+        mlm.fill_mask(tiny_model, "the cat sat")
+
+
+def test_a_model_deleted_by_another_session_is_not_called_a_hub_model(tiny_dirs, models_home):
+    save_fake_finetune(tiny_dirs, models_home, "ft-gone", "2026-01-01T00:00:00")
+    assert models.load_model("ft-gone", torch.device("cpu")).capabilities.sequence_classification
+    finetune_runs.delete_run("ft-gone")
+    with pytest.raises(models.ModelLoadError, match="not a model saved here \\(deleted"):
+        models.load_model("ft-gone", torch.device("cpu"))
+
+
+@pytest.mark.parametrize("dropped", ["\u200b\u200b", "\x00\x01", "\u0300"])
+def test_a_sentence_b_of_dropped_characters_is_an_error_not_an_empty_b(dropped, tiny_model):
+    from core.model import forward
+    from core.nsp import scoring as nsp
+
+    with pytest.raises(ValueError, match="sentence B has no token"):
+        forward.analyze(tiny_model, "the cat sat", dropped)
+    with pytest.raises(ValueError, match="sentence B has no token"):
+        nsp.score_pair(tiny_model, "the cat sat", dropped)
+    with pytest.raises(ValueError, match="sentence A has no token"):
+        forward.analyze(tiny_model, dropped, "the cat sat")
+
+
+def test_cli_caps_integrated_gradient_steps_like_the_page(tiny_dirs, capsys):
+    assert main(["classify", "the cat sat", "--model", str(tiny_dirs["sentence"]), "--saliency",
+                 "integrated gradients", "--ig-steps", "2000", "--json"]) == 2
+    assert "1 to 256 steps" in last_json(capsys)["error"]
+
+
+def test_cli_caps_the_negatives_experiment_size(tiny_dirs, tmp_path, capsys):
+    docs = tmp_path / "docs.txt"
+    docs.write_text("The man went to the store. He bought milk. It was good.\n---\nThe dog sat. The cat sat. We went.\n")
+    assert main(["nsp-experiment", str(docs), "--per-kind", "100000", "--model", str(tiny_dirs["pretraining"]),
+                 "--json"]) == 2
+    assert "between 1 and 1000" in last_json(capsys)["error"]
+
+
+def test_masking_accuracy_keeps_top1_ids_not_every_log_probability(tiny_model, monkeypatch):
+    from core.mlm import masking as mlm_pretraining
+    from core.mlm import scoring as mlm_scoring
+
+    kept = []
+    original = mlm_scoring.log_probs_at
+
+    def recording(*args, **kwargs):
+        out, passes = original(*args, **kwargs)
+        kept.extend(a.shape for a in out)
+        return out, passes
+
+    monkeypatch.setattr(mlm_pretraining, "log_probs_at", recording)
+    text = "the man went to the store to buy milk . the dog sat on the mat ."
+    result = mlm_pretraining.masking_accuracy(tiny_model, text, None, 40, 3)
+    assert kept and all(len(shape) == 1 for shape in kept)  # (chosen,) ids, never (chosen, vocab)
+    plans = mlm_pretraining._draw_plans(tiny_model, *mlm_pretraining._setup(tiny_model, text, None), 3, 40,
+                                        mlm_pretraining.MaskingRule())
+    encoded = mlm_pretraining._setup(tiny_model, text, None)[0]
+    full = mlm_pretraining._predict(tiny_model, encoded, plans)  # the whole log-probabilities: same top-1
+    hits = [int(np.argmax(r)) == encoded.input_ids[p] for plan, rows in zip(plans, full)
+            for p, r in zip(plan.positions, rows)]
+    assert result.predictions == len(hits) and result.accuracy == pytest.approx(np.mean(hits))
+
+
+def test_masking_accuracy_refuses_too_much_work_for_one_request(tiny_model, monkeypatch):
+    from core.mlm import masking as mlm_pretraining
+
+    monkeypatch.setattr(mlm_pretraining, "MAX_TOKEN_DRAWS", 200)
+    with pytest.raises(ValueError, match="too much work"):
+        mlm_pretraining.masking_accuracy(tiny_model, "the man went to the store to buy milk .", None, 50, 11)
+
+
+def test_a_folder_with_too_many_files_is_refused_before_datasets_scans_it(tmp_path, monkeypatch):
+    from core.finetune import hub as finetune_hub
+
+    big = tmp_path / "home"
+    for part in range(3):
+        (big / f"sub{part}").mkdir(parents=True)
+        for i in range(8):
+            (big / f"sub{part}" / f"note{i}.txt").write_text("text")
+    monkeypatch.setattr(finetune_hub, "MAX_FOLDER_FILES", 20)
+    scanned = []
+    monkeypatch.setattr("datasets.load_dataset", lambda *a, **k: scanned.append(a))
+    with pytest.raises(ValueError, match="more than 20 files"):
+        finetune_hub.open_dataset(finetune_hub.HubDataRequest(str(big)))
+    assert scanned == []  # refused before `datasets` looked at a single file
+
+
+def test_a_crafted_model_name_in_a_link_is_shown_as_text_not_as_a_link():
+    crafted = "[Session expired, log in](http://evil.example) ![x](http://evil.example/i.png)"
+    at = run_page("pages/home.py", {"model": crafted})
+    assert not at.exception and at.error
+    for message in (e.value for e in at.error):
+        assert "](http" not in message and "http://" not in message  # no link, image or autolink can form
+
+
+def test_one_writer_per_model_name_runs_and_deletes_wait_their_turn(tiny_dirs, models_home):
+    save_fake_finetune(tiny_dirs, models_home, "ft-busy", "2026-01-01T00:00:00")
+    cfg = finetune.FineTuneConfig(task="sentence", base_model=str(tiny_dirs["encoder"]), alias="ft-busy", epochs=1,
+                                  max_length=32, device="cpu", overwrite=True)
+    request = pretraining_runs.RunRequest(tuple(pretraining_runs.example_documents(4)), str(tiny_dirs["pretraining"]),
+                                          "ft-busy", pretraining.PretrainConfig(steps=2), overwrite=True)
+    with checkpoints.writer_lock("ft-busy"):  # another run is saving this name right now
+        for second_writer in (lambda: finetune.train(cfg, demo_data("sentence")),
+                              lambda: pretraining_runs.run(request), lambda: finetune_runs.delete_run("ft-busy")):
+            with pytest.raises(ValueError, match="another run is saving 'ft-busy'"):
+                second_writer()
+    assert checkpoints.read_metadata(models_home / "ft-busy")["kind"] == "finetune"  # untouched
+    finetune_runs.delete_run("ft-busy")  # the lock is free again
+
+
+def test_a_run_never_replaces_a_saved_model_unless_told_to(tiny_dirs, models_home, capsys):
+    save_fake_finetune(tiny_dirs, models_home, "ft-keep", "2026-01-01T00:00:00")
+    with pytest.raises(ValueError, match="already saved"):
+        finetune.train(finetune.FineTuneConfig(alias="ft-keep", base_model=str(tiny_dirs["encoder"])),
+                       demo_data("sentence"))
+    request = pretraining_runs.RunRequest(tuple(pretraining_runs.example_documents(4)), str(tiny_dirs["pretraining"]),
+                                          "ft-keep", pretraining.PretrainConfig(steps=2))
+    with pytest.raises(ValueError, match="already saved"):
+        pretraining_runs.run(request)
+    assert main(["pretrain", "--model", str(tiny_dirs["pretraining"]), "--out", "ft-keep", "--steps", "2",
+                 "--json"]) == 2
+    assert "--overwrite" in last_json(capsys)["error"]
+    assert checkpoints.read_metadata(models_home / "ft-keep")["kind"] == "finetune"  # the classifier is still there
+    assert main(["finetune", "--model", str(tiny_dirs["encoder"]), "--out", "ft-keep", "--epochs", "1",
+                 "--max-length", "32", "--device", "cpu", "--overwrite", "--json"]) == 0
+    assert last_json(capsys)["alias"] == "ft-keep"
+
+
+def test_a_failed_save_leaves_no_copy_behind_and_keeps_the_previous_version(tiny_dirs, tmp_path, monkeypatch):
+    from transformers import AutoTokenizer, BertForSequenceClassification
+
+    model = BertForSequenceClassification.from_pretrained(tiny_dirs["sentence"])
+    tokenizer = AutoTokenizer.from_pretrained(tiny_dirs["sentence"])
+    target = tmp_path / "models" / "run"
+    checkpoints.save_atomic(model, tokenizer, target, {"version": 1})
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(type(tokenizer), "save_pretrained", disk_full)
+    with pytest.raises(OSError):
+        checkpoints.save_atomic(model, tokenizer, target, {"version": 2})
+    assert sorted(p.name for p in target.parent.iterdir()) == ["run"]  # no .tmp-/.old- copy left
+    assert checkpoints.read_metadata(target)["version"] == 1
+
+
+def test_page_asks_before_a_run_replaces_a_saved_model(tiny_dirs, models_home):
+    save_fake_finetune(tiny_dirs, models_home, "ft-sentence", "2026-01-01T00:00:00")
+    at = run_page("pages/finetune.py", {"model": "bundled"})
+    assert not at.exception and any("already saved" in e.value for e in at.error)
+    assert at.button(key="finetune_start").disabled
+    assert any("training /" in c.value for c in at.caption)  # the data is still read and described
+    at.checkbox(key="finetune_overwrite").check().run()
+    assert not at.exception and not at.button(key="finetune_start").disabled
+
+
+def test_a_job_whose_tab_was_closed_is_listed_and_cancellable_from_another_session(monkeypatch):
+    started, release = threading.Event(), threading.Event()
+
+    def work(job):  # reports until cancelled, like a training loop
+        started.set()
+        while not release.wait(0.01):
+            job.report(jobs.Progress(1, 10))
+
+    orphan = jobs.start_job("pretrain closed-tab-run", work, owner="a-session-whose-tab-was-closed")
+    started.wait(10)
+    try:
+        at = run_page("pages/pretrain.py", {"model": "bundled"})  # a new session
+        assert any(markdown_literal("pretrain closed-tab-run") in c.value for c in at.caption)
+        at.button(key=f"pretrain_server_jobs_{orphan.job_id}").click().run()
+        assert orphan.wait(10).status == "cancelled"
+    finally:
+        release.set()
+        orphan.wait(10)
+
+
+def test_a_pre_training_run_can_be_deleted_after_a_confirmation_naming_it(tiny_dirs, models_home):
+    run = models_home / "pretrain-mine"
+    shutil.copytree(tiny_dirs["pretraining"], run)
+    (run / checkpoints.COMPLETE_MARKER).write_text(json.dumps({"task": "pretraining", "step": 2}))
+    save_fake_finetune(tiny_dirs, models_home, "ft-other", "2026-01-01T00:00:00")
+    with pytest.raises(ValueError, match="not a pre-training run"):
+        pretraining_runs.delete_run("ft-other")
+    at = run_page("pages/pretrain.py", {"model": "bundled"})
+    at.button(key="pretrain_delete").click().run()
+    assert any(markdown_literal("pretrain-mine") in w.value for w in at.warning)
+    assert models.trained_models() == ["ft-other", "pretrain-mine"]  # nothing gone before the confirmation
+    at.button(key="pretrain_delete_yes").click().run()
+    assert not at.exception and any(markdown_literal("pretrain-mine") in s.value for s in at.success)
+    assert models.trained_models() == ["ft-other"]

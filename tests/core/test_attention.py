@@ -214,3 +214,15 @@ def test_ablation_hook_equals_zeroing_the_heads_output_weights(tiny_model):
     np.testing.assert_allclose(hooked.prediction_logits.numpy(), reference.prediction_logits.numpy(), atol=1e-5)
 
 
+
+
+@pytest.mark.parametrize("layer", [0, 1, 5])
+def test_bertviz_model_view_of_a_long_input_works_on_every_layer(bundled_model, layer):
+    """At 128+ tokens only the chosen layer is embedded; the model view crashed when it was not layer 0."""
+    analysis = forward.analyze(bundled_model, " ".join(["the cat sat on the mat"] * 25))
+    assert len(analysis.inputs) >= 128
+    subset = bertviz_offline.view_subset(analysis, layer, [0])
+    assert subset.layers == [layer]
+    for build in (bertviz_offline.head_view_html, bertviz_offline.model_view_html):
+        view, _ = build(analysis, layer, [0])
+        assert f'"include_layers": [{layer}]' in view

@@ -45,7 +45,7 @@ def learnable_data(task: str, n: int = 48):
 
 def tiny_config(task, base, **overrides):
     values = dict(task=task, base_model=str(base), alias=f"tiny-{task}", epochs=6, batch_size=8, max_length=32,
-                  doc_stride=8, learning_rate=5e-3, warmup_fraction=0.1, device="cpu")
+                  doc_stride=8, learning_rate=5e-3, warmup_fraction=0.1, device="cpu", overwrite=True)
     return finetune.FineTuneConfig(**{**values, **overrides})
 
 

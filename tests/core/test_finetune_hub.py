@@ -11,6 +11,7 @@ from core.finetune.data import QAExample, TextExample, TokenExample
 from core.finetune.hub import HubDataRequest, load_hub_data
 from core.finetune.sources import DataSpec, load_data
 from core.model import loading as models
+from core.render import markdown_literal
 from tests.helpers import SENTENCES, glue_pairs, run_page
 
 
@@ -116,9 +117,8 @@ def test_page_reads_a_dataset_folder_and_reports_a_bad_id(saved):
     assert not at.exception and "nor in the local datasets cache" in at.error[0].value
     at.text_input(key="finetune_hub_id").set_value(saved(glue_pairs(), "mrpc")).run()
     assert not at.exception and not at.error and not at.button(key="finetune_start").disabled
-    # Label names go into Markdown escaped (drawn as text, never as formatting): not\_equivalent.
-    assert any("40 training / 10 validation examples · labels: equivalent, not\\_equivalent" in c.value
-               for c in at.caption)
+    labels = ", ".join(map(markdown_literal, ["equivalent", "not_equivalent"]))  # drawn as literal Markdown
+    assert any(f"40 training / 10 validation examples · labels: {labels}" in c.value for c in at.caption)
 
 
 def test_changing_the_task_renames_the_default_model_name_only():

@@ -17,12 +17,10 @@ from core.model import loading as models
 from core.render import markdown_literal
 from core.training import jobs
 from ui.loaders import load_model
+from ui.run_controls import delete_controls, replace_checkbox
 from ui.session import session_owner
 
 JOB_KEY = "finetune_job_id"
-# The saved model whose delete awaits confirmation, and the last delete's outcome (kind, message).
-DELETE_PENDING = "finetune_delete_pending"
-DELETE_OUTCOME = "finetune_delete_outcome"
 # How often the progress panel polls a running job, in seconds.
 POLL_S = 1.0
 
@@ -52,7 +50,10 @@ def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object, DataSp
             seed=c[3].number_input("Seed", 0, 10_000, 0, key="finetune_seed"),
             freeze_encoder=st.checkbox("Freeze the encoder (train the head only)", key="finetune_freeze"),
         )
-    return finetune.FineTuneConfig(task=task, base_model=base.strip(), alias=alias.strip(), **values), data, spec
+    overwrite = replace_checkbox(alias.strip(), "finetune_overwrite")
+    return (finetune.FineTuneConfig(task=task, base_model=base.strip(), alias=alias.strip(), overwrite=overwrite,
+                                    **values), data, spec)
+
 
 
 def _suggestions(base: str, data) -> tuple[int, int, float]:
@@ -206,44 +207,13 @@ def result(job_id: str, text_a: str, text_b: str | None) -> None:
 def saved_runs() -> None:
     """Fine-tuned models on disk, their size, and a delete button."""
     runs = finetune_runs.saved_runs()
-    if not runs:
-        st.caption("No fine-tuned models saved yet.")
-        return
+    if not runs:  # still shows what the last delete did
+        return delete_controls([], finetune_runs.delete_run, "finetune", "fine-tuned model")
     table = pd.DataFrame([{"model": r.alias, "task": r.task, "base": r.base_model, "size (MB)": r.size_mb,
                            "saved": r.saved_at, **{k: round(v, 3) for k, v in r.metrics.items()}} for r in runs])
     st.dataframe(table, hide_index=True)
     st.caption(f"Disk used: {sum(r.size_mb for r in runs):.1f} MB")
-    left, right = st.columns([3, 1])
-    chosen = left.selectbox("Delete a model", [r.alias for r in runs], key="finetune_delete_pick")
-    # The name travels with the click as it was drawn: a list that changed meanwhile never redirects the delete.
-    right.button(f"Delete {markdown_literal(chosen)}", key="finetune_delete", on_click=st.session_state.update,
-                 kwargs={DELETE_PENDING: chosen})
-    _confirm_delete()
-
-
-def _confirm_delete() -> None:
-    """The pending delete, named, with its confirmation; then what was (or was not) deleted."""
-    outcome = st.session_state.pop(DELETE_OUTCOME, None)
-    if outcome:
-        (st.success if outcome[0] == "done" else st.error)(outcome[1])
-    alias = st.session_state.get(DELETE_PENDING)
-    if not alias:
-        return
-    name = markdown_literal(alias)
-    st.warning(f"Delete the fine-tuned model **{name}** for good? Its folder and weights are removed.")
-    yes, no = st.columns(2)
-    yes.button(f"Yes, delete {name}", key="finetune_delete_yes", on_click=_delete, args=(alias,))
-    no.button("Keep it", key="finetune_delete_no", on_click=st.session_state.pop, args=(DELETE_PENDING, None))
-
-
-def _delete(alias: str) -> None:
-    """Delete exactly `alias`, the name the confirmation showed; a vanished model is reported, never replaced."""
-    st.session_state.pop(DELETE_PENDING, None)
-    try:
-        finetune_runs.delete_run(alias)
-        st.session_state[DELETE_OUTCOME] = ("done", f"Deleted **{markdown_literal(alias)}**.")
-    except ValueError as err:
-        st.session_state[DELETE_OUTCOME] = ("error", markdown_literal(str(err)))
+    delete_controls([r.alias for r in runs], finetune_runs.delete_run, "finetune", "fine-tuned model")
 
 
 def export(cfg: finetune.FineTuneConfig, spec: DataSpec) -> None:

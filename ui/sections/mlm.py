@@ -14,7 +14,7 @@ from core.mlm import masking as mlm_pretraining
 from core.mlm import scoring as mlm_scoring
 from core.model import loading as models
 from core.model.inputs import EncodedInput
-from core.render import percent
+from core.render import markdown_literal, percent
 from ui import loaders
 from ui.errors import user_errors
 
@@ -161,7 +161,11 @@ def pretraining(loaded, selection, picked: list[int], top_k: int) -> None:
                                 "model saw": c.shown, "top guess": c.predictions[0].token,
                                 "p": round(c.predictions[0].score, 3), "correct": c.correct} for c in draw.chosen]),
                  hide_index=True, width="stretch")
-    accuracy = mlm_pretraining.masking_accuracy(loaded, selection.text_a, selection.text_b, draws, int(seed))
+    try:  # too many draws of a long text is refused; the single draw above still stands
+        accuracy = mlm_pretraining.masking_accuracy(loaded, selection.text_a, selection.text_b, draws, int(seed))
+    except ValueError as err:
+        st.error(str(err))
+        return
     st.plotly_chart(mlm_figures.masking_accuracy_figure(accuracy), key="mlm_accuracy")
 
 
@@ -192,7 +196,7 @@ def compare_models(loaded, selection, picked: list[int], top_k: int) -> None:
     try:
         other = loaders.load_model(other_name)
     except ValueError as err:
-        st.error(str(err))
+        st.error(markdown_literal(str(err)))
         return
     mine = mlm.fill_mask(loaded, selection.text_a, selection.text_b, top_k, picked)
     other_encoded = mlm.masked_encoding(other, selection.text_a, selection.text_b)

@@ -8,6 +8,7 @@ import streamlit as st
 from core import config, corpus
 from core.model import loading as models
 from core.nsp import experiment as nsp_experiment
+from core.render import markdown_literal
 from ui import loaders
 
 SOURCES = ("Python's reference topics (pydoc_data)", "Paste documents", "Upload text files")
@@ -48,10 +49,10 @@ def load_optional(name: str) -> models.LoadedModel | None:
     if not (name or "").strip():
         return None
     try:
-        with st.spinner(f"Loading {name}…"):
+        with st.spinner(f"Loading {markdown_literal(name)}…"):
             return loaders.load_model(name.strip())
     except ValueError as err:
-        st.error(str(err))
+        st.error(markdown_literal(str(err)))
         return None
 
 
