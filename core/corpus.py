@@ -24,6 +24,9 @@ DOCUMENT_SEPARATOR = "---"
 
 # A sentence ends at . ! or ? followed by white space and a capital letter, a quote or a bracket.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
+# Pre-training's sentence rule (a capital, a digit or an opening quote/bracket starts the next one). The bundled
+# model's build reads its corpus through it: keep it byte for byte, or that build no longer reproduces.
+TRAINING_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 # Footnote marks such as "[5]" in the Python reference text.
 _FOOTNOTE = re.compile(r"\s*\[\d+\]")
 # Underlines of reStructuredText headings: "*****", "=====", "-----".
@@ -97,17 +100,61 @@ def read_uploads(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, str]]:
                                    "pairs), or run `python -m core nsp-experiment FILE` on the command line")
 
 
-@functools.lru_cache(maxsize=1)
-def python_reference_documents() -> tuple[Document, ...]:
-    """The topics of Python's language reference (`pydoc_data.topics`, installed with Python), as documents."""
+def python_doc_topics() -> dict[str, str]:
+    """Python's documentation topics (`pydoc_data.topics`, installed with Python, PSF License): name -> text,
+    sorted by name. The one reader of them: NSP documents, pre-training examples, fine-tune demo sets."""
     try:
         from pydoc_data.topics import topics
     except ImportError as err:  # some slim Python builds leave pydoc_data out
         raise ValueError("this Python has no pydoc_data package; paste or upload documents instead") from err
-    documents = [Document(name, tuple(split_segments(text))) for name, text in sorted(topics.items())]
+    return dict(sorted(topics.items()))
+
+
+@functools.lru_cache(maxsize=1)
+def python_reference_documents() -> tuple[Document, ...]:
+    """The topics of Python's language reference (`pydoc_data.topics`, installed with Python), as documents."""
+    documents = [Document(name, tuple(split_segments(text))) for name, text in python_doc_topics().items()]
     return tuple(d for d in documents if len(d))
 
 
 def describe(documents: Sequence[Document]) -> str:
     """'79 documents, 1,234 segments' — for captions and the CLI."""
     return f"{len(documents)} documents, {sum(len(d) for d in documents):,} segments"
+
+
+# --- documents for pre-training: plain texts, their sentences, segments of ~max_words words ---
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a plain-text document for pre-training (TRAINING_SENTENCE_END, good enough for pairs)."""
+    sentences = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        paragraph = " ".join(paragraph.split())
+        sentences.extend(s.strip() for s in TRAINING_SENTENCE_END.split(paragraph) if s.strip())
+    return sentences
+
+
+def document_texts(text: str) -> list[str]:
+    """Documents of a pasted text: separated by a line holding only `---`."""
+    return [doc.strip() for doc in re.split(r"^\s*---\s*$", text, flags=re.MULTILINE) if doc.strip()]
+
+
+def make_segments(sentences: list[str], max_words: int) -> list[str]:
+    """Group consecutive sentences into segments of at most ~max_words words (one long sentence stays whole)."""
+    segments, current, words = [], [], 0
+    for sentence in sentences:
+        n = len(sentence.split())
+        if current and words + n > max_words:
+            segments.append(" ".join(current))
+            current, words = [], 0
+        current.append(sentence)
+        words += n
+    if current:
+        segments.append(" ".join(current))
+    return segments
+
+
+def segment_documents(documents: list[str], max_words: int = 40) -> list[list[str]]:
+    """Every document as its list of segments; documents too short for a pair are dropped."""
+    segmented = [make_segments(split_sentences(doc), max_words) for doc in documents]
+    return [segments for segments in segmented if len(segments) >= 2]

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from core.attention import figures as attention_figures
-from ui import attention_tabs as tabs
 from ui import session
+from ui.errors import user_errors
+from ui.sections import attention as tabs
 
 st.title("Attention")
 st.markdown(
@@ -36,7 +37,7 @@ config = attention_figures.download_config(image_format)
 heatmap_tab, overview_tab, bertviz_tab, rollout_tab, qk_tab, ablation_tab, export_tab = st.tabs(
     ["Heatmap", "Layers × heads", "bertviz", "Rollout", "Query · key", "Head ablation", "Export"]
 )
-try:
+with user_errors():
     with heatmap_tab:
         tabs.heatmap(analysis, layer, head, merge, hide, config)
     with overview_tab:
@@ -51,5 +52,3 @@ try:
         tabs.ablation(analysis)
     with export_tab:
         tabs.exports(analysis)
-except ValueError as err:
-    st.error(str(err))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.embeddings import contextual, figures, tables
 from ui import charts, session
+from ui.errors import user_errors
 
 st.title("Contextual embeddings")
 st.markdown("The encoder stack turns input embeddings (layer 0) into **contextual** embeddings, one layer at a time.")
@@ -17,12 +18,9 @@ layer = left.slider("Layer (0 = input embedding)", 0, analysis.num_layers, analy
 dims = mid.segmented_control("Projection", [2, 3], default=2, key="ctx_dims", format_func=lambda d: f"{d}-D")
 merge = right.toggle("Merge pieces into words", key="ctx_merge")
 special = right.toggle("Include [CLS]/[SEP]", value=True, key="ctx_special")
-try:
+with user_errors(stop=True):
     chosen = contextual.units(analysis, merge_words=merge, include_special=special)
     projection = contextual.project(chosen, layer, dims or 2)
-except ValueError as err:
-    st.error(str(err))
-    st.stop()
 
 charts.show(figures.projection_figure(projection), partial(tables.projection_table, projection), "projection")
 matrix = contextual.similarity(chosen, layer)
@@ -35,7 +33,7 @@ st.subheader("Same word, different meaning")
 word = st.text_input("Word", contextual.DEFAULT_WORD, key="ctx_word")
 lines = st.text_area("Sentences containing it, one per line", "\n".join(contextual.DEFAULT_SENTENCES),
                      key="ctx_sentences")
-try:
+with user_errors():
     senses = contextual.same_word(loaded, word, lines.splitlines())
     st.caption("Each sentence is its own (cached) forward pass. Start a line with its sense in brackets, e.g. "
                "`[river]`, to mark which pairs share a sense. Pairs with the same sense should stay closer in the "
@@ -50,11 +48,9 @@ try:
             st.warning(f"Not what the caption expects: in the last layer same-sense pairs ({same:.3f}) are not closer "
                        f"than different-sense pairs ({different:.3f}). This model separates these senses weakly, or "
                        "the sentences differ in other ways (length, other shared words); try other sentences.")
-except ValueError as err:
-    st.error(str(err))
 
 st.subheader("Sentence vectors: [CLS] vs mean pooling")
-try:
+with user_errors(show=st.info):
     sentences = contextual.sentence_vectors(loaded, analysis)
     st.caption("'Encoded alone' runs A and B separately (cached). Their [CLS] vectors start identical: same "
                "token, same position, no context yet; only the layers make them differ.")
@@ -65,5 +61,3 @@ try:
                 "the input where a training task made it (BERT's NSP head reads it through the pooler); a model "
                 "trained with mean pooling, like the base of `bundled` (all-MiniLM-L6-v2), leaves it blind, so "
                 "mean pooling is the better sentence vector there.")
-except ValueError as err:
-    st.info(str(err))

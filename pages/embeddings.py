@@ -8,6 +8,7 @@ import streamlit as st
 from core.embeddings import figures, tables
 from core.embeddings import input_embedding as embeddings
 from ui import charts, session
+from ui.errors import user_errors
 
 st.title("Input embeddings")
 st.markdown(
@@ -43,23 +44,18 @@ check(f"Parity check: LayerNorm(token + segment + position) with the model's own
 charts.show(figures.norms_figure(result), partial(tables.norms_table, result), "embedding_norms")
 
 st.subheader("Segment embeddings")
-try:
+with user_errors(show=st.info):
     segments = embeddings.segment_vectors(loaded, analysis)
     st.markdown(f"Every token of a segment gets the same row: largest difference within a segment "
                 f"**{segments.max_spread:.1e}**.")
     charts.show(figures.segment_figure(segments, encoded.tokens), partial(tables.segment_table, segments),
                 "segment_vectors")
-except ValueError as err:
-    st.info(str(err))
 
 st.subheader("Position embeddings: learned vs sine/cosine")
 limit = loaded.config.max_position_embeddings
 count = st.slider("Positions shown", 8, min(512, limit), min(embeddings.DEFAULT_POSITIONS, limit), key="emb_positions")
-try:
+with user_errors(stop=True):
     positions = embeddings.position_comparison(loaded, count)
-except ValueError as err:
-    st.error(str(err))
-    st.stop()
 st.caption("Sine/cosine similarity depends only on the distance |i − j| (the same stripes everywhere); "
            "the learned table has whatever structure pre-training gave it.")
 charts.show(figures.position_figure(positions), partial(tables.position_table, positions), "position_similarity")

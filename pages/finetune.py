@@ -8,8 +8,8 @@ from core.model import checkpoints
 from core.model import loading as models
 from core.render import markdown_literal
 from core.training import jobs
-from ui import finetune_panels as panels
 from ui import run_controls, session
+from ui.sections import finetune as panels
 
 st.title("Fine-tune BERT")
 st.markdown(

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import config
 from core.model import bundled
-from core.model import loading as models
+from core.model import card as model_card
 from core.render import encoder_diagram_html, token_strip_html
 from ui import registry, session
 
@@ -16,7 +16,7 @@ st.markdown(
     "feed-forward → add & norm. Type sentences in the sidebar; every view below reads one forward pass."
 )
 loaded = session.require_model()
-card = models.model_card(loaded)
+card = model_card.model_card(loaded)
 
 st.subheader(f"Model: {card.name}")
 cols = [*st.columns(3), *st.columns(3)]  # two rows of three: the numbers stay whole in a narrow window

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from core.mlm import fill_mask as mlm
-from ui import mlm_sections as sections
 from ui import session
+from ui.errors import user_errors
+from ui.sections import mlm as sections
 
 TABS = {
     "Predictions": sections.predictions,
@@ -28,11 +29,8 @@ loaded = session.require_model()
 if not loaded.capabilities.mlm:
     sections.no_head(loaded)
 selection = session.current()
-try:
-    _, encoded = mlm.masked_analysis(loaded, selection.text_a, selection.text_b)
-except ValueError as err:
-    st.error(str(err))
-    st.stop()
+with user_errors(stop=True):
+    encoded = mlm.masked_encoding(loaded, selection.text_a, selection.text_b)
 
 picked = sections.mask_picker(loaded, encoded, selection.text_a, selection.text_b)
 has_mask = bool(picked) or loaded.tokenizer.mask_token_id in encoded.input_ids
@@ -47,8 +45,6 @@ for (label, draw), tab in zip(TABS.items(), st.tabs(list(TABS), key="mlm_tab", o
     with tab:
         if label in NEEDS_MASK and not has_mask:
             continue  # the message above says what to do
-        try:
+        with user_errors():
             with st.spinner("Running the MLM head…"):
                 draw(loaded, selection, picked, top_k)
-        except ValueError as err:
-            st.error(str(err))

@@ -7,6 +7,7 @@ from core.nsp import figures as nsp_figures
 from core.nsp import scoring as nsp
 from core.render import markdown_literal
 from ui import session
+from ui.errors import user_errors
 
 st.title("Next-sentence prediction")
 st.markdown(
@@ -24,11 +25,8 @@ except ValueError as err:
     st.stop()
 
 selection = session.current()
-try:
+with user_errors(stop=True):
     comparison = nsp.score_both_orders(loaded, selection.text_a, selection.text_b)
-except ValueError as err:
-    st.error(str(err))
-    st.stop()
 score = comparison.original
 if score.truncation:
     st.warning(score.truncation)

@@ -8,6 +8,7 @@ from core.nsp import batch as nsp_batch
 from core.nsp import scoring as nsp
 from core.pretrain import everyday
 from ui import session
+from ui.errors import user_errors
 
 st.title("NSP batch scoring")
 st.markdown(
@@ -16,11 +17,8 @@ st.markdown(
     "(**1 = yes**, 0 = no — note that Hugging Face's `next_sentence_label` uses the opposite, 0 = IsNext)."
 )
 loaded = session.require_model()
-try:
+with user_errors(stop=True):
     head = nsp.sentence_head(loaded)
-except ValueError as err:
-    st.error(str(err))
-    st.stop()
 upload = st.file_uploader("Pairs file", type=["tsv", "csv", "txt", "jsonl"], key="nsp_batch_file",
                           max_upload_size=config.NSP_BATCH_UPLOAD_MAX_MB,
                           help=f"Up to {config.NSP_BATCH_MAX_PAIRS:,} pairs; score more with `python -m core nsp --batch`.")
@@ -30,11 +28,8 @@ st.download_button("Sample file: 120 everyday pairs, half of them coherent (TSV)
 if upload is None:
     st.stop()
 
-try:  # a bad file is named before anything else is drawn
+with user_errors(stop=True):  # a bad file is named before anything else is drawn
     pairs = nsp_batch.read_upload(upload.name, upload.getvalue())
-except ValueError as err:
-    st.error(str(err))
-    st.stop()
 
 bar = st.progress(0.0, text=f"Scoring {len(pairs)} pairs…")
 try:

@@ -6,7 +6,9 @@ import streamlit as st
 from core import corpus
 from core.nsp import experiment as nsp_experiment
 from core.nsp import figures as nsp_figures
-from ui import nsp_widgets, session
+from ui import session
+from ui.errors import user_errors
+from ui.sections import nsp as sections
 
 session.current()  # draws the shared sidebar before anything on this page can stop the run
 st.title("NSP negatives: why random documents make the task too easy")
@@ -16,7 +18,7 @@ st.markdown(
     "or the same two consecutive segments **swapped** (ALBERT's sentence-order idea). Build all four kinds "
     "from real documents and see how the model's head scores each."
 )
-documents = nsp_widgets.choose_documents()
+documents = sections.choose_documents()
 with st.form("nsp_exp_form"):
     cols = st.columns(3)
     per_kind = cols[0].slider("Pairs per kind", 5, 200, nsp_experiment.DEFAULT_PER_KIND, key="nsp_exp_per_kind")
@@ -29,11 +31,8 @@ if not documents:
     st.stop()
 if run:
     st.session_state.nsp_exp_ran = True
-try:
+with user_errors(stop=True):
     pairs = nsp_experiment.build_pairs(documents, per_kind, int(seed))
-except ValueError as err:
-    st.error(str(err))
-    st.stop()
 st.markdown(f"{corpus.describe(documents)} → **{len(pairs)} pairs**:\n"
             + "\n".join(f"- **{k}**: {h}" for k, h in nsp_experiment.KIND_HELP.items()))
 if not st.session_state.get("nsp_exp_ran"):
@@ -41,7 +40,7 @@ if not st.session_state.get("nsp_exp_ran"):
     st.info("Press **Build and score pairs** to score them.")
     st.stop()
 
-results = nsp_widgets.score_experiment([session.require_model(), nsp_widgets.load_optional(sop_name)], pairs)
+results = sections.score_experiment([session.require_model(), sections.load_optional(sop_name)], pairs)
 if not results:
     st.stop()
 for result in results:
@@ -62,4 +61,4 @@ st.markdown(
     "*topic* gets the random-document negatives right and misses the same-document and swapped ones."
 )
 with st.expander("Every pair and its score"):
-    st.dataframe(nsp_widgets.pairs_table(results), width="stretch")
+    st.dataframe(sections.pairs_table(results), width="stretch")

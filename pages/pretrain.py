@@ -4,11 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from core import config
+from core.corpus import document_texts
 from core.pretrain import runs
-from core.pretrain.data import NEGATIVE_STRATEGIES, document_texts
+from core.pretrain.data import NEGATIVE_STRATEGIES
 from core.pretrain.runner import PretrainConfig
 from core.training import jobs
 from ui import run_controls, session
+from ui.errors import user_errors
 
 st.title("Pre-train: MLM + NSP together")
 st.markdown(
@@ -65,12 +67,10 @@ if st.button("Start pre-training", type="primary", key="pretrain_start"):
     cfg = PretrainConfig(steps=steps, batch_size=8, max_seq_len=96, negatives=negatives, whole_word=whole_word,
                          checkpoint_every=20, head_lr=1e-3, encoder_lr=1e-3 if base == runs.FROM_SCRATCH else 1e-4)
     request = runs.RunRequest(tuple(documents), base, alias, cfg, overwrite=overwrite)
-    try:
+    with user_errors():
         runs.check_request(request)
         job = jobs.start_job(alias, lambda job: runs.run(request, job.report), owner=session.session_owner())
         st.session_state.setdefault("pretrain_jobs", []).append(job.job_id)
-    except ValueError as err:
-        st.error(str(err))
 
 job_ids = st.session_state.get("pretrain_jobs", [])
 snapshots = [s.snapshot() for s in map(jobs.get_job, job_ids) if s is not None]
@@ -106,12 +106,10 @@ st.subheader("Compare runs on the same held-out pairs")
 chosen = st.multiselect("Runs", [config.BUNDLED_ALIAS, *runs.pretraining_runs()], key="pretrain_compare",
                         max_selections=4, help="Your runs, and the shipped bundled model as a reference.")
 if chosen and st.button("Compare", key="pretrain_compare_go"):
-    try:
+    with user_errors():
         scores = runs.compare_runs(chosen, documents)
         st.dataframe(pd.DataFrame([{"run": s.run, "trained with negatives": s.negatives,
                                     "steps": "shipped" if s.steps is None else s.steps, "MLM top-1": s.mlm_accuracy,
                                     **{f"NSP acc. ({k})": v for k, v in s.nsp_accuracy.items()}} for s in scores]),
                      hide_index=True)
         st.caption(f"{scores[0].pairs_per_strategy} held-out pairs per negative strategy, same masks for every run.")
-    except ValueError as err:
-        st.error(str(err))

@@ -4,7 +4,8 @@ import streamlit as st
 
 from core.render import markdown_literal
 from core.tasks import qa
-from ui import loaders, session, task_views
+from ui import loaders, session
+from ui.sections import tasks as sections
 
 TASK_TITLES = {
     "sentence": "1 · Sentence → class",
@@ -60,8 +61,8 @@ for slot, (column, loaded) in enumerate(zip(st.columns(len(models)), models)):
         if len(models) > 1:
             st.subheader(markdown_literal(loaded.name))
         if task == "qa":
-            task_views.question_answering(loaded, question, passage, options, str(slot))
+            sections.question_answering(loaded, question, passage, options, str(slot))
         elif task == "token":
-            task_views.token(loaded, selection.text_a, str(slot))
+            sections.token(loaded, selection.text_a, str(slot))
         else:
-            task_views.sentence(loaded, selection.text_a, selection.text_b if task == "pair" else None, str(slot))
+            sections.sentence(loaded, selection.text_a, selection.text_b if task == "pair" else None, str(slot))

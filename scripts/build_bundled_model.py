@@ -35,13 +35,14 @@ from everyday_corpus import load_everyday, split_named  # noqa: E402
 from pretraining_corpus import load_corpus, split_corpus  # noqa: E402
 from transformers import AutoTokenizer, BertForPreTraining  # noqa: E402
 
+from core.corpus import segment_documents  # noqa: E402
 from core.model import (
     bundled,  # noqa: E402
     checkpoints,
 )
 from core.model import loading as models
 from core.pretrain import runner as pretraining
-from core.pretrain.data import build_pairs, segment_documents  # noqa: E402
+from core.pretrain.data import build_pairs  # noqa: E402
 
 SEED = 1234
 EVAL_PAIRS = 400  # held-out pairs per negative strategy

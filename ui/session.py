@@ -8,6 +8,7 @@ from core.model import forward
 from core.model import loading as models
 from core.render import markdown_literal
 from ui import sidebar
+from ui.errors import user_errors
 from ui.sidebar import Selection
 
 
@@ -42,11 +43,8 @@ def require_analysis() -> forward.Analysis:
     """The one-pass analysis of the sidebar's input (cached in the core), or a message and a stop."""
     selection = current()
     loaded = require_model()
-    try:
+    with user_errors(stop=True):
         analysis = forward.analyze(loaded, selection.text_a, selection.text_b)
-    except ValueError as err:
-        st.error(str(err))
-        st.stop()
     if analysis.inputs.truncated:
         st.warning(analysis.inputs.truncation_notice())
     return analysis

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from core.model.forward import Analysis
-from core.model.inputs import EncodedInput
+from core.model.inputs import EncodedInput, word_positions
 from core.render import spreadsheet_safe
 
 # Per-head statistics the overview grid offers: key -> (label, what it measures).
@@ -80,15 +80,7 @@ def head_matrix(analysis: Analysis, layer: int, head: int | None = None) -> np.n
 
 def word_groups(encoded: EncodedInput) -> tuple[list[list[int]], list[str]]:
     """Token positions grouped into words (special tokens stay alone) and each group's text."""
-    groups: list[list[int]] = []
-    previous_key = None
-    for i, (sentence, word) in enumerate(zip(encoded.sentence_ids, encoded.word_ids)):
-        key = None if sentence is None or word is None else (sentence, word)
-        if key is not None and key == previous_key:
-            groups[-1].append(i)
-        else:
-            groups.append([i])
-        previous_key = key
+    groups = word_positions(encoded.sentence_ids, encoded.word_ids)
     return groups, [_group_text(encoded, group) for group in groups]
 
 

@@ -16,8 +16,9 @@ import torch
 
 from core.lib.lru import LRUCache
 from core.lib.numerics import softmax
+from core.model import forward
 from core.model.forward import model_inputs
-from core.model.inputs import EncodedInput, encode, model_max_length
+from core.model.inputs import EncodedInput
 from core.model.loading import LoadedModel
 
 # How many probe results (q/k captures, ablation runs) the process keeps.
@@ -79,8 +80,7 @@ def _self_attention_modules(loaded: LoadedModel) -> list[torch.nn.Module]:
 
 
 def _encode(loaded: LoadedModel, text_a: str, text_b: str | None) -> EncodedInput:
-    limit = model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings)
-    return encode(loaded.tokenizer, text_a, text_b, limit)
+    return forward.encode_for(loaded, text_a, text_b)
 
 
 # Query/key captures and ablation runs, keyed by model + input + chosen heads.
@@ -163,8 +163,7 @@ def _run(loaded: LoadedModel, encoded: EncodedInput, heads: tuple[tuple[int, int
 def _predictions(loaded: LoadedModel, encoded: EncodedInput, output) -> list[Prediction]:
     if not loaded.capabilities.mlm:
         return []
-    logits = getattr(output, "prediction_logits", None)
-    logits = output.logits if logits is None else logits
+    logits = forward.mlm_logits(loaded, output)
     mask_id = loaded.tokenizer.mask_token_id
     positions = [i for i, t in enumerate(encoded.input_ids) if t == mask_id]
     positions = positions or [i for i, special in enumerate(encoded.special_mask) if not special]
@@ -177,8 +176,7 @@ def _predictions(loaded: LoadedModel, encoded: EncodedInput, output) -> list[Pre
 
 
 def _p_is_next(loaded: LoadedModel, output) -> float | None:
-    caps = loaded.capabilities
-    logits = output.sop_logits if caps.sop else getattr(output, "seq_relationship_logits", None) if caps.nsp else None
+    logits = forward.pair_logits(loaded, output)
     return None if logits is None else float(torch.softmax(logits[0].float(), dim=-1)[0])
 
 

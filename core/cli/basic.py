@@ -7,9 +7,9 @@ import argparse
 from core import config
 from core.cli.args import add_common, add_sentences
 from core.lib.numerics import softmax
+from core.model import card as model_card
 from core.model import forward
 from core.model import loading as models
-from core.model.inputs import encode, model_max_length
 
 
 def load_for_cli(name: str | None) -> models.LoadedModel:
@@ -24,7 +24,7 @@ def cmd_models(args: argparse.Namespace) -> dict:
     listed = []
     for name in dict.fromkeys(names):
         try:
-            card = models.model_card(models.load_model(name, device=models.torch.device("cpu")))
+            card = model_card.model_card(models.load_model(name, device=models.torch.device("cpu")))
             listed.append({"name": name, "layers": card.num_layers, "hidden": card.hidden_size,
                            "heads": card.capabilities.names, "parameters": card.num_parameters})
         except ValueError as err:
@@ -46,7 +46,7 @@ def cached_hub_models() -> list[str]:
 def cmd_tokenize(args: argparse.Namespace) -> dict:
     """[CLS] A [SEP] B [SEP] as WordPiece pieces with ids and segment ids."""
     loaded = load_for_cli(args.model)
-    encoded = encode(loaded.tokenizer, args.a, args.b, model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings))
+    encoded = forward.encode_for(loaded, args.a, args.b)
     rows = [
         {"position": i, "token": t, "id": tid, "segment": seg, "sentence": sid, "word": wid}
         for i, (t, tid, seg, sid, wid) in enumerate(

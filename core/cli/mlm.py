@@ -88,7 +88,7 @@ def cmd_fill_mask(args: argparse.Namespace) -> dict:
         except ValueError as err:
             line = {"error": str(err), "text": text}
         print(json.dumps(to_jsonable(line), ensure_ascii=False), flush=True)
-    sys.exit(0)  # every line is printed already; core.cli.main.main would print one more object
+    sys.exit(0)  # every line is printed already; core.cli.main.main.main would print one more object
 
 
 def cmd_score(args: argparse.Namespace) -> dict:

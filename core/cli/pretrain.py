@@ -8,8 +8,9 @@ from pathlib import Path
 
 from core import config
 from core.cli.args import add_common
+from core.corpus import document_texts
 from core.lib import uploads
-from core.pretrain.data import NEGATIVE_STRATEGIES, document_texts
+from core.pretrain.data import NEGATIVE_STRATEGIES
 from core.pretrain.runner import PretrainConfig
 from core.pretrain.runs import FROM_SCRATCH, RunRequest, compare_runs, example_documents, run
 from core.training.jobs import Progress

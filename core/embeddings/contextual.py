@@ -16,7 +16,7 @@ import numpy as np
 from core.embeddings.input_embedding import cosine_matrix
 from core.model import forward
 from core.model.forward import Analysis
-from core.model.inputs import EncodedInput
+from core.model.inputs import EncodedInput, word_positions
 from core.model.loading import LoadedModel
 
 # Two senses of "bank": the first two sentences share one, the third has the other. A sentence may start with
@@ -110,11 +110,7 @@ def group_tokens(encoded: EncodedInput, merge_words: bool) -> list[list[int]]:
     """Token positions per unit: one each, or the pieces of each word together (specials stay alone)."""
     if not merge_words:
         return [[i] for i in range(len(encoded))]
-    groups: dict[tuple, list[int]] = {}
-    for i, (sentence, word) in enumerate(zip(encoded.sentence_ids, encoded.word_ids)):
-        key = ("special", i) if sentence is None or word is None else (sentence, word)
-        groups.setdefault(key, []).append(i)
-    return list(groups.values())
+    return word_positions(encoded.sentence_ids, encoded.word_ids)
 
 
 def units(analysis: Analysis, merge_words: bool = False, include_special: bool = True) -> Units:

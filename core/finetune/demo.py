@@ -13,6 +13,7 @@ import keyword
 import random
 import re
 
+from core import corpus
 from core.finetune.data import QAExample, TaskData, TextExample, TokenExample, make_task_data
 
 # Documentation topics about statements vs. about built-in data types: the two classes of the sentence demo.
@@ -45,9 +46,7 @@ def prose_sentences(text: str) -> list[str]:
 
 @functools.cache
 def topic_sentences(topic: str) -> tuple[str, ...]:
-    from pydoc_data.topics import topics
-
-    return tuple(prose_sentences(topics[topic]))
+    return tuple(prose_sentences(corpus.python_doc_topics()[topic]))
 
 
 def sentence_demo(seed: int = 0) -> list[TextExample]:

@@ -17,6 +17,7 @@ import numpy as np
 from transformers import PreTrainedTokenizerBase
 
 from core.finetune.data import QAExample, TaskData
+from core.tasks.qa import decode_spans
 
 # The loss ignores positions with this label (PyTorch's cross-entropy default ignore_index).
 IGNORE = -100
@@ -102,17 +103,15 @@ def encode_split(tokenizer: PreTrainedTokenizerBase, data: TaskData, split: list
 
 
 def best_span(start_logits: np.ndarray, end_logits: np.ndarray, offsets: list) -> tuple[float, int, int]:
-    """Highest start+end score with start ≤ end < start + MAX_ANSWER_TOKENS, both inside the context."""
+    """Highest start+end logit sum with start ≤ end < start + MAX_ANSWER_TOKENS, both inside the context, found by
+    the one QA decoder (tasks.qa.decode_spans: within a window P(start)·P(end) ranks spans as the logit sum does).
+    (score, start, end); (-inf, 0, 0) when the window holds no context token."""
     start_logits, end_logits = start_logits[: len(offsets)], end_logits[: len(offsets)]  # drop batch padding
-    inside = np.array([o is not None for o in offsets])
-    scores = start_logits[:, None] + end_logits[None, :]  # (seq, seq)
-    allowed = np.triu(np.ones_like(scores, dtype=bool)) & ~np.triu(np.ones_like(scores, dtype=bool), MAX_ANSWER_TOKENS)
-    allowed &= inside[:, None] & inside[None, :]
-    if not allowed.any():
+    spans, _ = decode_spans(start_logits, end_logits, [o is not None for o in offsets], MAX_ANSWER_TOKENS, top_k=1,
+                            include_cls=False)
+    if not spans:
         return float("-inf"), 0, 0
-    scores = np.where(allowed, scores, -np.inf)
-    start, end = np.unravel_index(int(np.argmax(scores)), scores.shape)
-    return float(scores[start, end]), int(start), int(end)
+    return spans[0].logit, spans[0].token_start, spans[0].token_end
 
 
 def qa_predictions(examples: list[QAExample], features: Features, start_logits: list, end_logits: list) -> list[str]:

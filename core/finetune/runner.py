@@ -34,6 +34,7 @@ from core.model import checkpoints
 from core.model import loading as models
 from core.model.inputs import model_max_length
 from core.training.jobs import Progress
+from core.training.optim import decays, warmup_then_linear_decay
 
 MODEL_CLASSES = {
     "sentence": AutoModelForSequenceClassification,
@@ -161,18 +162,13 @@ def distributed_setup(device: torch.device) -> tuple[int, int, torch.device]:
 def make_optimizer(model, cfg: FineTuneConfig, total_steps: int):
     """AdamW without decay on biases/LayerNorm, and a linear warm-up then linear decay to zero."""
     trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
     groups = [
-        {"params": [p for n, p in trainable if not n.endswith(no_decay)], "weight_decay": cfg.weight_decay},
-        {"params": [p for n, p in trainable if n.endswith(no_decay)], "weight_decay": 0.0},
+        {"params": [p for _, p in trainable if decays(p)], "weight_decay": cfg.weight_decay},
+        {"params": [p for _, p in trainable if not decays(p)], "weight_decay": 0.0},
     ]
     optimizer = torch.optim.AdamW(groups, lr=cfg.learning_rate)
     warmup = max(1, int(total_steps * cfg.warmup_fraction))
-
-    def factor(step: int) -> float:
-        return (step + 1) / warmup if step < warmup else max(0.0, (total_steps - step) / max(1, total_steps - warmup))
-
-    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    return optimizer, warmup_then_linear_decay(optimizer, warmup, total_steps)
 
 
 def mixed_precision_dtype(device: torch.device) -> torch.dtype | None:

@@ -109,14 +109,12 @@ def predict(loaded: models.LoadedModel, task: str, text_a: str, text_b: str | No
         return _nsp_prediction(loaded, text_a, text_b)
     if not has_head:
         return TaskPrediction(loaded.name, False, "no trained head for this task (its output would be random)", {})
-    pair_b = text_b if task in ("pair", "qa") else None
-    inputs = loaded.tokenizer(text_a, pair_b, truncation=True, max_length=config.MAX_SEQ_LEN,
-                              return_tensors="pt", return_offsets_mapping=True)
-    offsets = inputs.pop("offset_mapping")[0].tolist()
+    if task == "qa":
+        return _qa_prediction(loaded, text_a, text_b or "")
+    pair_b = text_b if task == "pair" else None
+    inputs = loaded.tokenizer(text_a, pair_b, truncation=True, max_length=config.MAX_SEQ_LEN, return_tensors="pt")
     with torch.no_grad():
         out = loaded.model(**inputs.to(loaded.device))
-    if task == "qa":
-        return _qa_summary(loaded.name, out, inputs, offsets, text_b or "")
     labels = loaded.capabilities.labels
     if task == "token":
         ids = out.logits[0].argmax(-1).tolist()
@@ -139,13 +137,14 @@ def _nsp_prediction(loaded: models.LoadedModel, text_a: str, text_b: str | None)
                           {"IsNext": float(probs[0]), "NotNext": float(probs[1])})
 
 
-def _qa_summary(name: str, out, inputs, offsets: list, context: str) -> TaskPrediction:
-    from core.finetune.features import best_span
+def _qa_prediction(loaded: models.LoadedModel, question: str, passage: str) -> TaskPrediction:
+    """The best answer as the Four ways page finds it (tasks.qa: every window of a long passage, one decoder)."""
+    from core.tasks import qa
 
-    sequence_ids = inputs.sequence_ids(0)
-    context_offsets = [tuple(o) if s == 1 else None for o, s in zip(offsets, sequence_ids)]
-    score, start, end = best_span(out.start_logits[0].float().cpu().numpy(), out.end_logits[0].float().cpu().numpy(),
-                                  context_offsets)
-    if score == float("-inf"):
-        return TaskPrediction(name, True, "(no answer span in the passage)", {})
-    return TaskPrediction(name, True, context[context_offsets[start][0] : context_offsets[end][1]] or "(empty)", {})
+    try:
+        answers = qa.answer_question(loaded, question, passage).answers
+    except ValueError as err:  # an empty question or passage: say so in the row
+        return TaskPrediction(loaded.name, True, str(err), {})
+    if not answers:
+        return TaskPrediction(loaded.name, True, "(no answer span in the passage)", {})
+    return TaskPrediction(loaded.name, True, answers[0].text or "(empty)", {})

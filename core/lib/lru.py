@@ -20,18 +20,29 @@ class LRUCache(Generic[T]):
         self.lock = threading.Lock()
         self.misses = 0
 
-    def get_or_run(self, key: Hashable, run: Callable[[], T]) -> T:
-        """The cached result for `key`, or run() once and keep its result (run outside the lock)."""
+    def get(self, key: Hashable, default: T | None = None) -> T | None:
+        """The cached result for `key` (now the most recently used), or `default`."""
         with self.lock:
             if key in self.entries:
                 self.entries.move_to_end(key)
                 return self.entries[key]
-        result = run()
+        return default
+
+    def put(self, key: Hashable, result: T) -> None:
+        """Keep a result that had to be computed (a miss), dropping the least recently used beyond `size`."""
         with self.lock:
             self.misses += 1
             self.entries[key] = result
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
+
+    def get_or_run(self, key: Hashable, run: Callable[[], T]) -> T:
+        """The cached result for `key`, or run() once and keep its result (run outside the lock)."""
+        missing = object()
+        result = self.get(key, missing)
+        if result is missing:
+            result = run()
+            self.put(key, result)
         return result
 
 

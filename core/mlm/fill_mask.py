@@ -22,7 +22,7 @@ from core.lib.lru import LRUCache
 from core.model import forward
 from core.model import loading as models
 from core.model.forward import Analysis
-from core.model.inputs import EncodedInput
+from core.model.inputs import EncodedInput, word_positions
 
 # What a person may type for a mask: "[MASK]", "[mask]", "[ Mask ]", "<mask>" all mean the model's mask token.
 MASK_PATTERN = re.compile(r"\[\s*mask\s*\]|<\s*mask\s*>", re.IGNORECASE)
@@ -136,6 +136,14 @@ def _with_masks(loaded: models.LoadedModel, encoded: EncodedInput, positions: Se
 
 # Forward passes over inputs with user-chosen masked positions.
 _MASKED: LRUCache[Analysis] = LRUCache(MASKED_CACHE_SIZE)
+
+
+def masked_encoding(loaded: models.LoadedModel, text_a: str, text_b: str | None = None) -> EncodedInput:
+    """The input as masked_analysis reads it (typed masks normalized), without a forward pass."""
+    mask = loaded.tokenizer.mask_token
+    if mask is None:
+        raise ValueError(f"{loaded.name!r} has no mask token, so it cannot fill masks")
+    return forward.encode_for(loaded, normalize_masks(text_a, mask), normalize_masks(text_b, mask))
 
 
 def masked_analysis(
@@ -272,8 +280,7 @@ def word_pieces(encoded: EncodedInput, position: int) -> list[int]:
     """Every position of the word that the piece at `position` belongs to."""
     if encoded.special_mask[position] or encoded.word_ids[position] is None:
         return [position]
-    key = (encoded.sentence_ids[position], encoded.word_ids[position])
-    return [i for i in range(len(encoded)) if (encoded.sentence_ids[i], encoded.word_ids[i]) == key]
+    return next(g for g in word_positions(encoded.sentence_ids, encoded.word_ids) if position in g)
 
 
 def multi_piece_words(encoded: EncodedInput) -> list[tuple[str, list[int]]]:
@@ -298,7 +305,7 @@ def compare_word_masking(
 ) -> WordMaskingComparison:
     """Mask one piece of a word, then the whole word, and predict both ways."""
     models.require_head(loaded, "mlm")
-    _, original = masked_analysis(loaded, text_a, text_b)
+    original = masked_encoding(loaded, text_a, text_b)
     if not 0 <= position < len(original) or original.special_mask[position]:
         raise ValueError(f"position {position} is not a word piece of the input")
     pieces = word_pieces(original, position)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.lib.lru import model_cache
-from core.mlm.fill_mask import TokenScore, check_top_k, masked_analysis, top_tokens
+from core.mlm.fill_mask import TokenScore, check_top_k, masked_encoding, top_tokens
 from core.mlm.scoring import log_probs_at
 from core.model import loading as models
 from core.model.inputs import EncodedInput
@@ -109,7 +109,7 @@ def _setup(
 ) -> tuple[EncodedInput, list[int], np.ndarray]:
     """The encoded text, the maskable positions and the ids a random replacement is drawn from."""
     models.require_head(loaded, "mlm")
-    _, encoded = masked_analysis(loaded, text_a, text_b)
+    encoded = masked_encoding(loaded, text_a, text_b)
     specials = set(loaded.tokenizer.all_special_ids)
     candidates = [i for i, t in enumerate(encoded.input_ids) if t not in specials]
     vocab_ids = np.array([i for i in range(len(loaded.tokenizer)) if i not in specials])

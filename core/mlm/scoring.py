@@ -17,8 +17,9 @@ import numpy as np
 import torch
 
 from core.lib.lru import model_cache
-from core.mlm.fill_mask import masked_analysis, mlm_head, no_mask_error, typed_mask_positions
+from core.mlm.fill_mask import masked_analysis, masked_encoding, mlm_head, no_mask_error, typed_mask_positions
 from core.model import loading as models
+from core.model.forward import batch_inputs
 
 # Masked variants per forward pass: a ≤ 64-token text is scored in one pass.
 BATCH_SIZE = 64
@@ -70,11 +71,7 @@ class JointFillResult:
 
 
 def _model_inputs(loaded: models.LoadedModel, rows: list[list[int]], token_type_ids: list[int]) -> dict:
-    ids = torch.tensor(rows, device=loaded.device)
-    inputs = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
-    if getattr(loaded.config, "type_vocab_size", 0) > 0:
-        inputs["token_type_ids"] = torch.tensor([token_type_ids] * len(rows), device=loaded.device)
-    return inputs
+    return batch_inputs(loaded, rows, [token_type_ids] * len(rows))
 
 
 def log_probs_at(
@@ -123,7 +120,7 @@ def _masked_copies(ids: list[int], positions: Sequence[int], mask_id: int) -> li
 def pseudo_log_likelihood(loaded: models.LoadedModel, text_a: str, text_b: str | None = None) -> SentenceScore:
     """Mask each token in turn (all variants in one batched pass) and sum the log-probabilities of the truth."""
     models.require_head(loaded, "mlm")
-    _, encoded = masked_analysis(loaded, text_a, text_b)
+    encoded = masked_encoding(loaded, text_a, text_b)
     return _pll_cached(loaded, tuple(encoded.input_ids), tuple(encoded.token_type_ids), tuple(encoded.tokens))
 
 

@@ -102,18 +102,6 @@ def read_metadata(folder: Path) -> dict:
     return json.loads((Path(folder) / COMPLETE_MARKER).read_text())
 
 
-def clean_leftovers(parent: Path = config.MODELS_HOME) -> list[str]:
-    """Remove staging/retired folders that a killed save left behind; returns their names."""
-    if not parent.is_dir():
-        return []
-    removed = []
-    for path in parent.iterdir():
-        if path.name.startswith(".") and (".tmp-" in path.name or ".old-" in path.name):
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path.name)
-    return removed
-
-
 def _process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

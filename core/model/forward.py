@@ -89,28 +89,44 @@ def _numpy(tensor: torch.Tensor | None) -> np.ndarray | None:
     return None if tensor is None else tensor.detach().float().cpu().numpy()
 
 
+def batch_inputs(loaded: LoadedModel, input_ids: list[list[int]], token_type_ids: list[list[int]] | None = None,
+                 attention_mask: list[list[int]] | None = None) -> dict[str, torch.Tensor]:
+    """The tensors the model takes for rows of ids (batch, seq): token types only if the model has them,
+    attention on every position unless a mask is given. The one place model inputs are built."""
+    ids = torch.tensor(input_ids, device=loaded.device)
+    mask = torch.ones_like(ids) if attention_mask is None else torch.tensor(attention_mask, device=loaded.device)
+    inputs = {"input_ids": ids, "attention_mask": mask}
+    if loaded.uses_token_types and token_type_ids is not None:
+        inputs["token_type_ids"] = torch.tensor(token_type_ids, device=loaded.device)
+    return inputs
+
+
 def model_inputs(loaded: LoadedModel, encoded: EncodedInput) -> dict[str, torch.Tensor]:
     """The batch-of-one tensors the model takes for an encoded input."""
-    inputs = {
-        "input_ids": torch.tensor([encoded.input_ids], device=loaded.device),
-        "attention_mask": torch.ones(1, len(encoded), dtype=torch.long, device=loaded.device),
-    }
-    if getattr(loaded.config, "type_vocab_size", 0) > 0:
-        inputs["token_type_ids"] = torch.tensor([encoded.token_type_ids], device=loaded.device)
-    return inputs
+    return batch_inputs(loaded, [encoded.input_ids], [encoded.token_type_ids])
+
+
+def mlm_logits(loaded: LoadedModel, output) -> torch.Tensor | None:
+    """(batch, seq, vocab) logits of the real MLM head: BertForPreTraining's prediction_logits, a masked-LM's logits."""
+    if not loaded.capabilities.mlm:
+        return None
+    logits = getattr(output, "prediction_logits", None)
+    return output.logits if logits is None else logits
+
+
+def pair_logits(loaded: LoadedModel, output) -> torch.Tensor | None:
+    """(batch, 2) logits of the real pair head: SOP (ALBERT) when present, else NSP; None without either."""
+    if loaded.capabilities.sop:
+        return output.sop_logits
+    return getattr(output, "seq_relationship_logits", None) if loaded.capabilities.nsp else None
 
 
 def _head_outputs(loaded: LoadedModel, output) -> dict[str, np.ndarray | None]:
     """Logits of the model's real heads only, read from the output fields the heads define."""
     caps = loaded.capabilities
-    mlm = getattr(output, "prediction_logits", None)
-    if mlm is None and caps.mlm:
-        mlm = output.logits
-    nsp = getattr(output, "seq_relationship_logits", None) if caps.nsp else None
-    if caps.sop:
-        nsp = output.sop_logits
+    mlm, nsp = mlm_logits(loaded, output), pair_logits(loaded, output)
     return {
-        "mlm_logits": _numpy(mlm[0]) if caps.mlm else None,
+        "mlm_logits": _numpy(mlm[0]) if mlm is not None else None,
         "next_sentence_logits": _numpy(nsp[0]) if nsp is not None else None,
         "start_logits": _numpy(output.start_logits[0]) if caps.qa else None,
         "end_logits": _numpy(output.end_logits[0]) if caps.qa else None,
@@ -142,11 +158,21 @@ def run_forward(loaded: LoadedModel, encoded: EncodedInput) -> Analysis:
 _CACHE: LRUCache[Analysis] = LRUCache(CACHE_SIZE)
 
 
+def max_input_length(loaded: LoadedModel) -> int:
+    """The longest input this model takes (its position table, its tokenizer's limit, MAX_SEQ_LEN)."""
+    return model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings)
+
+
+def encode_for(loaded: LoadedModel, text_a: str, text_b: str | None = None, max_length: int | None = None) -> EncodedInput:
+    """The input as this model reads it, cut (visibly) at its limit or a smaller max_length; no forward pass."""
+    limit = max_input_length(loaded)
+    return encode(loaded.tokenizer, text_a, text_b, min(max_length or limit, limit, config.MAX_SEQ_LEN))
+
+
 def analyze(loaded: LoadedModel, text_a: str, text_b: str | None = None, max_length: int | None = None) -> Analysis:
     """The one-pass analysis of one sentence or a pair, from the process-wide cache when already run."""
-    limit = model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings)
-    max_length = min(max_length or limit, limit, config.MAX_SEQ_LEN)
-    encoded = encode(loaded.tokenizer, text_a, text_b, max_length)
+    encoded = encode_for(loaded, text_a, text_b, max_length)
+    max_length = encoded.max_length
     key = (loaded.load_id, encoded.text_a, encoded.text_b, max_length)
     return _CACHE.get_or_run(key, lambda: run_forward(loaded, encoded))
 

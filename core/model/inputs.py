@@ -52,6 +52,16 @@ class EncodedInput:
         )
 
 
+def word_positions(sentence_ids: list[int | None], word_ids: list[int | None]) -> list[list[int]]:
+    """Token positions grouped into words, in text order: the WordPiece pieces of one word of one sentence
+    together, every special token ([CLS], [SEP], padding: word id None) alone. The one word grouping."""
+    groups: dict[tuple, list[int]] = {}
+    for i, (sentence, word) in enumerate(zip(sentence_ids, word_ids)):
+        key = ("special", i) if sentence is None or word is None else (sentence, word)
+        groups.setdefault(key, []).append(i)
+    return list(groups.values())
+
+
 def model_max_length(tokenizer: PreTrainedTokenizerBase, max_positions: int) -> int:
     """The longest input a model takes: its position table, its tokenizer's limit and MAX_SEQ_LEN."""
     limit = tokenizer.model_max_length if tokenizer.model_max_length < 1_000_000 else config.MAX_SEQ_LEN

@@ -54,6 +54,10 @@ HEAD_LABELS = {
 }
 
 
+class MissingHeadError(ValueError):
+    """A view needs a head the model does not really have, one the fine-tune page can train; the message says so."""
+
+
 class ModelLoadError(ValueError):
     """A model name that cannot be turned into a loaded model; the message says what to do."""
 
@@ -90,26 +94,6 @@ class Capabilities:
         return found
 
 
-@dataclass(frozen=True)
-class ModelCard:
-    """The model in brief, as the home page and `python -m core models` show it."""
-
-    name: str
-    location: str
-    model_type: str
-    architecture: str
-    num_layers: int
-    hidden_size: int
-    num_heads: int
-    intermediate_size: int
-    vocab_size: int
-    max_positions: int
-    type_vocab_size: int
-    num_parameters: int
-    capabilities: Capabilities
-    device: str
-
-
 _LOAD_IDS = itertools.count(1)
 
 
@@ -137,6 +121,11 @@ class LoadedModel:
     @property
     def config(self):
         return self.model.config
+
+    @property
+    def uses_token_types(self) -> bool:
+        """Whether the model has segment (token type) embeddings; RoBERTa-style models have none to feed."""
+        return getattr(self.config, "type_vocab_size", 0) > 0
 
 
 def pick_device(wanted: str = "auto") -> torch.device:
@@ -378,32 +367,11 @@ def load_model(name: str, device: torch.device | None = None, confined: bool = F
     return LoadedModel(source, model, tokenizer, capabilities, device)
 
 
-def model_card(loaded: LoadedModel) -> ModelCard:
-    """The model in brief: sizes, parameter count and real heads."""
-    cfg = loaded.config
-    return ModelCard(
-        name=loaded.name,
-        location=loaded.source.location,
-        model_type=cfg.model_type,
-        architecture=type(loaded.model).__name__,
-        num_layers=cfg.num_hidden_layers,
-        hidden_size=cfg.hidden_size,
-        num_heads=cfg.num_attention_heads,
-        intermediate_size=getattr(cfg, "intermediate_size", 4 * cfg.hidden_size),
-        vocab_size=cfg.vocab_size,
-        max_positions=cfg.max_position_embeddings,
-        type_vocab_size=getattr(cfg, "type_vocab_size", 0),
-        num_parameters=sum(p.numel() for p in loaded.model.parameters()),
-        capabilities=loaded.capabilities,
-        device=str(loaded.device),
-    )
-
-
 def require_head(loaded: LoadedModel, head: str) -> None:
     """Raise a clear ValueError when a view needs a head the model does not really have."""
     if getattr(loaded.capabilities, head):
         return
-    raise ValueError(
+    raise MissingHeadError(
         f"{loaded.name!r} has no trained {HEAD_LABELS.get(head, head)} head, so it cannot make this "
         "prediction; pick a model that has one in the sidebar, or train one on the fine-tune page"
     )

@@ -9,8 +9,6 @@ prediction (SOP): index 0 means "A and B in their original order", index 1 "swap
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,9 +16,10 @@ import numpy as np
 import torch
 
 from core import config
+from core.lib.lru import LRUCache
 from core.lib.numerics import softmax
 from core.model import forward
-from core.model.inputs import clean_texts, model_max_length
+from core.model.inputs import clean_texts
 from core.model.loading import LoadedModel
 
 # Pairs per forward pass when scoring many (sorted by length first, so padding stays small).
@@ -160,36 +159,8 @@ class BatchScores:
         return softmax(self.logits)[:, 0] if len(self.logits) else np.zeros(0)
 
 
-class _ScoreCache:
-    """Thread-safe LRU of (logits, truncated) per model + pair, so a rerun scores only new pairs."""
-
-    def __init__(self, size: int = SCORE_CACHE_SIZE):
-        self.size = size
-        self.entries: OrderedDict[tuple, tuple[np.ndarray, bool]] = OrderedDict()
-        self.lock = threading.Lock()
-        self.pairs_scored = 0  # pairs that went through the model (cache misses)
-
-    def get(self, key: tuple):
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-                return self.entries[key]
-        return None
-
-    def put(self, key: tuple, value: tuple[np.ndarray, bool]) -> None:
-        with self.lock:
-            self.pairs_scored += 1
-            self.entries[key] = value
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-
-_CACHE = _ScoreCache()
-
-
-def _head_logits(loaded: LoadedModel, output) -> torch.Tensor:
-    """(batch, 2) logits of the real pair head, from the output field that head defines."""
-    return output.sop_logits if loaded.capabilities.sop else output.seq_relationship_logits
+# (logits, truncated) per model + pair, so a rerun scores only new pairs; misses = pairs that went through the model.
+_CACHE: LRUCache[tuple[np.ndarray, bool]] = LRUCache(SCORE_CACHE_SIZE)
 
 
 def _token_counts(loaded: LoadedModel, pairs: Sequence[tuple[str, str]]) -> list[int]:
@@ -204,11 +175,11 @@ def _run_batch(loaded: LoadedModel, pairs: Sequence[tuple[str, str]], max_length
     """One padded forward pass over a batch of pairs: (batch, 2) head logits."""
     batch = loaded.tokenizer([a for a, _ in pairs], [b for _, b in pairs], padding=True, truncation="longest_first",
                              max_length=max_length, return_tensors="pt")
-    if getattr(loaded.config, "type_vocab_size", 0) <= 0:
+    if not loaded.uses_token_types:
         batch.pop("token_type_ids", None)
     with torch.no_grad():
         output = loaded.model(**{k: v.to(loaded.device) for k, v in batch.items()})
-    return _head_logits(loaded, output).float().cpu().numpy()
+    return forward.pair_logits(loaded, output).float().cpu().numpy()
 
 
 def score_pairs(
@@ -223,7 +194,7 @@ def score_pairs(
     """
     head = sentence_head(loaded)
     pairs = [require_pair(a, b) for a, b in pairs]
-    max_length = min(model_max_length(loaded.tokenizer, loaded.config.max_position_embeddings), config.MAX_SEQ_LEN)
+    max_length = forward.max_input_length(loaded)
     keys = [(loaded.load_id, max_length, a, b) for a, b in pairs]
     results = {i: hit for i, key in enumerate(keys) if (hit := _CACHE.get(key)) is not None}
     todo = [i for i in range(len(pairs)) if i not in results]
@@ -243,7 +214,7 @@ def score_pairs(
 
 def pairs_scored_count() -> int:
     """How many pairs score_pairs has sent through a model in this process (cache misses)."""
-    return _CACHE.pairs_scored
+    return _CACHE.misses
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,12 @@ predict them), optionally masking whole words instead of single word pieces.
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass
 
 import torch
 from transformers import PreTrainedTokenizerBase
+
+from core.model.inputs import word_positions
 
 # How a negative pair is drawn, and what it teaches (the note's weakness and its improvement).
 NEGATIVE_STRATEGIES = {
@@ -28,7 +29,6 @@ IGNORE_INDEX = -100  # label of a token the MLM loss skips
 MASK_RATE = 0.15  # share of (non-special) tokens the MLM task hides
 MASK_TOKEN_SHARE, RANDOM_TOKEN_SHARE = 0.8, 0.1  # of the hidden ones; the remaining 10 % stay unchanged
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
 @dataclass(frozen=True)
@@ -45,41 +45,6 @@ class SentencePair:
     @property
     def label(self) -> int:
         return IS_NEXT if self.is_next else NOT_NEXT
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a plain-text document (a simple end-of-sentence rule, good enough for pairs)."""
-    sentences = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        paragraph = " ".join(paragraph.split())
-        sentences.extend(s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip())
-    return sentences
-
-
-def document_texts(text: str) -> list[str]:
-    """Documents of a pasted text: separated by a line holding only `---`."""
-    return [doc.strip() for doc in re.split(r"^\s*---\s*$", text, flags=re.MULTILINE) if doc.strip()]
-
-
-def make_segments(sentences: list[str], max_words: int) -> list[str]:
-    """Group consecutive sentences into segments of at most ~max_words words (one long sentence stays whole)."""
-    segments, current, words = [], [], 0
-    for sentence in sentences:
-        n = len(sentence.split())
-        if current and words + n > max_words:
-            segments.append(" ".join(current))
-            current, words = [], 0
-        current.append(sentence)
-        words += n
-    if current:
-        segments.append(" ".join(current))
-    return segments
-
-
-def segment_documents(documents: list[str], max_words: int = 40) -> list[list[str]]:
-    """Every document as its list of segments; documents too short for a pair are dropped."""
-    segmented = [make_segments(split_sentences(doc), max_words) for doc in documents]
-    return [segments for segments in segmented if len(segments) >= 2]
 
 
 def check_strategy(documents: list[list[str]], strategy: str) -> None:
@@ -141,13 +106,8 @@ class MaskedBatch:
 
 def _word_groups(word_ids: list[int | None], sequence_ids: list[int | None], whole_word: bool) -> list[list[int]]:
     """Positions that are masked together: one per word piece, or all pieces of a word."""
-    groups: dict[tuple, list[int]] = {}
-    for position, (word, sequence) in enumerate(zip(word_ids, sequence_ids)):
-        if word is None:  # [CLS], [SEP], padding are never masked
-            continue
-        key = (sequence, word) if whole_word else (position,)
-        groups.setdefault(key, []).append(position)
-    return list(groups.values())
+    words = [g for g in word_positions(sequence_ids, word_ids) if word_ids[g[0]] is not None]  # specials: never masked
+    return words if whole_word else [[position] for word in words for position in word]
 
 
 def choose_masked(groups: list[list[int]], rate: float, rng: random.Random) -> list[int]:

@@ -24,6 +24,7 @@ from core.model import checkpoints
 from core.model import loading as models
 from core.pretrain.data import IGNORE_INDEX, MASK_RATE, SentencePair, check_strategy, make_batch, sample_pair
 from core.training.jobs import Progress
+from core.training.optim import decays, warmup_then_linear_decay
 
 TRAINER_STATE = "trainer_state.pt"  # optimizer, schedule and history, saved next to the weights
 
@@ -139,18 +140,14 @@ def make_optimizer(model: BertForPreTraining, cfg: PretrainConfig) -> torch.opti
         lr = cfg.head_lr if name.startswith("cls.") else cfg.encoder_lr
         if name.startswith(("cls.seq_relationship.", "bert.pooler.")) and cfg.nsp_lr is not None:
             lr = cfg.nsp_lr
-        decay = 0.0 if param.ndim < 2 else cfg.weight_decay
+        decay = cfg.weight_decay if decays(param) else 0.0
         groups.setdefault((lr, decay), []).append(param)
     return torch.optim.AdamW([{"params": p, "lr": lr, "weight_decay": d} for (lr, d), p in groups.items()])
 
 
 def make_schedule(optimizer: torch.optim.Optimizer, cfg: PretrainConfig) -> torch.optim.lr_scheduler.LambdaLR:
     """Linear warm-up over warmup_steps, then linear decay to zero at cfg.steps."""
-    def factor(step: int) -> float:
-        if step < cfg.warmup_steps:
-            return (step + 1) / cfg.warmup_steps
-        return max(0.0, (cfg.steps - step) / max(1, cfg.steps - cfg.warmup_steps))
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    return warmup_then_linear_decay(optimizer, cfg.warmup_steps, cfg.steps)
 
 
 def batch_for_step(documents: list[list[str]], tokenizer, cfg: PretrainConfig, step: int):

@@ -17,10 +17,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from transformers import AutoTokenizer
 
-from core import config
+from core import config, corpus
+from core.corpus import segment_documents
 from core.lib import uploads
 from core.model import checkpoints
-from core.pretrain.data import NEGATIVE_STRATEGIES, build_pairs, check_strategy, segment_documents
+from core.pretrain.data import NEGATIVE_STRATEGIES, build_pairs, check_strategy
 from core.pretrain.runner import EvalResult, PretrainConfig, PretrainResult, evaluate, load_for_pretraining, new_small_model, pretrain
 from core.training.jobs import Progress
 
@@ -54,9 +55,7 @@ class DocumentSplit:
 
 def example_documents(count: int = EXAMPLE_TOPICS) -> list[str]:
     """Real documents that ship with Python (its documentation topics, PSF licence), for trying the page."""
-    from pydoc_data.topics import topics
-
-    texts = [text for _, text in sorted(topics.items()) if len(text.split()) > 300]
+    texts = [text for text in corpus.python_doc_topics().values() if len(text.split()) > 300]
     return texts[:count]
 
 

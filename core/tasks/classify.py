@@ -19,7 +19,7 @@ from core.lib.lru import model_cache
 from core.lib.numerics import softmax
 from core.model import forward
 from core.model.inputs import EncodedInput
-from core.model.loading import LoadedModel
+from core.model.loading import LoadedModel, MissingHeadError
 
 SALIENCY_METHODS = ("integrated gradients", "gradient × input")
 AGGREGATIONS = ("first", "average", "max")
@@ -111,7 +111,7 @@ class TokenClassification:
 def _require(loaded: LoadedModel, capability: str, what: str) -> None:
     """Raise a ValueError pointing to the fine-tune page when the model lacks a trained head."""
     if not getattr(loaded.capabilities, capability):
-        raise ValueError(f"{loaded.name!r} has no trained {what} head, so it cannot make this prediction; pick a "
+        raise MissingHeadError(f"{loaded.name!r} has no trained {what} head, so it cannot make this prediction; pick a "
                          "model that has one in the sidebar, or train one on the fine-tune page")
 
 
@@ -122,7 +122,7 @@ def _pair_head(loaded: LoadedModel) -> str:
         return "SOP" if caps.sop else "NSP"
     if caps.sequence_classification:
         return "sequence classification"
-    raise ValueError(
+    raise MissingHeadError(
         f"{loaded.name!r} has no next-sentence (NSP) head and no classification head, so it cannot judge a "
         "sentence pair; pick a pre-trained BERT with its NSP head, or train a classifier on the fine-tune page"
     )
@@ -178,12 +178,9 @@ def classify(loaded: LoadedModel, text_a: str, text_b: str | None = None) -> Cla
     )
 
 
-def _head_logits(output, head: str) -> torch.Tensor:
-    if head == "NSP":
-        return output.seq_relationship_logits
-    if head == "SOP":
-        return output.sop_logits
-    return output.logits
+def _head_logits(loaded: LoadedModel, output, head: str) -> torch.Tensor:
+    """The logits of the head _pair_head / classify chose: the pair head (NSP/SOP) or the classifier's."""
+    return forward.pair_logits(loaded, output) if head in ("NSP", "SOP") else output.logits
 
 
 def _embedded(loaded: LoadedModel, encoded: EncodedInput) -> tuple[torch.Tensor, torch.Tensor, dict]:
@@ -202,7 +199,7 @@ def _logit_and_gradient(loaded, head, points: torch.Tensor, inputs: dict, target
     batch = {k: v.expand(points.shape[0], -1) for k, v in inputs.items()}
     with torch.enable_grad():
         points = points.detach().requires_grad_(True)
-        logit = _head_logits(loaded.model(inputs_embeds=points, **batch), head)[:, target]
+        logit = _head_logits(loaded, loaded.model(inputs_embeds=points, **batch), head)[:, target]
         (gradient,) = torch.autograd.grad(logit.sum(), points)
     return logit.detach(), gradient
 

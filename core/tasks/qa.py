@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from core.lib.lru import model_cache
-from core.model.inputs import model_max_length
+from core.model.forward import batch_inputs, max_input_length
 from core.model.loading import LoadedModel, require_head
 
 # SQuAD's usual settings: answers rarely exceed 30 pieces; windows of 384 overlap by 128.
@@ -150,7 +150,7 @@ def _clean(question: str, passage: str) -> tuple[str, str]:
 def _encode_windows(loaded: LoadedModel, question: str, passage: str, options: QAOptions):
     """Tokenize question + passage into overlapping windows (the question repeats in each)."""
     tokenizer = loaded.tokenizer
-    limit = min(options.window_len, model_max_length(tokenizer, loaded.config.max_position_embeddings))
+    limit = min(options.window_len, max_input_length(loaded))
     question_len = len(tokenizer(question, add_special_tokens=False)["input_ids"])
     room = limit - question_len - 3  # [CLS] question [SEP] passage [SEP]
     if room < 8:
@@ -167,13 +167,13 @@ def _encode_windows(loaded: LoadedModel, question: str, passage: str, options: Q
 
 def _run_windows(loaded: LoadedModel, encoding) -> tuple[np.ndarray, np.ndarray]:
     """Start and end logits of every window, (windows, seq) each; one batched forward per WINDOW_BATCH."""
-    names = ["input_ids", "attention_mask"]
-    if getattr(loaded.config, "type_vocab_size", 0) > 0 and "token_type_ids" in encoding:  # RoBERTa's tokenizer has none
-        names.append("token_type_ids")
+    types = encoding.get("token_type_ids")  # RoBERTa's tokenizer has none
     starts, ends = [], []
     with torch.no_grad():
         for first in range(0, len(encoding["input_ids"]), WINDOW_BATCH):
-            batch = {n: torch.tensor(encoding[n][first:first + WINDOW_BATCH], device=loaded.device) for n in names}
+            rows = slice(first, first + WINDOW_BATCH)
+            batch = batch_inputs(loaded, encoding["input_ids"][rows], None if types is None else types[rows],
+                                 encoding["attention_mask"][rows])
             output = loaded.model(**batch)
             starts.append(output.start_logits.float().cpu().numpy())
             ends.append(output.end_logits.float().cpu().numpy())

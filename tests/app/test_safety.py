@@ -18,6 +18,7 @@ import torch
 
 from core import config
 from core.cli.main import build_parser, main
+from core.corpus import segment_documents
 from core.finetune import runner as finetune
 from core.finetune import runs as finetune_runs
 from core.finetune.demo import demo_data
@@ -25,7 +26,6 @@ from core.model import checkpoints
 from core.model import loading as models
 from core.pretrain import runner as pretraining
 from core.pretrain import runs as pretraining_runs
-from core.pretrain.data import segment_documents
 from core.render import markdown_literal
 from core.training import jobs
 from tests.helpers import APP, run_page

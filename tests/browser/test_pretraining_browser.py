@@ -18,7 +18,7 @@ def test_run_a_tiny_pretraining_and_compare(tmp_path):
         page.keyboard.press("Home")  # the fewest steps: 10
         wait_for_app(page)
         page.get_by_text("The two adjacent segments in swapped order", exact=False).click()
-        alias = page.get_by_label("Save as")
+        alias = page.get_by_label("Save as", exact=True)  # not its "Help for Save as" button
         alias.fill("browser-sop")
         alias.press("Enter")
         wait_for_app(page)

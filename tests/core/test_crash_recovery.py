@@ -47,5 +47,5 @@ def test_sigkill_during_training_never_leaves_an_unloadable_model(tmp_path, monk
     for name in listed:
         loaded = models.load_model(name, device=torch.device("cpu"))
         assert loaded.capabilities.sequence_classification
-    checkpoints.clean_leftovers(tmp_path / "models")
+    checkpoints.recover_leftovers(tmp_path / "models")  # the killed process's leftovers
     assert all(not p.name.startswith(".") for p in (tmp_path / "models").iterdir())

@@ -61,3 +61,13 @@ def test_qa_and_classification_logits_come_from_real_heads(tiny_dirs):
     assert a.start_logits.shape == a.end_logits.shape == (len(a.inputs),)
     tok = models.load_model(str(tiny_dirs["token"]), device=torch.device("cpu"))
     assert forward.analyze(tok, "the dog").token_logits.shape[1] == 3
+
+
+def test_encode_for_is_the_input_analyze_runs_without_a_forward_pass(tiny_model):
+    long_a = " ".join(["the dog sat on the mat"] * 20)  # past the tiny model's 64 positions
+    for a, b, max_length in (("the dog", "the cat", None), (long_a, "the cat", None), ("the dog sat", None, 4)):
+        before = forward.forward_pass_count()
+        encoded = forward.encode_for(tiny_model, a, b, max_length)
+        assert forward.forward_pass_count() == before
+        assert encoded == forward.analyze(tiny_model, a, b, max_length).inputs
+    assert forward.max_input_length(tiny_model) == 64 and encoded.max_length == 4

@@ -49,3 +49,13 @@ def test_model_cache_keys_on_the_load_not_the_object():
     del model
     gc.collect()
     assert watcher() is None  # the cache holds results, not the model they came from
+
+
+def test_get_and_put_count_a_miss_per_put_and_evict_the_least_recent():
+    cache = LRUCache(2)
+    assert cache.get("a") is None and cache.get("a", 0) == 0
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1  # "a" is now the most recent
+    cache.put("c", 3)
+    assert cache.get("b") is None and cache.get("a") == 1 and cache.misses == 3

@@ -201,3 +201,10 @@ def test_batched_fill_mask_names_the_text_without_a_mask(tiny_model):
     with pytest.raises(ValueError, match="text 2: no \\[MASK\\]"):
         mlm.fill_mask_batch(tiny_model, ["a [MASK] sat", "no mask here"])
 
+
+def test_masked_encoding_is_masked_analysis_input_without_a_forward_pass(tiny_model):
+    text_a, text_b = "the man went to the [mask] .", "he paid [MASK] cash ."
+    before = forward.forward_pass_count()
+    encoded = mlm.masked_encoding(tiny_model, text_a, text_b)
+    assert forward.forward_pass_count() == before
+    assert encoded == mlm.masked_analysis(tiny_model, text_a, text_b)[1]

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from core import config
+from core.model import card as model_card
 from core.model import loading as models
 
 
@@ -30,7 +31,7 @@ def test_encoder_only_checkpoint_never_offers_random_heads(tiny_dirs):
 
 
 def test_bundled_model_is_a_real_six_layer_bert(bundled_model):
-    card = models.model_card(bundled_model)
+    card = model_card.model_card(bundled_model)
     assert (card.num_layers, card.hidden_size, card.num_heads, card.vocab_size) == (6, 384, 12, 30522)
     # all-MiniLM-L6-v2 ships no MLM/NSP head; the bundled delta (issue 4) adds both
     assert card.capabilities.mlm and card.capabilities.nsp and not card.capabilities.qa
@@ -121,3 +122,15 @@ def test_an_electra_generator_offers_masked_word_prediction(tmp_path):
     loaded = models.load_model(str(tmp_path / "electra-generator"), device=torch.device("cpu"))
     assert loaded.capabilities.mlm and not loaded.capabilities.nsp
     assert mlm.fill_mask(loaded, "the dog [MASK] on the mat").masks  # predictions from the generator's head
+
+
+def test_a_missing_head_the_fine_tune_page_can_train_is_a_typed_error(tiny_dirs):
+    """The UI tells it apart by type (a link to the fine-tune page), not by the words of its message."""
+    from core.tasks import classify, qa
+
+    encoder = models.load_model(str(tiny_dirs["encoder"]), device=torch.device("cpu"))
+    for call in (lambda: qa.answer_question(encoder, "what?", "the dog sat."), lambda: classify.classify(encoder, "a dog"),
+                 lambda: classify.classify_tokens(encoder, "a dog"), lambda: classify.classify(encoder, "a", "b")):
+        with pytest.raises(models.MissingHeadError, match="fine-tune page"):
+            call()
+    assert issubclass(models.MissingHeadError, ValueError)  # every caller that catches ValueError still does

@@ -7,6 +7,7 @@ import pytest
 import torch
 from transformers import AutoTokenizer, BertForPreTraining
 
+from core import corpus
 from core.model import bundled, checkpoints
 from core.model import loading as models
 from core.pretrain import data as D
@@ -23,7 +24,7 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def segments():
-    return D.segment_documents(DOCS, max_words=4)
+    return corpus.segment_documents(DOCS, max_words=4)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +73,7 @@ def test_special_tokens_and_padding_are_never_masked(segments, tokenizer):
 
 
 def test_whole_word_masking_hides_all_pieces_of_a_word(tokenizer):
-    docs = D.segment_documents(["Zebra quokka wombat axolotl. Narwhal okapi tapir. Gecko jaguar kiwi lynx."] * 2,
+    docs = corpus.segment_documents(["Zebra quokka wombat axolotl. Narwhal okapi tapir. Gecko jaguar kiwi lynx."] * 2,
                                max_words=3)
     pairs = D.build_pairs(docs, "random_document", 200, seed=5)
     batch = D.make_batch(pairs, tokenizer, 64, random.Random(6), whole_word=True)
@@ -194,6 +195,15 @@ def test_pooler_and_nsp_head_get_their_own_learning_rate(tiny_dirs):
     optimizer = P.make_optimizer(model, fast_config(nsp_lr=0.5))
     pooler = model.bert.pooler.dense.weight
     assert [g["lr"] for g in optimizer.param_groups if any(p is pooler for p in g["params"])] == [0.5]
+
+
+def test_the_pretraining_sentence_rule_is_unchanged():
+    """The bundled build reads its corpus through this rule: a capital, a digit or an opening quote/bracket after
+    . ! ? starts a sentence; lowercase does not (e.g. 'e.g. this')."""
+    text = 'One. Two! "Three?" (Four.) [Five.] 6 sheep. e.g. this stays. \'Quoted\' too.\n\nNew   paragraph here.'
+    # A closing quote or bracket after the mark keeps the sentence going: only . ! ? right before the space count.
+    assert corpus.split_sentences(text) == ["One.", "Two!", '"Three?" (Four.) [Five.] 6 sheep. e.g. this stays.',
+                                            "'Quoted' too.", "New paragraph here."]
 
 
 def test_compare_runs_includes_the_bundled_model_with_what_it_was_trained_on():

@@ -16,6 +16,7 @@ from core.model import loading as models
 from core.model.inputs import EncodedInput
 from core.render import markdown_literal, percent
 from ui import loaders
+from ui.errors import user_errors
 
 # Hub models with a real pre-trained MLM head, offered when the chosen model has none.
 MLM_MODELS = ("bert-base-uncased", "bert-large-uncased", "bert-base-chinese", "albert-base-v2")
@@ -27,10 +28,8 @@ def _use_model(name: str) -> None:
 
 def no_head(loaded: models.LoadedModel) -> None:
     """Say the model has no MLM head, offer models that have one, and stop the page."""
-    try:
+    with user_errors():
         models.require_head(loaded, "mlm")
-    except ValueError as err:
-        st.error(str(err))
     st.markdown(
         "Masked-word prediction needs the checkpoint's own **trained MLM head** — a random head would "
         "show noise. Pick a model that has one below (a hub id downloads once, then works offline), type a local "
@@ -95,7 +94,7 @@ def predictions(loaded, selection, picked: list[int], top_k: int) -> None:
 
 def word_vs_piece(loaded, selection, picked: list[int], top_k: int) -> None:
     """One piece of a split word masked vs the whole word masked, side by side."""
-    _, encoded = mlm.masked_analysis(loaded, selection.text_a, selection.text_b)
+    encoded = mlm.masked_encoding(loaded, selection.text_a, selection.text_b)
     words = mlm.multi_piece_words(encoded)
     if not words:
         st.info("No word in the text is split into WordPiece pieces; add one such as “unbelievable” or “giraffes”.")
@@ -199,8 +198,8 @@ def compare_models(loaded, selection, picked: list[int], top_k: int) -> None:
         st.error(markdown_literal(str(err)))
         return
     mine = mlm.fill_mask(loaded, selection.text_a, selection.text_b, top_k, picked)
-    _, other_encoded = mlm.masked_analysis(other, selection.text_a, selection.text_b)
-    same_pieces = other_encoded.tokens == mlm.masked_analysis(loaded, selection.text_a, selection.text_b)[1].tokens
+    other_encoded = mlm.masked_encoding(other, selection.text_a, selection.text_b)
+    same_pieces = other_encoded.tokens == mlm.masked_encoding(loaded, selection.text_a, selection.text_b).tokens
     theirs = mlm.fill_mask(other, selection.text_a, selection.text_b, top_k, picked if same_pieces else ())
     left, right = st.columns(2)
     for col, name, result in ((left, loaded.name, mine), (right, other.name, theirs)):

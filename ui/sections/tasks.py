@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.model.inputs import EncodedInput
+from core.model.loading import MissingHeadError
 from core.render import markdown_literal, percent, token_chip
 from core.tasks import classify as tasks
 from core.tasks import figures as task_figures
@@ -17,9 +18,9 @@ READ_COLOR, SKIPPED_COLOR = "#ffd54f", "#eeeeee"
 
 
 def missing_head(err: ValueError) -> None:
-    """Show the error; when the model lacks the head, point to the fine-tune runner."""
+    """Show the error; when the model lacks a head the fine-tune runner can train, point to it."""
     st.error(str(err))
-    if "fine-tune" not in str(err):
+    if not isinstance(err, MissingHeadError):
         return
     if any(p.path == FINETUNE_PAGE for p in registry.PAGES):
         st.page_link(FINETUNE_PAGE, label="Train a head on the fine-tune page", icon=":material/build:")
