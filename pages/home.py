@@ -52,7 +52,7 @@ if bundled_card:
             ("everyday cloze: acceptable word in the top 5", bundled_card.cloze_top5),
             ("everyday next sentence vs unrelated sentence, right at 0.5", bundled_card.nsp_accuracy),
             ("Python docs: masked token ranked 1st", bundled_card.docs_mlm_accuracy),
-            *[(f"NSP, negatives: {kind.replace('_', ' ')}", acc) for kind, acc in bundled_card.nsp_by_negative.items()],
+            *[(f"everyday documents: NSP with {kind.replace('_', ' ')} negatives", acc) for kind, acc in bundled_card.nsp_by_negative.items()],
         ], columns=["held-out check", "score"]).style.format({"score": "{:.0%}"}), hide_index=True)
 
 analysis = session.require_analysis()

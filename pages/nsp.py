@@ -45,7 +45,7 @@ cols[1].metric(f"{label}, B → A (swapped)", f"{comparison.swapped_is_next:.3f}
                delta=f"{comparison.swapped_is_next - score.is_next:+.3f}")
 cols[2].button("⇄ Swap A and B", key="nsp_swap", on_click=swap_sentences,
                help="Puts sentence B first in the sidebar; every view then reads the swapped pair.")
-st.markdown(nsp.verdict(head, score.is_next).sentence(head))
+st.markdown(nsp.verdict(head, score.is_next).sentence)
 
 st.markdown(
     f"The {head.name} head outputs two logits for A → B: **{score.logits[0]:.3f}** and "
@@ -69,7 +69,7 @@ else:
             st.caption(name)
             st.markdown(f"“{markdown_literal(text)}”")
             st.metric(f"{label}, A → this B", f"{is_next:.3f}")
-            st.markdown(nsp.verdict(head, is_next).sentence(head))
+            st.markdown(nsp.verdict(head, is_next).sentence)
     better = "sentence B" if score.is_next >= other_is_next else "the other candidate"
     st.markdown(f"The head prefers **{better}** as what comes after A ({label} "
                 f"{max(score.is_next, other_is_next):.3f} vs {min(score.is_next, other_is_next):.3f}).")

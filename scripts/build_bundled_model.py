@@ -143,9 +143,8 @@ def measure(model_dir: Path, held_out: dict[str, list[list[str]]]) -> dict:
     from core.pretrain import everyday
 
     loaded = models.load_model(str(model_dir))
-    sentences = [a for a, _, follows in everyday.nsp_pairs() if follows]
     scores = {"everyday": asdict(everyday.score_everyday(loaded)),
-              "cls_cosine_by_layer": everyday.cls_similarity_by_layer(loaded, sentences)}
+              "cls_cosine_by_layer": everyday.cls_similarity_by_layer(loaded)}
     log(f"everyday: {scores['everyday']}")
     model, tokenizer, new_heads = pretraining.load_for_pretraining(str(model_dir))
     if new_heads:

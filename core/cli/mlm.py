@@ -116,9 +116,8 @@ def cmd_everyday(args: argparse.Namespace) -> dict:
     loaded = load_for_cli(args.model)
     models.require_head(loaded, "mlm")
     models.require_head(loaded, "nsp")
-    sentences = [a for a, _, follows in everyday.nsp_pairs() if follows]
     return {"model": loaded.name, **to_jsonable(everyday.score_everyday(loaded)),
-            "cls_cosine_by_layer": everyday.cls_similarity_by_layer(loaded, sentences)}
+            "cls_cosine_by_layer": everyday.cls_similarity_by_layer(loaded)}
 
 
 def register(subparsers) -> None:

@@ -53,14 +53,16 @@ CONFIDENCE_WORDS = ((0.9, "very sure"), (0.7, "fairly sure"), (0.0, "unsure: clo
 class Verdict:
     """What the head decided about one pair, in words a learner reads before the numbers."""
 
+    head_name: str  # e.g. "next-sentence prediction (NSP)"
     follows: bool  # the head's decision at THRESHOLD: index 0 (IsNext / in order) wins
     decision: str  # the winning index's meaning, e.g. "IsNext (B follows A)"
     confidence: str  # "very sure", "fairly sure" or "unsure: …"
     probability: float  # probability of the decision, >= 0.5
 
-    def sentence(self, head: SentenceHead) -> str:
+    @property
+    def sentence(self) -> str:
         """'The NSP head decides IsNext (B follows A), and is very sure (96.1 %).'"""
-        return f"The {head.name} head decides **{self.decision}**, and is {self.confidence} ({self.probability:.1%})."
+        return f"The {self.head_name} head decides **{self.decision}**, and is {self.confidence} ({self.probability:.1%})."
 
 
 def verdict(head: SentenceHead, p_index0: float) -> Verdict:
@@ -68,7 +70,7 @@ def verdict(head: SentenceHead, p_index0: float) -> Verdict:
     follows = p_index0 >= THRESHOLD
     probability = p_index0 if follows else 1.0 - p_index0
     confidence = next(words for lowest, words in CONFIDENCE_WORDS if probability >= lowest)
-    return Verdict(follows, head.positive if follows else head.negative, confidence, float(probability))
+    return Verdict(head.name, follows, head.positive if follows else head.negative, confidence, float(probability))
 
 
 NSP_HEAD = SentenceHead("nsp", "next-sentence prediction (NSP)", "IsNext (B follows A)",

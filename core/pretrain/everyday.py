@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from core import config
+from core.embeddings.input_embedding import cosine_matrix
 from core.lib.numerics import roc_auc
 from core.mlm import fill_mask as mlm
 from core.model.loading import LoadedModel
@@ -93,7 +94,7 @@ def score_everyday(loaded: LoadedModel) -> EverydayScores:
         cloze_top1=sum(r == 1 for r in ranks) / len(items),
         cloze_top5=sum(r is not None for r in ranks) / len(items),
         nsp_pairs=len(pairs),
-        nsp_accuracy=float(((is_next > 0.5) == labels).mean()),
+        nsp_accuracy=float(((is_next >= nsp.THRESHOLD) == labels).mean()),
         nsp_auc=roc_auc(is_next[labels], is_next[~labels]),
         mean_is_next_coherent=float(is_next[labels].mean()),
         mean_is_next_unrelated=float(is_next[~labels].mean()),
@@ -101,20 +102,18 @@ def score_everyday(loaded: LoadedModel) -> EverydayScores:
 
 
 @torch.no_grad()
-def cls_similarity_by_layer(loaded: LoadedModel, sentences: list[str]) -> list[float]:
+def cls_similarity_by_layer(loaded: LoadedModel, sentences: list[str] | None = None) -> list[float]:
     """Mean cosine between the [CLS] vectors of different sentences, per layer (0 = embeddings).
 
     (layers + 1,) values. Near 1 means [CLS] says nothing about its sentence, so the NSP head, which reads
     [CLS] through the pooler, has little to work with; the embedding layer is 1 by construction.
+    `sentences` defaults to the first sentences of the held-out coherent texts.
     """
+    sentences = [a for a, _ in _rows(NSP_FILE)] if sentences is None else sentences
     if len(sentences) < 2:
         raise ValueError("the [CLS] similarity needs two sentences or more")
     batch = loaded.tokenizer(sentences, padding=True, truncation=True, return_tensors="pt").to(loaded.device)
     hidden = loaded.encoder(**batch, output_hidden_states=True).hidden_states  # layers+1 × (n, seq, hidden)
-    means = []
-    for layer in hidden:
-        cls = torch.nn.functional.normalize(layer[:, 0].float(), dim=-1)  # (n, hidden)
-        sims = cls @ cls.T  # (n, n)
-        off_diagonal = ~torch.eye(len(sentences), dtype=torch.bool, device=sims.device)
-        means.append(round(float(sims[off_diagonal].mean()), 4))
-    return means
+    off_diagonal = ~np.eye(len(sentences), dtype=bool)
+    return [round(float(cosine_matrix(layer[:, 0].float().cpu().numpy())[off_diagonal].mean()), 4)
+            for layer in hidden]

@@ -91,7 +91,7 @@ def test_nsp_page_says_its_verdict_and_compares_two_candidate_sentences(tiny_dir
     at = run_page("pages/nsp.py", {"model": str(tiny_dirs["pretraining"]), "a": NSP_A, "b": NSP_B})
     loaded = models.load_model(str(tiny_dirs["pretraining"]))
     p = nsp.score_pair(loaded, NSP_A, NSP_B).is_next
-    said = nsp.verdict(nsp.sentence_head(loaded), p).sentence(nsp.sentence_head(loaded))
+    said = nsp.verdict(nsp.sentence_head(loaded), p).sentence
     assert sum(said in m.value for m in at.markdown) >= 2  # under the metrics and in the candidate card
     at.text_input(key="nsp_other_b").set_value("the weather was cold").run()
     assert not at.exception and not at.error

@@ -241,7 +241,7 @@ def test_verdict_says_the_decision_and_how_sure(p, follows, confidence):
     verdict = nsp.verdict(nsp.NSP_HEAD, p)
     assert verdict.follows is follows and verdict.confidence.startswith(confidence)
     assert verdict.probability == pytest.approx(max(p, 1 - p))
-    assert ("IsNext" if follows else "NotNext") in verdict.sentence(nsp.NSP_HEAD)
+    assert ("IsNext" if follows else "NotNext") in verdict.sentence
 
 
 def test_summary_auc_measures_separation_not_the_threshold():
