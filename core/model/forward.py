@@ -18,7 +18,8 @@ from core.lib.lru import LRUCache
 from core.model.inputs import EncodedInput, encode, model_max_length
 from core.model.loading import LoadedModel
 
-# How many analyses the process keeps; each holds a few MB for a typical sentence pair.
+# How many analyses the process keeps, within config.ANALYSIS_CACHE_MB: a sentence pair holds a few MB, a
+# 512-token input 150–250 MB.
 CACHE_SIZE = 64
 
 
@@ -179,7 +180,7 @@ def run_forward(loaded: LoadedModel, encoded: EncodedInput) -> Analysis:
 
 
 # Analyses keyed by model name + texts + options; its misses are the real forward passes.
-_CACHE: LRUCache[Analysis] = LRUCache(CACHE_SIZE)
+_CACHE: LRUCache[Analysis] = LRUCache(CACHE_SIZE, config.ANALYSIS_CACHE_MB * 2**20)
 
 
 def max_input_length(loaded: LoadedModel) -> int:
