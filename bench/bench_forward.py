@@ -5,6 +5,7 @@ the ratio (target ≤ 1.25×). Also times a cached second request (what a page s
 
     python bench/bench_forward.py              # bundled model and a bert-base-sized random model
     python bench/bench_forward.py --repeats 50
+    python bench/bench_forward.py --quick      # bundled only, two repeats: checks the bench runs
 """
 
 from __future__ import annotations
@@ -76,14 +77,17 @@ def bert_base_random(tokenizer_source: models.LoadedModel) -> models.LoadedModel
     return models.LoadedModel(source, model, tokenizer_source.tokenizer, models.Capabilities(), torch.device("cpu"))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
-    args = parser.parse_args()
-    print(f"torch threads: {torch.get_num_threads()}, device: cpu")
+    parser.add_argument("--quick", action="store_true", help="the bundled model only, two repeats")
+    args = parser.parse_args(argv)
+    print(f"torch threads: {torch.get_num_threads()}, device: cpu, fp32; baseline: the same model's own forward "
+          "with output_attentions and output_hidden_states, batch 1")
     bundled = models.load_model("bundled", device=torch.device("cpu"))
-    compare("bundled", bundled, args.repeats)
-    compare("bert-base-sized (random)", bert_base_random(bundled), max(5, args.repeats // 3))
+    compare("bundled", bundled, 2 if args.quick else args.repeats)
+    if not args.quick:
+        compare("bert-base-sized (random)", bert_base_random(bundled), max(5, args.repeats // 3))
 
 
 if __name__ == "__main__":

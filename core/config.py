@@ -19,6 +19,17 @@ HOME = Path(os.environ.get("BERT_EXPLORER_HOME", Path.home() / ".cache" / "bert-
 MODELS_HOME = HOME / "models"
 # The checkout: assets/ (the bundled model) and bench/data (held-out sets) are read from here.
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Memory budgets of the process-wide result caches (core/lib/lru.py counts the numpy arrays and strings a result
+# holds), besides their entry counts; each cache always keeps its newest result, however big.
+# One-pass analyses (core/model/forward.py; the MLM page's masked copies, core/mlm/fill_mask.py, have their own
+# budget of the same size). An analysis keeps hidden states, attentions and the MLM logits (seq × vocab floats):
+# ≈ 3 MB for a 20-token pair with `bundled`, 147 MB at 512 tokens (62 MB of it MLM logits), 240 MB with bert-base.
+# Without a budget the 64 entries could reach several GB; 256 MB keeps one 512-token analysis plus the short ones.
+ANALYSIS_CACHE_MB = int(os.environ.get("BERT_EXPLORER_ANALYSIS_CACHE_MB", "256"))
+# Every other result cache (derived views, probes, scores; core.lib.lru.model_cache and LRUCache by default), each:
+# a bertviz page at 512 tokens is 10–17 MB of HTML, q·k of every head 9 MB (bundled) to 38 MB (bert-base).
+RESULT_CACHE_MB = int(os.environ.get("BERT_EXPLORER_RESULT_CACHE_MB", "64"))
+
 # A file or folder name has at most this many bytes on common filesystems (NAME_MAX); longer names are refused
 # with a message before any file is looked at.
 MAX_NAME_PART_BYTES = 255

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core import config
 from core.lib.lru import LRUCache
 from core.model import forward
 from core.model import loading as models
@@ -31,7 +32,8 @@ CUT_MASK_MESSAGE = ("every [MASK] lies beyond the model's input limit and was cu
                     "shorten the text or move the mask nearer the start")
 DEFAULT_TOP_K = 5
 MAX_TOP_K = 50
-# Masked analyses (user-chosen positions) the process keeps, besides forward.analyze's own cache.
+# Masked analyses (user-chosen positions) the process keeps, besides forward.analyze's own cache, within
+# config.ANALYSIS_CACHE_MB.
 MASKED_CACHE_SIZE = 32
 
 
@@ -135,7 +137,7 @@ def _with_masks(loaded: models.LoadedModel, encoded: EncodedInput, positions: Se
 
 
 # Forward passes over inputs with user-chosen masked positions.
-_MASKED: LRUCache[Analysis] = LRUCache(MASKED_CACHE_SIZE)
+_MASKED: LRUCache[Analysis] = LRUCache(MASKED_CACHE_SIZE, config.ANALYSIS_CACHE_MB * 2**20)
 
 
 def masked_encoding(loaded: models.LoadedModel, text_a: str, text_b: str | None = None) -> EncodedInput:

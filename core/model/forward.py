@@ -18,7 +18,8 @@ from core.lib.lru import LRUCache
 from core.model.inputs import EncodedInput, encode, model_max_length
 from core.model.loading import LoadedModel
 
-# How many analyses the process keeps; each holds a few MB for a typical sentence pair.
+# How many analyses the process keeps, within config.ANALYSIS_CACHE_MB: a sentence pair holds a few MB, a
+# 512-token input 150–250 MB.
 CACHE_SIZE = 64
 
 
@@ -121,6 +122,30 @@ def pair_logits(loaded: LoadedModel, output) -> torch.Tensor | None:
     return getattr(output, "seq_relationship_logits", None) if loaded.capabilities.nsp else None
 
 
+def pair_head(loaded: LoadedModel) -> torch.nn.Module | None:
+    """The real pair head as a module of the pooled [CLS] vector: BERT's NSP linear layer, ALBERT's SOP head;
+    None without one, or for a family whose pair head sits elsewhere."""
+    if loaded.capabilities.sop:
+        return getattr(loaded.model, "sop_classifier", None)
+    if loaded.capabilities.nsp:
+        return getattr(getattr(loaded.model, "cls", None), "seq_relationship", None)
+    return None
+
+
+def pair_logits_only(loaded: LoadedModel, inputs: dict[str, torch.Tensor]) -> torch.Tensor | None:
+    """(batch, 2) pair-head logits from the encoder, its pooler and the pair head alone.
+
+    A pre-training model's own forward also runs the MLM head over every position (about half the FLOPs of the
+    bundled model) only to drop it; the logits are the same. Falls back to that full forward where the pooler or
+    the head cannot be found. Call under torch.no_grad().
+    """
+    head = pair_head(loaded)
+    pooled = loaded.encoder(**inputs).pooler_output if head is not None else None
+    if pooled is None:
+        return pair_logits(loaded, loaded.model(**inputs))
+    return head(pooled)
+
+
 def _head_outputs(loaded: LoadedModel, output) -> dict[str, np.ndarray | None]:
     """Logits of the model's real heads only, read from the output fields the heads define."""
     caps = loaded.capabilities
@@ -155,7 +180,7 @@ def run_forward(loaded: LoadedModel, encoded: EncodedInput) -> Analysis:
 
 
 # Analyses keyed by model name + texts + options; its misses are the real forward passes.
-_CACHE: LRUCache[Analysis] = LRUCache(CACHE_SIZE)
+_CACHE: LRUCache[Analysis] = LRUCache(CACHE_SIZE, config.ANALYSIS_CACHE_MB * 2**20)
 
 
 def max_input_length(loaded: LoadedModel) -> int:

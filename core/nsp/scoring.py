@@ -174,14 +174,14 @@ def _token_counts(loaded: LoadedModel, pairs: Sequence[tuple[str, str]]) -> list
 
 
 def _run_batch(loaded: LoadedModel, pairs: Sequence[tuple[str, str]], max_length: int) -> np.ndarray:
-    """One padded forward pass over a batch of pairs: (batch, 2) head logits."""
+    """One padded pass of the encoder + pair head over a batch of pairs (no MLM head): (batch, 2) head logits."""
     batch = loaded.tokenizer([a for a, _ in pairs], [b for _, b in pairs], padding=True, truncation="longest_first",
                              max_length=max_length, return_tensors="pt")
     if not loaded.uses_token_types:
         batch.pop("token_type_ids", None)
     with torch.no_grad():
-        output = loaded.model(**{k: v.to(loaded.device) for k, v in batch.items()})
-    return forward.pair_logits(loaded, output).float().cpu().numpy()
+        logits = forward.pair_logits_only(loaded, {k: v.to(loaded.device) for k, v in batch.items()})
+    return logits.float().cpu().numpy()
 
 
 def score_pairs(

@@ -133,7 +133,7 @@ def _head_linear(loaded: LoadedModel, head: str) -> torch.nn.Linear | None:
     model = loaded.model
     layer = getattr(model, "classifier", None) if head == "sequence classification" else None
     if head == "NSP":
-        layer = getattr(getattr(model, "cls", None), "seq_relationship", None)
+        layer = forward.pair_head(loaded)
     return layer if isinstance(layer, torch.nn.Linear) else None
 
 

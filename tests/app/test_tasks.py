@@ -41,3 +41,20 @@ def test_tasks_page_long_passage_shows_its_windows(tiny_dirs):
     window = at.slider(key="tasks_window_0")
     window.set_value(1).run()
     assert not at.exception and "window 1 of" in at.get("plotly_chart")[0].proto.spec
+
+
+def test_integrated_gradients_run_only_when_asked(tiny_dirs):
+    from core.tasks import classify
+    from tests.helpers import run_page
+
+    at = run_page("pages/tasks.py", {"model": str(tiny_dirs["sentence"]), "a": "a <b>good</b> movie"})
+    runs = classify.saliency.cache.misses
+    assert not at.exception and not any("saliency" in h.proto.body for h in at.get("html"))
+    assert classify.saliency.cache.misses == runs  # the first view draws the prediction, not the saliency
+    at.button(key="tasks_saliency_run_0").click().run()
+    assert not at.exception, at.exception
+    assert any("saliency" in h.proto.body for h in at.get("html"))
+    at.run()  # a rerun keeps the asked-for saliency on screen, from the cache
+    assert any("saliency" in h.proto.body for h in at.get("html")) and classify.saliency.cache.misses == runs + 1
+    at.radio(key="tasks_saliency_0").set_value("gradient × input").run()  # one backward pass: shown at once
+    assert any("saliency" in h.proto.body for h in at.get("html")) and classify.saliency.cache.misses == runs + 2

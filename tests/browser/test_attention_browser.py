@@ -50,7 +50,7 @@ def test_clicking_the_overview_opens_that_head(app_url):
         open_attention(page, app_url)
         page.get_by_role("tab", name="Layers × heads").click()
         wait_for_app(page)
-        grid = page.locator(".stPlotlyChart").nth(1).locator(".nsewdrag").first
+        grid = page.locator(".stPlotlyChart:visible").first.locator(".nsewdrag").first  # only the open tab is drawn
         grid.scroll_into_view_if_needed()
         page.wait_for_timeout(1000)  # let plotly finish laying out the grid
         box = grid.bounding_box()

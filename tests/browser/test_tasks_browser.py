@@ -53,6 +53,7 @@ def test_sentence_classification_and_a_missing_head(app_url, tiny_dirs):
     with chromium_page(block_network=True) as page:
         open_task(page, f"{app_url}/tasks?model={quote(str(tiny_dirs['sentence']))}&a=good+movie", "1 · Sentence → class")
         page.locator("[data-testid=stPlotlyChart]").first.wait_for(timeout=60_000)
+        page.get_by_role("button", name="Compute integrated gradients").click()  # run when asked, not on first view
         page.locator(".saliency").first.wait_for(timeout=60_000)
         assert page.get_by_text("positive").count() >= 1
         screenshot(page, "tasks-sentence")

@@ -59,3 +59,33 @@ def test_get_and_put_count_a_miss_per_put_and_evict_the_least_recent():
     assert cache.get("a") == 1  # "a" is now the most recent
     cache.put("c", 3)
     assert cache.get("b") is None and cache.get("a") == 1 and cache.misses == 3
+
+
+def test_a_byte_budget_drops_the_oldest_results_but_always_keeps_the_newest():
+    import numpy as np
+
+    from core.lib.lru import result_nbytes
+
+    cache = LRUCache(10, max_bytes=3000)
+    for key in "abc":
+        cache.get_or_run(key, lambda: np.zeros(250, dtype=np.float32))  # 1000 bytes each
+    assert list(cache.entries) == ["a", "b", "c"] and cache.nbytes == 3000
+    cache.get("a")  # now the most recently used
+    cache.get_or_run("d", lambda: np.zeros(250, dtype=np.float32))
+    assert list(cache.entries) == ["c", "a", "d"]  # "b" was the least recently used
+    cache.get_or_run("huge", lambda: np.zeros(10_000, dtype=np.float32))
+    assert list(cache.entries) == ["huge"] and cache.nbytes == result_nbytes(cache.entries["huge"]) == 40_000
+
+
+def test_the_analysis_cache_has_a_byte_budget_from_config(tiny_model, monkeypatch):
+    from core import config
+    from core.lib.lru import result_nbytes
+    from core.model import forward
+
+    assert forward._CACHE.max_bytes == config.ANALYSIS_CACHE_MB * 2**20
+    analysis = forward.analyze(tiny_model, "a byte budget for the analysis cache", None)
+    assert result_nbytes(analysis) >= analysis.hidden_states.nbytes + analysis.attentions.nbytes
+    monkeypatch.setattr(forward._CACHE, "max_bytes", result_nbytes(analysis) + 1)
+    forward.analyze(tiny_model, "another input pushes the first one out", None)
+    assert forward._CACHE.nbytes <= forward._CACHE.max_bytes or len(forward._CACHE.entries) == 1
+    monkeypatch.undo()

@@ -103,6 +103,24 @@ def test_batched_scores_equal_one_pair_at_a_time_and_are_cached(tiny_model):
     np.testing.assert_array_equal(again.logits, batch.logits)
 
 
+@pytest.mark.parametrize("which", ["tiny", "sop", "bundled"])
+def test_batch_scoring_runs_the_encoder_and_pair_head_only_with_the_full_models_logits(which, request):
+    loaded = request.getfixturevalue({"tiny": "tiny_model", "sop": "sop_model", "bundled": "bundled_model"}[which])
+    pairs = [(NSP_A, NSP_B), ("the cat sat down", "it was tired after a long day in the garden"), ("paris", "france")]
+    batch = loaded.tokenizer([a for a, _ in pairs], [b for _, b in pairs], padding=True, return_tensors="pt")
+    heads_run = []
+    mlm_head = getattr(getattr(loaded.model, "cls", None), "predictions", None) or getattr(loaded.model, "predictions", None)
+    handle = mlm_head.register_forward_hook(lambda *_: heads_run.append("mlm"))
+    try:
+        with torch.no_grad():
+            full = forward.pair_logits(loaded, loaded.model(**batch)).numpy()
+            alone = forward.pair_logits_only(loaded, dict(batch)).numpy()
+    finally:
+        handle.remove()
+    assert heads_run == ["mlm"]  # only the full forward ran the MLM head
+    np.testing.assert_array_equal(alone, full)  # identical logits: the same modules on the same pooled vector
+
+
 def test_sop_head_is_used_for_albert(sop_model):
     head = nsp.sentence_head(sop_model)
     assert head is nsp.SOP_HEAD and "index 0 = in order" in head.index_meaning()

@@ -1,7 +1,9 @@
 """The tabs of the attention page (pages/attention.py): each reads its widgets, calls the core, renders.
 
 Kept out of the page script so the page itself stays a short list of tabs; all numbers come from
-core.attention.maps / core.attention.probe and all figures from core.attention.figures.
+core.attention.maps / views / probe (derived results cached there per model + input) and all figures from
+core.attention.figures. The page runs only the open tab; the costliest extras (attention flow, head ablation)
+run only when their button is pressed.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from core.attention import figures as attention_figures
 from core.attention import flow as attention_flow
 from core.attention import maps as attention
 from core.attention import probe as attention_probe
+from core.attention import views as attention_views
 from core.model import forward
-from ui import loaders, session
+from ui import session
+from ui.on_demand import asked
 
 # Pixel heights of the embedded bertviz views: per token row (head view), per layer row (model view).
 HEAD_VIEW_ROW_PX, MODEL_VIEW_LAYER_PX = 23, 190
@@ -49,7 +53,7 @@ def overview(analysis: forward.Analysis, layer: int, head: int | None, config: d
     key = st.selectbox("Statistic per head", list(attention.STATISTICS), key="attn_statistic",
                        format_func=lambda k: attention.STATISTICS[k][0])
     selection = session.current()
-    stat = _head_statistic(selection.model_name, selection.text_a, selection.text_b, key)
+    stat = attention_views.head_statistic(session.require_model(), selection.text_a, selection.text_b, key)
     st.caption(f"{stat.description}. Averaged over the attending tokens. Click a cell to open that head below "
                "and in the Heatmap tab (or pick it in Layer / Head above).")
     if key == "other_sentence" and not analysis.inputs.is_pair:
@@ -62,26 +66,15 @@ def overview(analysis: forward.Analysis, layer: int, head: int | None, config: d
         st.plotly_chart(attention_figures.heatmap_figure(amap), config=config, key="attn_overview_head_chart")
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _head_statistic(model_name: str, text_a: str, text_b: str | None, key: str) -> attention.HeadStatistic:
-    """Per-head statistics take seconds at 512 tokens; cached per input so reruns do not repeat them."""
-    return attention.head_statistic(forward.analyze(loaders.load_model(model_name), text_a, text_b), key)
-
-
-@st.cache_data(show_spinner="Drawing the bertviz view…", max_entries=8)
-def _bertviz_html(model_name: str, text_a: str, text_b: str | None, kind: str, layer: int, heads: tuple[int, ...]):
-    analysis = forward.analyze(loaders.load_model(model_name), text_a, text_b)
-    build = bertviz_offline.head_view_html if kind == "head" else bertviz_offline.model_view_html
-    return build(analysis, layer, list(heads))
-
-
 def bertviz_views(analysis: forward.Analysis, layer: int, head: int | None) -> None:
     selection = session.current()
     kind = st.radio("bertviz view", ["head", "model"], horizontal=True, key="attn_bertviz_kind",
                     format_func=lambda k: {"head": "Head view (one layer, all heads)",
                                            "model": "Model view (every layer × head)"}[k])
     heads = (head,) if head is not None else tuple(range(analysis.num_heads))
-    view, subset = _bertviz_html(selection.model_name, selection.text_a, selection.text_b, kind, layer, heads)
+    with st.spinner("Drawing the bertviz view…"):
+        view, subset = attention_views.bertviz_html(session.require_model(), selection.text_a, selection.text_b,
+                                                    kind, layer, heads)
     if subset.notice:
         st.warning(subset.notice + " (choose the layer and head above).")
     st.caption("Drawn by bertviz (Vig, 2019) with d3 and jQuery served from installed packages — no internet needed. "
@@ -96,7 +89,8 @@ def bertviz_views(analysis: forward.Analysis, layer: int, head: int | None) -> N
 
 
 def rollout(analysis: forward.Analysis, config: dict) -> None:
-    result = attention.attention_rollout(analysis)
+    selection, loaded = session.current(), session.require_model()
+    result = attention_views.rollout(loaded, selection.text_a, selection.text_b)
     st.caption("Attention rollout (Abnar & Zuidema, 2020): each layer's head-averaged attention is mixed with the "
                "identity for the residual connection, 0.5·A + 0.5·I, rows renormalised, and multiplied through the "
                "layers. Row i then says which input tokens feed position i after that layer; rows sum to 1.")
@@ -109,12 +103,24 @@ def rollout(analysis: forward.Analysis, config: dict) -> None:
     token = st.selectbox("What does this token attend to after all layers?", range(len(tokens)),
                          format_func=_token_name(tokens), key="attn_rollout_token")
     st.plotly_chart(attention_figures.rollout_sources_figure(result, token), config=config, key="attn_sources_chart")
-    if len(tokens) > attention_flow.FLOW_MAX_TOKENS:
-        st.caption(f"Attention flow is offered for inputs up to {attention_flow.FLOW_MAX_TOKENS} tokens.")
-        return
+    _flow(loaded, selection, token, config)
+
+
+def _flow(loaded, selection, token: int, config: dict) -> None:
+    """Attention flow for one token, on request: one max-flow per input token, capped at FLOW_MAX_TOKENS."""
+    cap = attention_flow.FLOW_MAX_TOKENS
+    seq = len(forward.analyze(loaded, selection.text_a, selection.text_b).inputs)
     st.caption("Attention flow (same paper): the layers as a graph whose edge capacities are the mixed attention "
-               "weights; the maximum flow from this token's output node to each input token, normalised to sum 1.")
-    flow = attention_flow.token_flow(analysis, token)
+               "weights; the maximum flow from this token's output node to each input token, normalised to sum 1. "
+               f"One max-flow per input token, so it is offered for inputs of at most {cap} tokens.")
+    if seq > cap:
+        st.info(f"This input has {seq} tokens: attention flow is capped at {cap}. Rollout above covers every length.")
+        return
+    request = (loaded.load_id, selection.text_a, selection.text_b, token)
+    if not asked(f"Compute attention flow for token {token} (at most {cap} tokens)", "attn_flow_run", request):
+        return
+    with st.spinner("Computing attention flow…"):
+        flow = attention_views.token_flow(loaded, selection.text_a, selection.text_b, token)
     st.plotly_chart(attention_figures.flow_sources_figure(flow), config=config, key="attn_flow_chart")
 
 
@@ -142,12 +148,14 @@ def ablation(analysis: forward.Analysis) -> None:
                "`head_mask` did) and compare with the intact model on the same input.")
     layers, heads = range(analysis.num_layers), range(analysis.num_heads)
     options = [(layer, h) for layer in layers for h in heads]
-    chosen = st.multiselect("Heads to switch off", options, key="attn_ablate_heads",
-                            format_func=lambda lh: f"layer {lh[0]} · head {lh[1]}")
-    whole = st.multiselect("…or every head of these layers", list(layers), key="attn_ablate_layers")
+    with st.form("attn_ablate_form", border=False):  # two model runs per comparison: run when asked, not per pick
+        chosen = st.multiselect("Heads to switch off", options, key="attn_ablate_heads",
+                                format_func=lambda lh: f"layer {lh[0]} · head {lh[1]}")
+        whole = st.multiselect("…or every head of these layers", list(layers), key="attn_ablate_layers")
+        st.form_submit_button("Switch them off and compare", key="attn_ablate_run")
     chosen = sorted(set(chosen) | {(layer, h) for layer in whole for h in heads})
     if not chosen:
-        st.info("Choose heads or layers to switch off.")
+        st.info("Choose heads or layers to switch off, then press the button.")
         return
     try:
         result = attention_probe.ablate_heads(loaded, selection.text_a, selection.text_b, chosen)

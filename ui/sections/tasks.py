@@ -12,6 +12,7 @@ from core.tasks import classify as tasks
 from core.tasks import figures as task_figures
 from core.tasks import qa
 from ui import registry
+from ui.on_demand import asked
 
 FINETUNE_PAGE = "pages/finetune.py"
 READ_COLOR, SKIPPED_COLOR = "#ffd54f", "#eeeeee"
@@ -58,14 +59,19 @@ def sentence(loaded, text_a: str, text_b: str | None, slot: str) -> None:
     st.plotly_chart(task_figures.cls_path_figure(result), key=f"tasks_path_{slot}")
     left, right = st.columns(2)
     method = left.radio("Saliency", tasks.SALIENCY_METHODS, horizontal=True, key=f"tasks_saliency_{slot}")
+    integrated = method == tasks.SALIENCY_METHODS[0]
     steps = right.select_slider("Integration steps", [8, 16, 32, 64], tasks.IG_STEPS, key=f"tasks_steps_{slot}",
-                                disabled=method != tasks.SALIENCY_METHODS[0],
+                                disabled=not integrated,
                                 help="More steps: slower, and the saliency sum gets closer to the logit gap")
+    request = (loaded.load_id, text_a, text_b, method, steps)
+    if integrated and not asked(f"Compute integrated gradients ({steps} steps)", f"tasks_saliency_run_{slot}", request,
+                                help=f"{steps} forward and backward passes of the model; gradient × input takes one"):
+        return
     with st.spinner("Computing saliency…"):
         explained = tasks.saliency(loaded, text_a, text_b, method, steps)
     st.html(task_figures.saliency_html(explained))
     gap = f" (IG completeness: saliency sum {explained.scores.sum():+.3g} vs logit gap {explained.target_logit - explained.baseline_logit:+.3g})" \
-        if method == tasks.SALIENCY_METHODS[0] else ""
+        if integrated else ""
     st.caption(f"Green pushed the logit of **{markdown_literal(explained.target)}** up, red pushed it down{gap}. "
                "Baseline: every word replaced by [PAD].")
 
