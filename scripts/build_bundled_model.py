@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import torch  # noqa: E402
 from austen_corpus import load_austen  # noqa: E402
 from everyday_corpus import load_everyday, split_named  # noqa: E402
-from pretraining_corpus import load_corpus, split_corpus  # noqa: E402
+from pretraining_corpus import is_held_out, load_corpus, split_corpus  # noqa: E402
 from transformers import AutoTokenizer, BertForPreTraining  # noqa: E402
 
 from core.corpus import segment_documents  # noqa: E402
@@ -97,9 +97,15 @@ V2_PHASES = (("phase6", PHASE_6), ("phase7", PHASE_7))
 # Austen (paragraphs cut into windows of NARRATIVE_WINDOW segments), 45 % everyday, 20 % documentation; NSP
 # weighs 2×; the encoder continues at v2's last learning rate.
 PHASE_8 = replace(PHASE_7, steps=1500, warmup_steps=50, nsp_weight=2.0, checkpoint_every=100, seed=SEED + 7)
-V3_PHASES = (("phase8", PHASE_8),)
+# Phase 9: after phase 8 the held-out everyday pairs were still 68 % right, with unrelated pairs at a mean
+# P(IsNext) of 0.55: in a mix of four sources most random-document negatives differ from A in register
+# (a gloss after a novel's sentence), which is the easy cue, while the held-out negatives are everyday after
+# everyday. From here every negative's B is drawn from A's own source (core.pretrain.data.source_peers).
+PHASE_9 = replace(PHASE_8, steps=900, warmup_steps=30, seed=SEED + 8)
+V3_PHASES = (("phase8", PHASE_8), ("phase9", PHASE_9))
+SOURCE_MATCHED = {"phase9"}  # phases whose random-document negatives come from A's source
 PHASES = (*V1_PHASES, *V2_PHASES, *V3_PHASES)
-PHASE_CORPUS = {"phase6": "mixed", "phase7": "mixed", "phase8": "narrative"}  # else "docs"
+PHASE_CORPUS = {"phase6": "mixed", "phase7": "mixed", "phase8": "narrative", "phase9": "narrative"}  # else "docs"
 NARRATIVE_WORDS, NARRATIVE_WINDOW = 16, 3  # Austen segments ≤ 16 words; a document is 3 consecutive segments
 NARRATIVE_SHARES = {"narrative": 0.35, "docs": 0.20}  # of phase 8's documents; the everyday ones make the rest
 
@@ -122,9 +128,13 @@ def mixed_documents(doc_texts: list[str], everyday_texts: list[str]) -> list[lis
     return everyday + ranked[:wanted]
 
 
-def narrative_documents(doc_texts: list[str], everyday_texts: list[str], austen_texts: list[str]) -> list[list[str]]:
-    """Phase 8's documents: every everyday one, Austen windows and documentation paragraphs at NARRATIVE_SHARES."""
-    everyday = segment_documents(everyday_texts, EVERYDAY_WORDS)
+def narrative_documents(doc_texts: list[str], everyday: dict[str, str],
+                        austen_texts: list[str]) -> tuple[list[list[str]], list[str]]:
+    """Phase 8's documents (every everyday one, Austen windows and documentation paragraphs at NARRATIVE_SHARES),
+    and each one's source (wordnet, fortune, austen, python-docs) for phase 9's register-matched negatives."""
+    labelled = [(name.split(":")[0], segments) for name, text in everyday.items()
+                for segments in segment_documents([text], EVERYDAY_WORDS)]
+    everyday_sources, everyday = [s for s, _ in labelled], [d for _, d in labelled]
     everyday_share = 1 - sum(NARRATIVE_SHARES.values())
     total = len(everyday) / everyday_share
     windows = [segments[i:i + NARRATIVE_WINDOW] for segments in segment_documents(austen_texts, NARRATIVE_WORDS)
@@ -137,8 +147,10 @@ def narrative_documents(doc_texts: list[str], everyday_texts: list[str], austen_
         ranked = sorted(documents, key=lambda d: hashlib.sha256(" ".join(d).encode()).hexdigest())
         return ranked[:round(wanted)]
 
-    return (everyday + stable(windows, total * NARRATIVE_SHARES["narrative"])
-            + stable(docs, total * NARRATIVE_SHARES["docs"]))
+    narrative = stable(windows, total * NARRATIVE_SHARES["narrative"])
+    manuals = stable(docs, total * NARRATIVE_SHARES["docs"])
+    sources = everyday_sources + ["austen"] * len(narrative) + ["python-docs"] * len(manuals)
+    return everyday + narrative + manuals, sources
 
 
 def adopt(run_dir: Path, version: str) -> str:
@@ -153,7 +165,7 @@ def adopt(run_dir: Path, version: str) -> str:
     return str(target)
 
 
-def train(run_dir: Path, phases, corpora: dict[str, list[list[str]]], base: str,
+def train(run_dir: Path, phases, corpora: dict[str, list[list[str]]], sources: dict[str, list[str]], base: str,
           time_budget_s: float | None) -> float:
     """Every phase (each resumes from its own last checkpoint); returns the seconds spent this session."""
     def report(progress) -> None:
@@ -167,8 +179,9 @@ def train(run_dir: Path, phases, corpora: dict[str, list[list[str]]], base: str,
         phase = run_dir / name
         left = None if time_budget_s is None else max(0.0, time_budget_s - (time.time() - started))
         log(f"{phase.name}: {cfg}")
-        corpus = corpora[PHASE_CORPUS.get(name, "docs")]
-        pretraining.pretrain(base, corpus, phase, replace(cfg, time_budget_s=left), callback=report)
+        corpus = PHASE_CORPUS.get(name, "docs")
+        pretraining.pretrain(base, corpora[corpus], phase, replace(cfg, time_budget_s=left), callback=report,
+                             sources=sources[corpus] if name in SOURCE_MATCHED else None)
         base = str(phase)
     return time.time() - started
 
@@ -211,8 +224,11 @@ def main() -> None:
     everyday_train, everyday_held_out = split_named(everyday_docs)
     austen_source, austen_docs = load_austen()
     austen_train, austen_held_out = split_named(austen_docs)
+    narrative, narrative_sources = narrative_documents(
+        doc_train, {n: t for n, t in everyday_docs.items() if not is_held_out(n)}, austen_train)
     corpora = {"docs": segment_documents(doc_train), "mixed": mixed_documents(doc_train, everyday_train),
-               "narrative": narrative_documents(doc_train, everyday_train, austen_train)}
+               "narrative": narrative}
+    sources = {"narrative": narrative_sources}
     held_out = {"python_docs": (segment_documents(doc_held_out), PHASE_2.max_seq_len),
                 "everyday_documents": (segment_documents(everyday_held_out, EVERYDAY_WORDS), PHASE_6.max_seq_len),
                 "narrative_documents": (segment_documents(austen_held_out, NARRATIVE_WORDS), PHASE_8.max_seq_len)}
@@ -226,7 +242,7 @@ def main() -> None:
         phases, base = V3_PHASES, adopt(args.run_dir, "v2")
     previous = json.loads((bundled.BUNDLED_DIR / "card.json").read_text())
     budget = args.time_budget_min and args.time_budget_min * 60
-    elapsed = args.train_minutes * 60 if args.measure_only else train(args.run_dir, phases, corpora, base, budget)
+    elapsed = args.train_minutes * 60 if args.measure_only else train(args.run_dir, phases, corpora, sources, base, budget)
     final = args.run_dir / PHASES[-1][0]
     trained, _, _ = pretraining.load_for_pretraining(str(final))
     size = bundled.export_delta(trained, BertForPreTraining.from_pretrained(bundled.base_model_path()))

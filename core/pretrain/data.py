@@ -59,8 +59,30 @@ def check_strategy(documents: list[list[str]], strategy: str) -> None:
         raise ValueError("same-document negatives need a document of at least three segments: paste longer documents")
 
 
-def _negative_b(documents: list[list[str]], doc: int, a: int, strategy: str, rng: random.Random) -> tuple[int, int]:
-    """(document, segment) of a negative B for A = documents[doc][a] under `strategy`."""
+def source_peers(sources: list[str]) -> list[list[int]]:
+    """Per document, the indices of the documents of its source (one shared list per source).
+
+    A corpus mixing sources (novels, dictionary glosses, manuals) gives random-document negatives that differ
+    from A in register as well as in topic, and NSP learns the easier cue. Drawing B from A's own source
+    leaves topic and coherence as the only cues, as in a corpus of one kind.
+    """
+    members: dict[str, list[int]] = {}
+    for index, source in enumerate(sources):
+        members.setdefault(source, []).append(index)
+    if any(len(m) < 2 for m in members.values()):
+        lonely = next(name for name, m in members.items() if len(m) < 2)
+        raise ValueError(f"source {lonely!r} has a single document: random-document negatives need two per source")
+    return [members[source] for source in sources]
+
+
+def _negative_b(documents: list[list[str]], doc: int, a: int, strategy: str, rng: random.Random,
+                peers: list[list[int]] | None = None) -> tuple[int, int]:
+    """(document, segment) of a negative B for A = documents[doc][a] under `strategy` (B from A's peers if given)."""
+    if strategy == "random_document" and peers is not None:
+        other = doc
+        while other == doc:
+            other = rng.choice(peers[doc])
+        return other, rng.randrange(len(documents[other]))
     if strategy == "random_document":
         other = rng.choice([d for d in range(len(documents)) if d != doc])
         return other, rng.randrange(len(documents[other]))
@@ -68,8 +90,9 @@ def _negative_b(documents: list[list[str]], doc: int, a: int, strategy: str, rng
     return doc, rng.choice(far)
 
 
-def sample_pair(documents: list[list[str]], strategy: str, rng: random.Random) -> SentencePair:
-    """One pair: 50 % positive (B follows A), else a negative drawn by `strategy`."""
+def sample_pair(documents: list[list[str]], strategy: str, rng: random.Random,
+                peers: list[list[int]] | None = None) -> SentencePair:
+    """One pair: 50 % positive (B follows A), else a negative drawn by `strategy` (see source_peers)."""
     doc = rng.randrange(len(documents))
     if strategy == "same_document":  # only documents long enough for a non-adjacent B
         doc = rng.choice([d for d in range(len(documents)) if len(documents[d]) >= 3])
@@ -81,7 +104,7 @@ def sample_pair(documents: list[list[str]], strategy: str, rng: random.Random) -
         return SentencePair(segments[a + 1], segments[a], False, strategy, (doc, a + 1), (doc, a))
     if strategy == "same_document" and len(segments) == 3 and a == 1:
         a = 0  # the middle of three segments has no non-adjacent one: A becomes the first (draws elsewhere unchanged)
-    b_doc, b = _negative_b(documents, doc, a, strategy, rng)
+    b_doc, b = _negative_b(documents, doc, a, strategy, rng, peers)
     return SentencePair(segments[a], documents[b_doc][b], False, strategy, (doc, a), (b_doc, b))
 
 

@@ -22,7 +22,7 @@ from transformers import BertConfig, BertForPreTraining, PreTrainedTokenizerBase
 
 from core.model import checkpoints
 from core.model import loading as models
-from core.pretrain.data import IGNORE_INDEX, MASK_RATE, SentencePair, check_strategy, make_batch, sample_pair
+from core.pretrain.data import IGNORE_INDEX, MASK_RATE, SentencePair, check_strategy, make_batch, sample_pair, source_peers
 from core.training.jobs import Progress
 from core.training.optim import decays, warmup_then_linear_decay
 
@@ -150,10 +150,11 @@ def make_schedule(optimizer: torch.optim.Optimizer, cfg: PretrainConfig) -> torc
     return warmup_then_linear_decay(optimizer, cfg.warmup_steps, cfg.steps)
 
 
-def batch_for_step(documents: list[list[str]], tokenizer, cfg: PretrainConfig, step: int):
+def batch_for_step(documents: list[list[str]], tokenizer, cfg: PretrainConfig, step: int,
+                   peers: list[list[int]] | None = None):
     """The batch of a given step, a pure function of (seed, step) so a resumed run sees the same data."""
     rng = random.Random(cfg.seed * 1_000_003 + step)
-    pairs = [sample_pair(documents, cfg.negatives, rng) for _ in range(cfg.batch_size)]
+    pairs = [sample_pair(documents, cfg.negatives, rng, peers) for _ in range(cfg.batch_size)]
     return make_batch(pairs, tokenizer, cfg.max_seq_len, rng, cfg.mask_rate, cfg.whole_word)
 
 
@@ -196,10 +197,17 @@ def _start(base: str | BertForPreTraining, tokenizer, output_dir: Path, resume: 
 
 def pretrain(base: str | BertForPreTraining, documents: list[list[str]], output_dir: Path,
              cfg: PretrainConfig, tokenizer: PreTrainedTokenizerBase | None = None,
-             callback: Callable[[Progress], None] | None = None, resume: bool = True) -> PretrainResult:
-    """Run (or resume) MLM + NSP pre-training on segmented documents; checkpoints land in output_dir."""
+             callback: Callable[[Progress], None] | None = None, resume: bool = True,
+             sources: list[str] | None = None) -> PretrainResult:
+    """Run (or resume) MLM + NSP pre-training on segmented documents; checkpoints land in output_dir.
+
+    `sources` names each document's source: random-document negatives are then drawn from A's own source.
+    """
     cfg.validate()
     check_strategy(documents, cfg.negatives)
+    if sources is not None and len(sources) != len(documents):
+        raise ValueError(f"{len(sources)} source names for {len(documents)} documents: give one per document")
+    peers = None if sources is None else source_peers(sources)
     output_dir = Path(output_dir)
     torch.manual_seed(cfg.seed)  # new heads start the same way in every run with this seed
     model, tokenizer, state = _start(base, tokenizer, output_dir, resume)
@@ -215,7 +223,7 @@ def pretrain(base: str | BertForPreTraining, documents: list[list[str]], output_
     started = time.time()
     last_step = min(cfg.steps, cfg.stop_after or cfg.steps)
     while step < last_step:
-        metrics = train_step(model, optimizer, schedule, batch_for_step(documents, tokenizer, cfg, step), cfg, step)
+        metrics = train_step(model, optimizer, schedule, batch_for_step(documents, tokenizer, cfg, step, peers), cfg, step)
         if not math.isfinite(metrics.loss):  # never save (and mark complete) a model the step has ruined
             raise ValueError(f"training diverged at step {step + 1} (loss {metrics.loss}): lower the learning "
                              "rates; the last checkpoint, if any, is kept")

@@ -220,3 +220,19 @@ def test_same_document_negatives_of_three_segment_documents_never_crash():
     negatives = [p for p in pairs if not p.is_next]
     assert negatives and all(abs(p.source_a[1] - p.source_b[1]) >= 2 and p.source_a[0] == p.source_b[0]
                              for p in negatives)
+
+
+def test_source_matched_negatives_draw_b_from_the_source_of_a():
+    """With sources, a random-document negative never mixes registers; without them, the draws are unchanged."""
+    documents = [[f"{name} {i} a.", f"{name} {i} b."] for name in ("novel", "gloss") for i in range(4)]
+    sources = ["novel"] * 4 + ["gloss"] * 4
+    peers = D.source_peers(sources)
+    rng = random.Random(5)
+    negatives = [p for p in (D.sample_pair(documents, "random_document", rng, peers) for _ in range(300))
+                 if not p.is_next]
+    assert negatives and all(sources[p.source_a[0]] == sources[p.source_b[0]] != "" for p in negatives)
+    assert all(p.source_a[0] != p.source_b[0] for p in negatives)
+    mixed = [p for p in D.build_pairs(documents, "random_document", 300, seed=5) if not p.is_next]
+    assert any(sources[p.source_a[0]] != sources[p.source_b[0]] for p in mixed)
+    with pytest.raises(ValueError, match="single document"):
+        D.source_peers(["novel", "novel", "gloss"])
