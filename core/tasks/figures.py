@@ -12,6 +12,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
+from core.model.layers import layer_axis
 from core.render import percent
 from core.tasks.classify import Classification, Saliency, TokenClassification
 from core.tasks.qa import QAResult, Window
@@ -43,9 +44,10 @@ def cls_path_figure(result: Classification) -> go.Figure:
                                      name=f"P({html.escape(label)})"))
     fig.add_trace(go.Scatter(x=layers, y=result.cls_similarity_to_final, mode="lines", name="cosine to final [CLS]",
                              line=dict(dash="dot", color="gray")))
-    fig.update_layout(title="The [CLS] vector's path through the layers (0 = embedding output)",
-                      xaxis=dict(title="layer", tickmode="linear"), yaxis=dict(title="probability / cosine"),
-                      height=320, margin=dict(l=10, r=10, t=40, b=40))
+    # A short title: in compare mode the chart is half the page wide, and plotly does not wrap titles.
+    fig.update_layout(title="[CLS] through the layers", xaxis=layer_axis(len(layers) - 1),
+                      yaxis=dict(title="probability / cosine"), height=360, margin=dict(l=10, r=10, t=40, b=40),
+                      legend=dict(orientation="h", yanchor="top", y=-0.25, x=0))
     return fig
 
 

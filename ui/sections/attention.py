@@ -18,6 +18,7 @@ from core.attention import maps as attention
 from core.attention import probe as attention_probe
 from core.attention import views as attention_views
 from core.model import forward
+from core.model.layers import attention_layer_label
 from ui import session
 from ui.on_demand import asked
 
@@ -79,7 +80,8 @@ def bertviz_views(analysis: forward.Analysis, layer: int, head: int | None) -> N
         st.warning(subset.notice + " (choose the layer and head above).")
     st.caption("Drawn by bertviz (Vig, 2019) with d3 and jQuery served from installed packages — no internet needed. "
                + ("Pairs: pick A→A, A→B, B→A or B→B in its 'Attention' menu. " if analysis.inputs.is_pair else "")
-               + "Head view: hover a token to see where it attends; click a colour to toggle a head.")
+               + "Head view: hover a token to see where it attends; click a colour to toggle a head. bertviz's own "
+               "'Layer' menu counts from 0: its layer 0 is layer 1 here.")
     seq, n_layers = len(analysis.inputs), len(subset.layers)
     height = 120 + (HEAD_VIEW_ROW_PX * seq if kind == "head" else MODEL_VIEW_LAYER_PX * n_layers)
     st.iframe(view, height=min(height, 4000))
@@ -95,7 +97,8 @@ def rollout(analysis: forward.Analysis, config: dict) -> None:
                "identity for the residual connection, 0.5·A + 0.5·I, rows renormalised, and multiplied through the "
                "layers. Row i then says which input tokens feed position i after that layer; rows sum to 1.")
     last = analysis.num_layers - 1
-    through = st.slider("Through layer", 0, last, last, key="attn_rollout_layer")
+    through = st.select_slider("Through layer", list(range(analysis.num_layers)), last, key="attn_rollout_layer",
+                               format_func=attention_layer_label)
     st.plotly_chart(attention_figures.heatmap_figure(
         attention.rollout_map(result, through), "input token (source)", "position after the layer"), config=config,
                     key="attn_rollout_chart")
@@ -150,8 +153,9 @@ def ablation(analysis: forward.Analysis) -> None:
     options = [(layer, h) for layer in layers for h in heads]
     with st.form("attn_ablate_form", border=False):  # two model runs per comparison: run when asked, not per pick
         chosen = st.multiselect("Heads to switch off", options, key="attn_ablate_heads",
-                                format_func=lambda lh: f"layer {lh[0]} · head {lh[1]}")
-        whole = st.multiselect("…or every head of these layers", list(layers), key="attn_ablate_layers")
+                                format_func=lambda lh: f"{attention_layer_label(lh[0])} · head {lh[1]}")
+        whole = st.multiselect("…or every head of these layers", list(layers), key="attn_ablate_layers",
+                               format_func=attention_layer_label)
         st.form_submit_button("Switch them off and compare", key="attn_ablate_run")
     chosen = sorted(set(chosen) | {(layer, h) for layer in whole for h in heads})
     if not chosen:
