@@ -26,6 +26,8 @@ DIVERGING = "RdBu_r"
 # Above this many tokens an axis labels every k-th token only, and a chart stops growing taller.
 MAX_TICKS = 60
 MAX_HEIGHT = 1000
+# Pixels between two stacked panels: room for the lower one's subplot title.
+SUBPLOT_GAP_PX = 45
 # Axis half-range of the PCA plot as a multiple of the largest |coordinate|: room for the labels above points.
 PROJECTION_PAD = 1.15
 SUM_ROWS = ("token", "segment", "position", "sum", "LayerNorm(sum)", "model's embedding output")
@@ -103,7 +105,11 @@ def norms_figure(result: EmbeddingSum) -> go.Figure:
 
 def segment_figure(result: SegmentVectors, tokens: list[str]) -> go.Figure:
     """The segment table's rows, and the row every token received: identical within a sentence."""
-    fig = make_subplots(rows=2, cols=1, row_heights=[0.25, 0.75], vertical_spacing=0.12,
+    # The lower subplot's title sits in the gap between the panels: the upper panel's x ticks are hidden (both panels
+    # share the dimension axis) and the gap is kept at SUBPLOT_GAP_PX whatever the height, so they never overlap.
+    height = _height(len(tokens), 16, 260)
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.25, 0.75], shared_xaxes=True,
+                        vertical_spacing=SUBPLOT_GAP_PX / height,
                         subplot_titles=("segment table (one row per segment id)", "the row each token got"))
     names = [f"segment {i}" + (" (A)" if i == 0 else " (B)" if i == 1 else "") for i in range(len(result.vectors))]
     fig.add_trace(go.Heatmap(z=result.vectors, y=names, coloraxis="coloraxis"), 1, 1)
@@ -111,8 +117,7 @@ def segment_figure(result: SegmentVectors, tokens: list[str]) -> go.Figure:
     fig.add_trace(go.Heatmap(z=result.per_token, y=list(range(len(tokens))), coloraxis="coloraxis"), 2, 1)
     fig.update_yaxes(autorange="reversed", **_token_ticks(labels), row=2, col=1)
     fig.update_xaxes(title_text="embedding dimension", row=2, col=1)
-    fig.update_layout(coloraxis=_axis_scale(result.vectors), height=_height(len(tokens), 16, 260),
-                      margin=dict(l=10, r=10, t=40, b=30))
+    fig.update_layout(coloraxis=_axis_scale(result.vectors), height=height, margin=dict(l=10, r=10, t=40, b=30))
     return fig
 
 

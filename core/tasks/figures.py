@@ -61,8 +61,11 @@ def qa_logits_figure(result: QAResult, window_index: int | None = None) -> go.Fi
         go.Scatter(x=labels, y=window.start_logits[positions], mode="lines+markers", name="start logit", line_color=START_COLOR),
         go.Scatter(x=labels, y=window.end_logits[positions], mode="lines+markers", name="end logit", line_color=END_COLOR),
     ])
-    fig.add_hline(y=float(window.start_logits[0]), line=dict(dash="dot", color=START_COLOR), annotation_text="[CLS] start")
-    fig.add_hline(y=float(window.end_logits[0]), line=dict(dash="dot", color=END_COLOR), annotation_text="[CLS] end")
+    # The two [CLS] levels are often close: their labels go to opposite ends so they never overlap.
+    fig.add_hline(y=float(window.start_logits[0]), line=dict(dash="dot", color=START_COLOR), annotation_text="[CLS] start",
+                  annotation_position="top left", annotation_font_color=START_COLOR)
+    fig.add_hline(y=float(window.end_logits[0]), line=dict(dash="dot", color=END_COLOR), annotation_text="[CLS] end",
+                  annotation_position="bottom right", annotation_font_color=END_COLOR)
     for answer in (a for a in result.answers[:1] if a.window == window.index):
         fig.add_vrect(x0=positions.index(answer.token_start) - 0.5, x1=positions.index(answer.token_end) + 0.5,
                       fillcolor=ANSWER_COLORS[0], opacity=0.35, line_width=0, annotation_text="best answer")

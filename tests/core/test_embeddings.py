@@ -44,6 +44,17 @@ def test_segment_rows_identical_within_a_sentence_and_different_across(tiny_mode
     assert not np.allclose(result.vectors[0], result.vectors[1])
 
 
+@pytest.mark.parametrize("tokens", [5, 60])
+def test_segment_figure_keeps_room_for_the_lower_title(tiny_model, tiny_analysis, tokens):
+    """Issue 20: the lower subplot's title sat on the upper panel's tick labels."""
+    result = embeddings.segment_vectors(tiny_model, tiny_analysis)
+    fig = embedding_figures.segment_figure(result, ["tok"] * tokens)
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    gap_px = (fig.layout.yaxis.domain[0] - fig.layout.yaxis2.domain[1]) * plot_px
+    assert gap_px >= 30  # a title line (about 16 px) and its padding
+    assert fig.layout.xaxis.showticklabels is False  # the upper panel's dimension ticks are not in the gap
+
+
 def test_cosine_matrix_is_symmetric_with_ones_on_the_diagonal():
     sims = embeddings.cosine_matrix(np.random.default_rng(0).normal(size=(9, 5)))
     np.testing.assert_allclose(sims, sims.T, atol=1e-6)
