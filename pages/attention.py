@@ -41,7 +41,7 @@ config = attention_figures.download_config(image_format)
 # building every tab took 9–11 s per interaction, the open one alone about 1 s.
 TABS = {
     "Heatmap": lambda: tabs.heatmap(analysis, layer, head, merge, hide, config),
-    "Layers × heads": lambda: tabs.overview(analysis, layer, head, config),
+    "Layers × heads": lambda: tabs.overview(analysis, layer, head, merge, hide, config),
     "bertviz": lambda: tabs.bertviz_views(analysis, layer, head),
     "Rollout": lambda: tabs.rollout(analysis, config),
     "Query · key": lambda: tabs.query_key(analysis, layer, head, config),
