@@ -19,6 +19,7 @@ from core.attention import probe as attention_probe
 from core.attention import views as attention_views
 from core.model import forward
 from core.model.layers import attention_layer_label
+from core.render import percent
 from ui import session
 from ui.on_demand import asked
 from ui.state import persistent, save
@@ -185,15 +186,19 @@ def _ablation_scores(result: attention_probe.AblationResult, loaded) -> None:
                 "hidden states is shown. Load a model with pre-training heads (e.g. bert-base-uncased) for more.")
         return
     rows = [{"position": a.position, "token": result.tokens[a.position], "top-1 changed": a.tokens[0] != b.tokens[0],
-             "intact top-5": ", ".join(f"{t} {p:.2f}" for t, p in zip(a.tokens, a.probabilities)),
-             "heads off top-5": ", ".join(f"{t} {p:.2f}" for t, p in zip(b.tokens, b.probabilities))}
+             "intact top-5": _top_list(a), "heads off top-5": _top_list(b)}
             for a, b in zip(result.intact_predictions, result.ablated_predictions)]
-    # Short columns first and the long top-5 lists sized to share the page: the last column was cut off.
+    # Short columns first, pixel widths that add up to the page's width: the last column was cut off.
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
-        "position": st.column_config.NumberColumn(width="small"), "token": st.column_config.TextColumn(width="small"),
-        "top-1 changed": st.column_config.CheckboxColumn(width="small"),
-        "intact top-5": st.column_config.TextColumn(width="large"),
-        "heads off top-5": st.column_config.TextColumn(width="large")})
+        "position": st.column_config.NumberColumn("pos.", width=50), "token": st.column_config.TextColumn(width=90),
+        "top-1 changed": st.column_config.CheckboxColumn("changed", width=75,
+                                                         help="the top prediction differs with the heads off"),
+        "intact top-5": st.column_config.TextColumn(width=270), "heads off top-5": st.column_config.TextColumn(width=270)})
+
+
+def _top_list(prediction) -> str:
+    """'house 12%, town 3.1%, …': short enough for a column of the page's width."""
+    return ", ".join(f"{t} {percent(p)}" for t, p in zip(prediction.tokens, prediction.probabilities))
 
 
 def exports(analysis: forward.Analysis) -> None:
