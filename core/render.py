@@ -84,11 +84,13 @@ def encoder_diagram_html(num_layers: int, hidden: int, heads: int, intermediate:
         box("Add & LayerNorm", "residual: x + feed-forward(x), then normalise", "#eeeeee"),
     ])
     stack = (f'<div style="border:2px dashed #555;border-radius:8px;padding:6px;margin:4px auto;max-width:560px">'
-             f'<div style="text-align:right;font-size:0.85em">one encoder, stacked <b>× {num_layers}</b></div>'
+             f'<div style="text-align:right;font-size:0.85em">one encoder, stacked <b>× {num_layers}</b>: '
+             f'layer 1 … layer {num_layers}</div>'
              f'{block}</div>')
     outputs = ", ".join(heads_out) or "none (encoder only)"
     return arrow.join([
-        box("Input embeddings", f"token + segment + position → LayerNorm: one {hidden}-vector per token", "#e0f2e0"),
+        box("Input embeddings (“embeddings” in every view)",
+            f"token + segment + position → LayerNorm: one {hidden}-vector per token", "#e0f2e0"),
         stack,
         box("Contextual embeddings", f"one {hidden}-vector per token; [CLS] feeds the sentence-level heads", "#e0f2e0"),
         box("Heads", outputs, "#f6e8ff"),

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.attention import figures as attention_figures
+from core.model import layers as layer_names
 from ui import session
 from ui.errors import user_errors
 from ui.sections import attention as tabs
@@ -16,7 +17,8 @@ st.markdown(
 loaded = session.require_model()
 analysis = session.require_analysis()
 st.caption(f"{loaded.name}: {analysis.num_layers} layers × {analysis.num_heads} heads, "
-           f"{len(analysis.inputs)} tokens — every weight below comes from the one cached forward pass.")
+           f"{len(analysis.inputs)} tokens — every weight below comes from the one cached forward pass. "
+           + layer_names.CONVENTION)
 
 if st.session_state.get("attn_layer", 0) >= analysis.num_layers:  # a smaller model was picked
     st.session_state.attn_layer = 0
@@ -24,7 +26,8 @@ if (st.session_state.get("attn_head") or 0) >= analysis.num_heads:
     st.session_state.attn_head = None
 
 cols = st.columns([1, 1.4, 1, 1, 1])
-layer = cols[0].selectbox("Layer", range(analysis.num_layers), key="attn_layer")
+layer = cols[0].selectbox("Layer", range(analysis.num_layers), key="attn_layer",
+                          format_func=layer_names.attention_layer_label)
 head = cols[1].selectbox("Head", [None, *range(analysis.num_heads)], key="attn_head", format_func=tabs.head_name)
 merge = cols[2].toggle("Word level", key="attn_merge",
                        help="Word level: attention summed over the attended word's pieces, averaged over the "
@@ -38,7 +41,7 @@ config = attention_figures.download_config(image_format)
 # building every tab took 9–11 s per interaction, the open one alone about 1 s.
 TABS = {
     "Heatmap": lambda: tabs.heatmap(analysis, layer, head, merge, hide, config),
-    "Layers × heads": lambda: tabs.overview(analysis, layer, head, config),
+    "Layers × heads": lambda: tabs.overview(analysis, layer, head, merge, hide, config),
     "bertviz": lambda: tabs.bertviz_views(analysis, layer, head),
     "Rollout": lambda: tabs.rollout(analysis, config),
     "Query · key": lambda: tabs.query_key(analysis, layer, head, config),

@@ -5,16 +5,21 @@ from functools import partial
 import streamlit as st
 
 from core.embeddings import contextual, figures, tables
+from core.model import layers as layer_names
 from ui import charts, session
 from ui.errors import user_errors
 
 st.title("Contextual embeddings")
-st.markdown("The encoder stack turns input embeddings (layer 0) into **contextual** embeddings, one layer at a time.")
+st.markdown("The encoder stack turns the input **embeddings** into **contextual** embeddings, one layer at a time.")
+st.caption(layer_names.CONVENTION)
 loaded = session.require_model()
 analysis = session.require_analysis()
 
 left, mid, right = st.columns(3)
-layer = left.slider("Layer (0 = input embedding)", 0, analysis.num_layers, analysis.num_layers, key="ctx_layer")
+depths = list(range(analysis.num_layers + 1))  # hidden states: 0 = embeddings, k = layer k
+if st.session_state.get("ctx_layer") not in (None, *depths):  # a model with fewer layers was picked
+    del st.session_state["ctx_layer"]
+layer = left.select_slider("Layer", depths, depths[-1], key="ctx_layer", format_func=layer_names.layer_label)
 dims = mid.segmented_control("Projection", [2, 3], default=2, key="ctx_dims", format_func=lambda d: f"{d}-D")
 merge = right.toggle("Merge pieces into words", key="ctx_merge")
 special = right.toggle("Include [CLS]/[SEP]", value=True, key="ctx_special")
@@ -37,7 +42,7 @@ with user_errors():
     senses = contextual.same_word(loaded, word, lines.splitlines())
     st.caption("Each sentence is its own (cached) forward pass. Start a line with its sense in brackets, e.g. "
                "`[river]`, to mark which pairs share a sense. Pairs with the same sense should stay closer in the "
-               "upper layers than pairs with different senses; at layer 0 only the position differs.")
+               "upper layers than pairs with different senses; in the embeddings only the position differs.")
     charts.show(figures.same_word_figure(senses), partial(tables.same_word_table, senses), "same_word")
     if gap := senses.sense_gap():
         same, different = gap
@@ -56,8 +61,8 @@ with user_errors(show=st.info):
                "token, same position, no context yet; only the layers make them differ.")
     charts.show(figures.sentence_figure(sentences), partial(tables.sentence_table, sentences), "sentence_vectors")
     if blind := [k for k in sentences.cls_blind_layers() if k > 0]:
-        st.info(f"[CLS] of A and [CLS] of B are practically the same vector (cosine ≥ 0.99) in layer(s) "
-                f"{', '.join(map(str, blind))}: up to there [CLS] has hardly read its sentence. [CLS] only carries "
+        st.info(f"[CLS] of A and [CLS] of B are practically the same vector (cosine ≥ 0.99) in "
+                f"{', '.join(map(layer_names.layer_label, blind))}: up to there [CLS] has hardly read its sentence. [CLS] only carries "
                 "the input where a training task made it (BERT's NSP head reads it through the pooler); a model "
                 "trained with mean pooling, like the base of `bundled` (all-MiniLM-L6-v2), leaves it blind, so "
                 "mean pooling is the better sentence vector there.")

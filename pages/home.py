@@ -6,6 +6,7 @@ import streamlit as st
 from core import config
 from core.model import bundled
 from core.model import card as model_card
+from core.model import layers as layer_names
 from core.render import encoder_diagram_html, token_strip_html
 from ui import registry, session
 
@@ -38,6 +39,7 @@ st.caption(f"{card.architecture} · {card.model_type} · loaded from {card.locat
 with st.expander("The encoder stack, drawn with this model's sizes", expanded=True):
     st.html(encoder_diagram_html(card.num_layers, card.hidden_size, card.num_heads, card.intermediate_size,
                                  caps.names))
+    st.caption(layer_names.CONVENTION)
 bundled_card = bundled.read_card() if loaded.name == config.BUNDLED_ALIAS else None
 if bundled_card:
     with st.expander("About the bundled model: what it was trained on, what it scores"):

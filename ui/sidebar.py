@@ -10,6 +10,7 @@ from core import config
 from core.model import loading as models
 from core.render import markdown_literal
 from ui.loaders import default_model, load_model
+from ui.state import persistent, widget_key
 
 # Query-string names of the three values a copied link restores.
 QUERY_KEYS = {"model": "model", "text_a": "a", "text_b": "b"}
@@ -43,23 +44,12 @@ def _sync_query_params() -> None:
         st.query_params.from_dict(wanted)
 
 
-def _bound(key: str) -> dict:
-    """Widget arguments that keep `key` in session state across pages and reruns.
-
-    The widget has its own key (Streamlit forgets widget values when a run does not draw them); its
-    value is copied from the persistent key before it is drawn and back when the user changes it.
-    """
-    widget_key = f"_w_{key}"
-    st.session_state[widget_key] = st.session_state[key]
-    return {"key": widget_key, "on_change": lambda: st.session_state.update({key: st.session_state[widget_key]})}
-
-
 def drawn_this_run() -> bool:
     """Whether render() already drew the sidebar in the current script run."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
-    return ctx is not None and "_w_model" in ctx.shared.widget_user_keys_this_run
+    return ctx is not None and widget_key("model") in ctx.shared.widget_user_keys_this_run
 
 
 def _model_options() -> list[str]:
@@ -89,12 +79,12 @@ def render() -> Selection:
     _init_state()
     with st.sidebar:
         st.selectbox(
-            "Model", _model_options(), accept_new_options=True, format_func=_option_label, **_bound("model"),
+            "Model", _model_options(), accept_new_options=True, format_func=_option_label, **persistent("model"),
             help="A hub id (bert-base-uncased, bert-base-chinese…), a local folder, or 'bundled' for the offline model. "
                  "Hub models marked 'download' are not on this machine yet.",
         )
-        st.text_area("Sentence A", height=80, **_bound("text_a"))
-        st.text_area("Sentence B (optional)", height=80, help="Leave empty for a single sentence.", **_bound("text_b"))
+        st.text_area("Sentence A", height=80, **persistent("text_a"))
+        st.text_area("Sentence B (optional)", height=80, help="Leave empty for a single sentence.", **persistent("text_b"))
         loaded, error = _load(st.session_state.model)
         if error:
             st.error(markdown_literal(error))  # it names what the link or the field said: never a live link

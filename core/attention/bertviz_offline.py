@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from core.model.forward import Analysis
+from core.model.layers import attention_layer_label
 
 # Most attention numbers one bertviz view may embed (~7 bytes each in its JSON); beyond it, fewer layers/heads.
 MAX_VIEW_VALUES = 1_200_000
@@ -76,10 +77,10 @@ def view_subset(analysis: Analysis, layer: int, heads: list[int] | None = None) 
     if layers_n * heads_n * per_head <= MAX_VIEW_VALUES:
         return ViewSubset(list(range(layers_n)), all_heads, "")
     if heads_n * per_head <= MAX_VIEW_VALUES:
-        return ViewSubset([layer], all_heads, f"{seq} tokens: only layer {layer} is embedded to keep the view responsive")
+        return ViewSubset([layer], all_heads, f"{seq} tokens: only {attention_layer_label(layer)} is embedded to keep the view responsive")
     chosen = sorted(set(heads or [0]))
     fit = max(1, MAX_VIEW_VALUES // per_head)
-    notice = f"{seq} tokens: only layer {layer}, heads {', '.join(map(str, chosen[:fit]))} are embedded"
+    notice = f"{seq} tokens: only {attention_layer_label(layer)}, heads {', '.join(map(str, chosen[:fit]))} are embedded"
     return ViewSubset([layer], chosen[:fit], notice)
 
 

@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 from core.attention.flow import TokenFlow
 from core.attention.maps import AttentionMap, HeadStatistic, Rollout
 from core.attention.probe import AblationResult, QueryKey
+from core.model.layers import attention_layer_label, attention_layer_number
 
 COLORSCALE = "Blues"
 # Pixels per token row/column, bounded so a 512-token map still fits a screen and 5 tokens stay readable.
@@ -80,19 +81,30 @@ def overview_figure(stat: HeadStatistic, selected: tuple[int, int] | None = None
     fig.update_layout(
         title=f"{stat.label} for every layer and head", height=max(300, 40 * layers + 140),
         xaxis={"title": "head", "dtick": 1, "range": [-0.5, heads - 0.5]},
-        yaxis={"title": "layer", "dtick": 1, "range": [layers - 0.5, -0.5]},
+        yaxis={"title": "layer", "range": [layers - 0.5, -0.5], **_attention_layer_ticks(layers)},
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
     return fig
 
 
+def _attention_layer_ticks(layers: int) -> dict:
+    """Axis ticks for attention indices 0 … N−1, labelled with their layers (layer 1 … layer N)."""
+    return {"tickmode": "array", "tickvals": list(range(layers)),
+            "ticktext": [attention_layer_label(i) for i in range(layers)]}
+
+
 def _click_targets(stat: HeadStatistic) -> go.Scatter:
-    """Invisible square markers on every cell: plotly reports clicks on points, not on heatmap cells."""
+    """Invisible square markers on every cell: plotly reports clicks on points, not on heatmap cells.
+
+    y is the attention index (what the click handler reads); the hover names the layer by its number.
+    """
     layers, heads = np.meshgrid(range(stat.values.shape[0]), range(stat.values.shape[1]), indexing="ij")
+    numbers = np.vectorize(attention_layer_number)(layers.ravel())
     return go.Scatter(
-        x=heads.ravel(), y=layers.ravel(), mode="markers", customdata=stat.values.ravel(), showlegend=False,
-        marker={"symbol": "square", "size": 28, "color": "rgba(0,0,0,0)"},
-        hovertemplate="layer %{y}, head %{x}<br>" + stat.label + " %{customdata:.3f}<extra>click to open</extra>",
+        x=heads.ravel(), y=layers.ravel(), mode="markers", customdata=np.stack([stat.values.ravel(), numbers], 1),
+        showlegend=False, marker={"symbol": "square", "size": 28, "color": "rgba(0,0,0,0)"},
+        hovertemplate="layer %{customdata[1]}, head %{x}<br>" + stat.label
+                      + " %{customdata[0]:.3f}<extra>click to open</extra>",
     )
 
 
@@ -142,7 +154,7 @@ def query_key_figure(qk: QueryKey, layer: int, head: int, token: int) -> go.Figu
     fig.update_xaxes(showticklabels=False, row=1, col=1)
     fig.update_xaxes(title_text="dimension of the head", row=2, col=1)
     fig.update_layout(
-        title=f"Layer {layer}, head {head}: how {html.escape(qk.tokens[token])} (position {token}) scores every token",
+        title=f"{attention_layer_label(layer).capitalize()}, head {head}: how {html.escape(qk.tokens[token])} (position {token}) scores every token",
         height=int(np.clip(CELL_PX * len(labels), MIN_PX, MAX_PX)) + 160, showlegend=False,
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
     )

@@ -16,6 +16,7 @@ from scipy.special import xlogy
 
 from core.model.forward import Analysis
 from core.model.inputs import EncodedInput, word_positions
+from core.model.layers import attention_layer_label, attention_layer_number
 from core.render import spreadsheet_safe
 
 # Per-head statistics the overview grid offers: key -> (label, what it measures).
@@ -66,7 +67,8 @@ class Rollout:
 
 def _check_layer_head(analysis: Analysis, layer: int, head: int | None) -> None:
     if not 0 <= layer < analysis.num_layers:
-        raise ValueError(f"layer {layer} does not exist: this model has layers 0–{analysis.num_layers - 1}")
+        raise ValueError(f"attention index {layer} does not exist: this model has {analysis.num_layers} layers "
+                         f"(indices 0–{analysis.num_layers - 1} are layers 1–{analysis.num_layers})")
     if head is not None and not 0 <= head < analysis.num_heads:
         raise ValueError(f"head {head} does not exist: this model has heads 0–{analysis.num_heads - 1}")
 
@@ -148,7 +150,7 @@ def attention_map(
         labels = [labels[g] for g in keep]
         notes.append("[CLS]/[SEP] hidden: rows are not renormalised, so they sum to less than 1 by what went to them")
     who = "average of all heads" if head is None else f"head {head}"
-    return AttentionMap(matrix, _disambiguate(labels), _disambiguate(labels), f"Layer {layer}, {who}", "; ".join(notes))
+    return AttentionMap(matrix, _disambiguate(labels), _disambiguate(labels), f"{attention_layer_label(layer).capitalize()}, {who}", "; ".join(notes))
 
 
 def _special_positions(encoded: EncodedInput) -> tuple[list[int], list[int]]:
@@ -221,12 +223,13 @@ def attention_rollout(analysis: Analysis, residual: float = ROLLOUT_RESIDUAL) ->
 
 
 def rollout_map(rollout: Rollout, layer: int) -> AttentionMap:
-    """The rollout after `layer` (0-based) as a heatmap."""
+    """The rollout after attention index `layer` (0-based, so 0 = through layer 1) as a heatmap."""
     if not 0 <= layer < len(rollout.matrices):
-        raise ValueError(f"layer {layer} does not exist: rollout has layers 0–{len(rollout.matrices) - 1}")
+        raise ValueError(f"attention index {layer} does not exist: rollout has indices 0–{len(rollout.matrices) - 1} "
+                         f"(layers 1–{len(rollout.matrices)})")
     labels = _disambiguate(rollout.tokens)
     note = f"rollout with residual weight {rollout.residual}: rows sum to 1"
-    return AttentionMap(rollout.matrices[layer], labels, labels, f"Rollout through layer {layer}", note)
+    return AttentionMap(rollout.matrices[layer], labels, labels, f"Rollout through {attention_layer_label(layer)}", note)
 
 
 def top_sources(rollout: Rollout, token: int, k: int = 5) -> list[tuple[str, float]]:
@@ -271,12 +274,12 @@ MAX_CSV_ROWS = 1_000_000
 
 
 def attentions_csv(analysis: Analysis) -> str:
-    """Every weight in long format: layer, head, from_position, from_token, to_position, to_token, weight."""
+    """Every weight in long format: layer (1 … N, as on the page), head, from/to position and token, weight."""
     layers, heads, seq, _ = analysis.attentions.shape
     if layers * heads * seq * seq > MAX_CSV_ROWS:
         raise ValueError(f"{layers * heads * seq * seq:,} weights are too many for CSV; download the NPZ file instead")
     tokens = [_csv_cell(t) for t in analysis.inputs.tokens]
     lines = ["layer,head,from_position,from_token,to_position,to_token,weight"]
     for (layer, head, i, j), weight in np.ndenumerate(analysis.attentions):
-        lines.append(f"{layer},{head},{i},{tokens[i]},{j},{tokens[j]},{weight:.6g}")
+        lines.append(f"{attention_layer_number(layer)},{head},{i},{tokens[i]},{j},{tokens[j]},{weight:.6g}")
     return "\n".join(lines) + "\n"

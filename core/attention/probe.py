@@ -19,6 +19,7 @@ from core.lib.numerics import softmax
 from core.model import forward
 from core.model.forward import model_inputs
 from core.model.inputs import EncodedInput
+from core.model.layers import attention_layer_label
 from core.model.loading import LoadedModel
 
 # How many probe results (q/k captures, ablation runs) the process keeps.
@@ -132,7 +133,8 @@ def heads_switched_off(loaded: LoadedModel, heads: tuple[tuple[int, int], ...]):
     by_layer: dict[int, list[int]] = {}
     for layer, head in heads:
         if not (0 <= layer < len(modules) and 0 <= head < num_heads):
-            raise ValueError(f"no head {head} in layer {layer}: this model has {len(modules)} layers × {num_heads} heads")
+            raise ValueError(f"no head {head} in {attention_layer_label(layer)}: this model has layers "
+                             f"1–{len(modules)} × heads 0–{num_heads - 1}")
         by_layer.setdefault(layer, []).append(head)
     handles = [modules[layer].register_forward_hook(_zero_heads_hook(chosen, num_heads))
                for layer, chosen in by_layer.items()]

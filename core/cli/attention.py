@@ -31,7 +31,8 @@ def cmd_attention(args: argparse.Namespace) -> dict:
         "tokens": tokens,
         "layers": analysis.num_layers,
         "heads": analysis.num_heads,
-        "statistics": {"values_are": "[layer][head], averaged over the attending tokens", **statistics},
+        "statistics": {"values_are": "[layer - 1][head]: row 0 is layer 1 (see core/model/layers.py), averaged over "
+                                     "the attending tokens", **statistics},
         "rollout": {
             "residual": rollout.residual,
             "top_sources": [
@@ -48,7 +49,9 @@ def cmd_attention(args: argparse.Namespace) -> dict:
         result["flow"] = {"position": flow.token, "token": tokens[flow.token],
                           "shares": [{"token": t, "share": round(float(v), 4)} for t, v in zip(tokens, flow.shares)]}
     if args.layer is not None:
-        amap = attention.attention_map(analysis, args.layer, args.head, merge=args.words)
+        if not 1 <= args.layer <= analysis.num_layers:
+            raise ValueError(f"--layer {args.layer} does not exist: this model has layers 1–{analysis.num_layers}")
+        amap = attention.attention_map(analysis, args.layer - 1, args.head, merge=args.words)
         result["map"] = {"title": amap.title, "note": amap.note, "rows": [attention.plain_label(r) for r in amap.row_labels],
                          "cols": [attention.plain_label(c) for c in amap.col_labels],
                          "matrix": np.round(amap.matrix, 4)}
@@ -67,7 +70,7 @@ def register(subparsers) -> None:
     parser.add_argument("--full-rollout", action="store_true", help="also print the final rollout matrix")
     parser.add_argument("--flow-token", type=int, default=None,
                         help=f"also print attention flow from this position (inputs up to {attention_flow.FLOW_MAX_TOKENS} tokens)")
-    parser.add_argument("--layer", type=int, default=None, help="also print this layer's attention map")
+    parser.add_argument("--layer", type=int, default=None, help="also print the attention map of this layer (1 … N, as on the page)")
     parser.add_argument("--head", type=int, default=None, help="with --layer: one head (default: head average)")
     parser.add_argument("--words", action="store_true", help="with --layer: merge word pieces into words")
     parser.set_defaults(func=cmd_attention)

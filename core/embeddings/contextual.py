@@ -45,13 +45,19 @@ class Units:
 
 @dataclass(frozen=True)
 class Projection:
-    """One layer's unit vectors projected on their top principal components."""
+    """One layer's unit vectors on their top principal components, rotated to line up with the layer below.
 
-    layer: int
+    Each layer keeps its own PCA plane (its best 2-D/3-D view); an orthogonal Procrustes rotation (no scaling)
+    turns it to match the previous layer's aligned coordinates, so a token can be followed from layer to layer,
+    and `extent` is one axis half-range for every layer, so the axes do not jump either.
+    """
+
+    layer: int  # hidden-state index: 0 = embeddings, k = layer k (core/model/layers.py)
     labels: list[str]
     sentence_ids: list[int | None]
-    coords: np.ndarray  # (units, dims)
-    explained: np.ndarray  # (dims,) share of variance each component explains
+    coords: np.ndarray  # (units, dims) aligned coordinates
+    explained: np.ndarray  # (dims,) share of this layer's variance each principal component explains
+    extent: float  # half-range of every axis, the same at every layer: max |coordinate| over all layers
 
 
 @dataclass(frozen=True)
@@ -139,12 +145,28 @@ def pca(vectors: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray]:
     return coords.astype(np.float32), explained.astype(np.float32)
 
 
+def procrustes_rotation(source: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The orthogonal matrix R (rotation or reflection) minimising ||source·R − target||: (dims, dims)."""
+    u, _, vt = np.linalg.svd(source.astype(np.float64).T @ target.astype(np.float64))
+    return u @ vt
+
+
+def aligned_pcas(chosen: Units, dims: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Every layer's PCA, each rotated onto the one below: ((layers + 1, units, dims), (layers + 1, dims) explained)."""
+    coords, explained = zip(*(pca(layer_vectors, dims) for layer_vectors in chosen.vectors))
+    aligned = [coords[0]]
+    for layer_coords in coords[1:]:
+        aligned.append(layer_coords @ procrustes_rotation(layer_coords, aligned[-1]))
+    return np.stack(aligned).astype(np.float32), np.stack(explained)
+
+
 def project(chosen: Units, layer: int, dims: int = 2) -> Projection:
-    """PCA of the units' vectors at one layer (0 = the input embedding)."""
+    """One layer's PCA (0 = the input embedding), aligned across layers with one axis range for all of them."""
     if not 0 <= layer < chosen.vectors.shape[0]:
         raise ValueError(f"layer must be between 0 (embeddings) and {chosen.vectors.shape[0] - 1}")
-    coords, explained = pca(chosen.vectors[layer], dims)
-    return Projection(layer, chosen.labels, chosen.sentence_ids, coords, explained)
+    coords, explained = aligned_pcas(chosen, dims)
+    extent = float(np.abs(coords).max()) or 1.0
+    return Projection(layer, chosen.labels, chosen.sentence_ids, coords[layer], explained[layer], extent)
 
 
 def similarity(chosen: Units, layer: int) -> np.ndarray:

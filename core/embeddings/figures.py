@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 from core.embeddings.contextual import Projection, SameWord, SentenceVectors, Units, group_tokens, word_label
 from core.embeddings.input_embedding import EmbeddingSum, PositionComparison, SegmentVectors
 from core.model.inputs import EncodedInput
+from core.model.layers import layer_axis, layer_label
 from core.render import token_chip, token_color
 
 # Marker colours: sentence A, sentence B, special tokens ([CLS], [SEP]).
@@ -25,6 +26,10 @@ DIVERGING = "RdBu_r"
 # Above this many tokens an axis labels every k-th token only, and a chart stops growing taller.
 MAX_TICKS = 60
 MAX_HEIGHT = 1000
+# Pixels between two stacked panels: room for the lower one's subplot title.
+SUBPLOT_GAP_PX = 45
+# Axis half-range of the PCA plot as a multiple of the largest |coordinate|: room for the labels above points.
+PROJECTION_PAD = 1.15
 SUM_ROWS = ("token", "segment", "position", "sum", "LayerNorm(sum)", "model's embedding output")
 
 
@@ -100,7 +105,11 @@ def norms_figure(result: EmbeddingSum) -> go.Figure:
 
 def segment_figure(result: SegmentVectors, tokens: list[str]) -> go.Figure:
     """The segment table's rows, and the row every token received: identical within a sentence."""
-    fig = make_subplots(rows=2, cols=1, row_heights=[0.25, 0.75], vertical_spacing=0.12,
+    # The lower subplot's title sits in the gap between the panels: the upper panel's x ticks are hidden (both panels
+    # share the dimension axis) and the gap is kept at SUBPLOT_GAP_PX whatever the height, so they never overlap.
+    height = _height(len(tokens), 16, 260)
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.25, 0.75], shared_xaxes=True,
+                        vertical_spacing=SUBPLOT_GAP_PX / height,
                         subplot_titles=("segment table (one row per segment id)", "the row each token got"))
     names = [f"segment {i}" + (" (A)" if i == 0 else " (B)" if i == 1 else "") for i in range(len(result.vectors))]
     fig.add_trace(go.Heatmap(z=result.vectors, y=names, coloraxis="coloraxis"), 1, 1)
@@ -108,8 +117,7 @@ def segment_figure(result: SegmentVectors, tokens: list[str]) -> go.Figure:
     fig.add_trace(go.Heatmap(z=result.per_token, y=list(range(len(tokens))), coloraxis="coloraxis"), 2, 1)
     fig.update_yaxes(autorange="reversed", **_token_ticks(labels), row=2, col=1)
     fig.update_xaxes(title_text="embedding dimension", row=2, col=1)
-    fig.update_layout(coloraxis=_axis_scale(result.vectors), height=_height(len(tokens), 16, 260),
-                      margin=dict(l=10, r=10, t=40, b=30))
+    fig.update_layout(coloraxis=_axis_scale(result.vectors), height=height, margin=dict(l=10, r=10, t=40, b=30))
     return fig
 
 
@@ -157,13 +165,18 @@ def projection_figure(result: Projection) -> go.Figure:
         trace = go.Scatter(x=pts[:, 0], y=pts[:, 1], **common) if dims == 2 else go.Scatter3d(
             x=pts[:, 0], y=pts[:, 1], z=pts[:, 2], **common)
         fig.add_trace(trace)
-    axes = [f"PC{i + 1} ({share:.0%} of variance)" for i, share in enumerate(result.explained)]
-    title = f"Layer {result.layer} {'(input embedding)' if result.layer == 0 else ''} — PCA"
+    # The same range at every layer (and no autorange), so moving the layer slider moves the points, not the axes.
+    bound = PROJECTION_PAD * result.extent
+    axes = [dict(title=f"aligned axis {i + 1}", range=[-bound, bound], autorange=False, zeroline=False)
+            for i in range(dims)]
+    title = (f"{layer_label(result.layer).capitalize()} — PCA: the top {dims} components hold "
+             f"{result.explained.sum():.0%} of its variance<br><sup>each layer's plane is rotated to line up with "
+             "the layer below; axes are the same at every layer</sup>")
     if dims == 2:
-        fig.update_layout(xaxis_title=axes[0], yaxis_title=axes[1])
+        fig.update_layout(xaxis=axes[0], yaxis=axes[1])
     else:
-        fig.update_layout(scene=dict(xaxis_title=axes[0], yaxis_title=axes[1], zaxis_title=axes[2]))
-    fig.update_layout(title=title, height=560, margin=dict(l=10, r=10, t=50, b=10))
+        fig.update_layout(scene=dict(xaxis=axes[0], yaxis=axes[1], zaxis=axes[2], aspectmode="cube"))
+    fig.update_layout(title=title, height=580, margin=dict(l=10, r=10, t=70, b=10))
     return fig
 
 
@@ -172,7 +185,7 @@ def similarity_figure(labels: list[str], matrix: np.ndarray, layer: int) -> go.F
     fig = go.Figure(go.Heatmap(z=matrix, zmin=-1, zmax=1, zmid=0, colorscale=DIVERGING,
                                x=list(range(len(labels))), y=list(range(len(labels)))))
     size = max(420, _height(len(labels), 22, 0))
-    fig.update_layout(title=f"Cosine similarity between tokens, layer {layer}", height=size,
+    fig.update_layout(title=f"Cosine similarity between tokens, {layer_label(layer)}", height=size,
                       xaxis=_token_ticks(labels), yaxis=dict(autorange="reversed", **_token_ticks(labels)),
                       margin=dict(l=10, r=10, t=50, b=10))
     return fig
@@ -182,8 +195,8 @@ def drift_figure(chosen: Units, drift: np.ndarray) -> go.Figure:
     """cos(vector at layer k, vector at layer 0) for every token: how far context moves each one."""
     fig = go.Figure(go.Heatmap(z=drift.T, zmin=-1, zmax=1, zmid=0, colorscale=DIVERGING,
                                x=list(range(drift.shape[0])), y=list(range(drift.shape[1]))))
-    fig.update_layout(title="Similarity of each token to its own input embedding (layer 0)",
-                      xaxis=dict(title="layer", dtick=1),
+    fig.update_layout(title="Similarity of each token to its own input embedding",
+                      xaxis=layer_axis(drift.shape[0] - 1),
                       yaxis=dict(autorange="reversed", **_token_ticks(chosen.labels)),
                       height=max(320, _height(len(chosen.labels), 20, 0)), margin=dict(l=10, r=10, t=50, b=10))
     return fig
@@ -192,7 +205,8 @@ def drift_figure(chosen: Units, drift: np.ndarray) -> go.Figure:
 def _layer_lines(title: str, series: dict[str, np.ndarray], yaxis: str) -> go.Figure:
     fig = go.Figure([go.Scatter(x=list(range(len(v))), y=v, mode="lines+markers", name=html.escape(k))
                      for k, v in series.items()])
-    fig.update_layout(title=title, xaxis=dict(title="layer (0 = input embedding)", dtick=1), yaxis_title=yaxis,
+    depth = max(len(v) for v in series.values())
+    fig.update_layout(title=title, xaxis=layer_axis(depth - 1), yaxis_title=yaxis,
                       height=380, margin=dict(l=10, r=10, t=50, b=10))
     return fig
 

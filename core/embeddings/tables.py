@@ -9,6 +9,7 @@ import numpy as np
 
 from core.embeddings.contextual import Projection, SameWord, SentenceVectors, Units
 from core.embeddings.input_embedding import EmbeddingSum, PositionComparison, SegmentVectors
+from core.model.layers import hidden_labels, layer_label
 from core.render import spreadsheet_safe
 
 
@@ -76,16 +77,17 @@ def similarity_table(labels: list[str], matrix: np.ndarray) -> str:
 
 
 def drift_table(chosen: Units, drift: np.ndarray) -> str:
-    return _matrix(chosen.labels, drift.T, "token", [f"layer{k}" for k in range(drift.shape[0])])
+    return _matrix(chosen.labels, drift.T, "token", hidden_labels(drift.shape[0] - 1))
 
 
 def same_word_table(result: SameWord) -> str:
     return _matrix(result.pair_labels, result.similarity, "sentences",
-                   [f"layer{k}" for k in range(result.similarity.shape[1])])
+                   hidden_labels(result.similarity.shape[1] - 1))
 
 
 def sentence_table(result: SentenceVectors) -> str:
     columns = {"separate_mean": result.separate_mean, "separate_cls": result.separate_cls,
                "in_pair_mean": result.in_pair_mean, "in_pair_cls_vs_mean_a": result.in_pair_cls_vs_mean[:, 0],
                "in_pair_cls_vs_mean_b": result.in_pair_cls_vs_mean[:, 1]}
-    return csv_text(["layer", *columns], [[k, *[c[k] for c in columns.values()]] for k in result.layers])
+    return csv_text(["layer", "layer_name", *columns],
+                    [[k, layer_label(k), *[c[k] for c in columns.values()]] for k in result.layers])

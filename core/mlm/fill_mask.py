@@ -24,6 +24,7 @@ from core.model import forward
 from core.model import loading as models
 from core.model.forward import Analysis
 from core.model.inputs import EncodedInput, word_positions
+from core.model.layers import hidden_labels
 
 # What a person may type for a mask: "[MASK]", "[mask]", "[ Mask ]", "<mask>" all mean the model's mask token.
 MASK_PATTERN = re.compile(r"\[\s*mask\s*\]|<\s*mask\s*>", re.IGNORECASE)
@@ -256,7 +257,7 @@ def logit_lens(
     return LogitLens(
         model_name=loaded.name,
         position=position,
-        layers=["embeddings", *(f"layer {i}" for i in range(1, len(probs)))],
+        layers=hidden_labels(len(probs) - 1),
         columns=columns,
         probs=probs[:, ids],
         top=[top_tokens(loaded, row, 1)[0] for row in probs],

@@ -12,6 +12,7 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
+from core.model.layers import layer_axis
 from core.render import percent
 from core.tasks.classify import Classification, Saliency, TokenClassification
 from core.tasks.qa import QAResult, Window
@@ -43,9 +44,10 @@ def cls_path_figure(result: Classification) -> go.Figure:
                                      name=f"P({html.escape(label)})"))
     fig.add_trace(go.Scatter(x=layers, y=result.cls_similarity_to_final, mode="lines", name="cosine to final [CLS]",
                              line=dict(dash="dot", color="gray")))
-    fig.update_layout(title="The [CLS] vector's path through the layers (0 = embedding output)",
-                      xaxis=dict(title="layer", tickmode="linear"), yaxis=dict(title="probability / cosine"),
-                      height=320, margin=dict(l=10, r=10, t=40, b=40))
+    # A short title: in compare mode the chart is half the page wide, and plotly does not wrap titles.
+    fig.update_layout(title="[CLS] through the layers", xaxis=layer_axis(len(layers) - 1),
+                      yaxis=dict(title="probability / cosine"), height=360, margin=dict(l=10, r=10, t=40, b=40),
+                      legend=dict(orientation="h", yanchor="top", y=-0.25, x=0))
     return fig
 
 
@@ -59,8 +61,11 @@ def qa_logits_figure(result: QAResult, window_index: int | None = None) -> go.Fi
         go.Scatter(x=labels, y=window.start_logits[positions], mode="lines+markers", name="start logit", line_color=START_COLOR),
         go.Scatter(x=labels, y=window.end_logits[positions], mode="lines+markers", name="end logit", line_color=END_COLOR),
     ])
-    fig.add_hline(y=float(window.start_logits[0]), line=dict(dash="dot", color=START_COLOR), annotation_text="[CLS] start")
-    fig.add_hline(y=float(window.end_logits[0]), line=dict(dash="dot", color=END_COLOR), annotation_text="[CLS] end")
+    # The two [CLS] levels are often close: their labels go to opposite ends so they never overlap.
+    fig.add_hline(y=float(window.start_logits[0]), line=dict(dash="dot", color=START_COLOR), annotation_text="[CLS] start",
+                  annotation_position="top left", annotation_font_color=START_COLOR)
+    fig.add_hline(y=float(window.end_logits[0]), line=dict(dash="dot", color=END_COLOR), annotation_text="[CLS] end",
+                  annotation_position="bottom right", annotation_font_color=END_COLOR)
     for answer in (a for a in result.answers[:1] if a.window == window.index):
         fig.add_vrect(x0=positions.index(answer.token_start) - 0.5, x1=positions.index(answer.token_end) + 0.5,
                       fillcolor=ANSWER_COLORS[0], opacity=0.35, line_width=0, annotation_text="best answer")

@@ -44,7 +44,7 @@ def test_page_on_a_model_without_mlm_head_offers_alternatives(tiny_dirs):
 def test_every_tab_renders_on_the_tiny_model(tiny_dirs, tab):
     at = _page(tiny_dirs, "this is unbelievable , new [MASK] [mask] is a city .", tab=tab)
     if tab == "Compare models":  # the default second model may be absent offline; compare with the same folder
-        at.selectbox(key="mlm_other_model").set_value(str(tiny_dirs["pretraining"])).run()
+        at.selectbox(key="_w_mlm_other_model").set_value(str(tiny_dirs["pretraining"])).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.get("plotly_chart") or at.dataframe or at.metric
 
@@ -64,3 +64,26 @@ def test_page_opens_on_the_example_with_its_word_already_masked():
 def test_no_mask_message_is_shown_once(tiny_dirs):
     at = _page(tiny_dirs, "the man went to the store")
     assert sum("[MASK]" in i.value for i in at.info) == 1
+
+
+def test_a_tabs_own_settings_survive_opening_another_tab(tiny_dirs):
+    """Only the open tab is drawn, and Streamlit forgets undrawn widgets: ui/state.persistent keeps them."""
+    from ui.state import widget_key
+
+    at = _page(tiny_dirs, "this is unbelievable , new [MASK] [mask] is a city .", tab="Pre-training masking")
+    at.number_input(key=widget_key("mlm_seed")).set_value(7).run()
+    at.slider(key=widget_key("mlm_draws")).set_value(20).run()
+    at.session_state["mlm_tab"] = "Per layer (logit lens)"
+    at.run()
+    first = at.selectbox(key=widget_key("mlm_lens_position")).value
+    at.selectbox(key=widget_key("mlm_lens_position")).select_index(1).run()  # the second [MASK]
+    chosen = at.selectbox(key=widget_key("mlm_lens_position")).value
+    assert chosen != first
+    at.session_state["mlm_tab"] = "Pre-training masking"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.number_input(key=widget_key("mlm_seed")).value == 7
+    assert at.slider(key=widget_key("mlm_draws")).value == 20
+    at.session_state["mlm_tab"] = "Per layer (logit lens)"
+    at.run()
+    assert at.selectbox(key=widget_key("mlm_lens_position")).value == chosen

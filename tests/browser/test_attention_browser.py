@@ -54,9 +54,9 @@ def test_clicking_the_overview_opens_that_head(app_url):
         grid.scroll_into_view_if_needed()
         page.wait_for_timeout(1000)  # let plotly finish laying out the grid
         box = grid.bounding_box()
-        page.mouse.click(box["x"] + box["width"] * 7.5 / 12, box["y"] + box["height"] * 3.5 / 6)  # layer 3, head 7
+        page.mouse.click(box["x"] + box["width"] * 7.5 / 12, box["y"] + box["height"] * 3.5 / 6)  # 4th row, head 7
         wait_for_app(page)
         page.wait_for_function(f"() => {SELECTBOX_TEXTS}.some(t => t.includes('head 7'))", timeout=30_000)
         texts = page.evaluate(f"() => {SELECTBOX_TEXTS}")
-        assert texts[1].endswith("3") and texts[2].endswith("head 7")  # Layer 3, Head 7 are now picked
+        assert texts[1].endswith("layer 4") and texts[2].endswith("head 7")  # 4th row = layer 4 (index 3), head 7
         screenshot(page, "attention-overview-click")

@@ -18,7 +18,9 @@ def test_cli_attention_json(tiny_dirs, capsys):
     assert len(out["statistics"]["entropy"]) == 2 and len(out["statistics"]["entropy"][0]) == 4
     for row in out["rollout"]["top_sources"]:
         assert row["sources"][0]["weight"] >= row["sources"][-1]["weight"]
-    assert "unbelievable" in out["map"]["rows"]
+    assert "unbelievable" in out["map"]["rows"] and out["map"]["title"].startswith("Layer 1,")  # 1-based --layer
     assert abs(sum(s["share"] for s in out["flow"]["shares"]) - 1) < 1e-3
     assert cli_main(["attention", "--model", str(tiny_dirs["pretraining"]), "--a", "x", "--layer", "5", "--json"]) == 2
     assert "does not exist" in json.loads(capsys.readouterr().out)["error"]
+    assert cli_main(["attention", "--model", str(tiny_dirs["pretraining"]), "--a", "x", "--layer", "0", "--json"]) == 2
+    assert "layers 1–2" in json.loads(capsys.readouterr().out)["error"]

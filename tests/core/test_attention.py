@@ -66,7 +66,7 @@ def test_hide_special_drops_cls_and_sep(pair):
 
 
 def test_bad_layer_or_head_is_a_clear_error(pair):
-    with pytest.raises(ValueError, match="layer 7 does not exist"):
+    with pytest.raises(ValueError, match="attention index 7 does not exist"):
         attention.attention_map(pair, 7, None)
     with pytest.raises(ValueError, match="head 9"):
         attention.attention_map(pair, 0, 9)
@@ -130,7 +130,7 @@ def test_ablation_is_cached_and_validated(tiny_model):
     first = attention_probe.ablate_heads(tiny_model, *PAIR, [(1, 0), (1, 0)])
     assert attention_probe.ablate_heads(tiny_model, *PAIR, [(1, 0)]) is first
     assert attention_probe.probe_runs() == before + 1
-    with pytest.raises(ValueError, match="no head 9 in layer 0"):
+    with pytest.raises(ValueError, match="no head 9 in layer 1"):
         attention_probe.ablate_heads(tiny_model, *PAIR, [(0, 9)])
 
 
@@ -156,7 +156,7 @@ def test_bertviz_long_input_is_limited_with_a_notice(tiny_model, monkeypatch):
     analysis = forward.analyze(tiny_model, " ".join(["cat"] * 40))
     monkeypatch.setattr(bertviz_offline, "MAX_VIEW_VALUES", len(analysis.inputs) ** 2 * 2)
     subset = bertviz_offline.view_subset(analysis, 1, [3, 2, 0])
-    assert subset.layers == [1] and subset.heads == [0, 2] and "layer 1" in subset.notice
+    assert subset.layers == [1] and subset.heads == [0, 2] and "only layer 2," in subset.notice  # index 1 = layer 2
     view, _ = bertviz_offline.head_view_html(analysis, 1, [3, 2, 0])
     assert '"include_layers": [1]' in view
 
@@ -170,6 +170,8 @@ def test_exports_round_trip(pair):
     assert len(lines) == len(pair.inputs) + 1 and "\u200b" not in csv
     long_csv = attention.attentions_csv(pair).strip().split("\n")
     assert len(long_csv) == pair.attentions.size + 1
+    layers_in_csv = {int(line.split(",")[0]) for line in long_csv[1:]}
+    assert layers_in_csv == set(range(1, pair.num_layers + 1))  # layers 1 … N, as on the page
 
 
 def test_figures_escape_tokens_and_offer_svg(tiny_model):

@@ -6,6 +6,7 @@ import io
 import numpy as np
 import pytest
 import torch
+from scipy.spatial import distance
 
 from core.embeddings import contextual
 from core.embeddings import figures as embedding_figures
@@ -41,6 +42,17 @@ def test_segment_rows_identical_within_a_sentence_and_different_across(tiny_mode
         rows = result.per_token[ids == seg]
         np.testing.assert_array_equal(rows, np.broadcast_to(result.vectors[seg], rows.shape))
     assert not np.allclose(result.vectors[0], result.vectors[1])
+
+
+@pytest.mark.parametrize("tokens", [5, 60])
+def test_segment_figure_keeps_room_for_the_lower_title(tiny_model, tiny_analysis, tokens):
+    """Issue 20: the lower subplot's title sat on the upper panel's tick labels."""
+    result = embeddings.segment_vectors(tiny_model, tiny_analysis)
+    fig = embedding_figures.segment_figure(result, ["tok"] * tokens)
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    gap_px = (fig.layout.yaxis.domain[0] - fig.layout.yaxis2.domain[1]) * plot_px
+    assert gap_px >= 30  # a title line (about 16 px) and its padding
+    assert fig.layout.xaxis.showticklabels is False  # the upper panel's dimension ticks are not in the gap
 
 
 def test_cosine_matrix_is_symmetric_with_ones_on_the_diagonal():
@@ -91,6 +103,23 @@ def test_projection_shapes(tiny_analysis, dims):
     assert np.all(np.diff(projection.explained) <= 1e-6) and projection.explained.sum() <= 1 + 1e-6
     with pytest.raises(ValueError, match="layer"):
         contextual.project(chosen, tiny_analysis.num_layers + 1)
+
+
+def test_projections_are_aligned_across_layers_with_fixed_axes(tiny_analysis):
+    """Issue 20: each layer's PCA is only rotated (distances kept) onto the layer below, and the axes stay put."""
+    chosen = contextual.units(tiny_analysis)
+    layers = range(tiny_analysis.num_layers + 1)
+    aligned = [contextual.project(chosen, k) for k in layers]
+    raw = [contextual.pca(chosen.vectors[k], 2)[0] for k in layers]
+    for k in layers:
+        np.testing.assert_allclose(distance.pdist(aligned[k].coords), distance.pdist(raw[k]), rtol=1e-4, atol=1e-4)
+    for k in layers[1:]:  # the rotation that best matches the layer below beats the bare PCA's signs and order
+        moved = np.linalg.norm(aligned[k].coords - aligned[k - 1].coords)
+        assert moved <= np.linalg.norm(raw[k] @ np.eye(2) - aligned[k - 1].coords) + 1e-4
+    assert len({p.extent for p in aligned}) == 1
+    assert all(np.abs(p.coords).max() <= p.extent + 1e-6 for p in aligned)
+    ranges = [embedding_figures.projection_figure(p).layout.xaxis.range for p in aligned]
+    assert all(r == ranges[0] for r in ranges)
 
 
 def test_similarity_and_drift(tiny_analysis):

@@ -292,3 +292,14 @@ def test_the_fine_tune_page_answers_a_long_passage_as_the_four_ways_page(tiny_di
     assert len(expected.windows) > 1  # longer than the tiny model's 64 positions
     assert finetune_runs.predict(loaded, "qa", question, LONG_PASSAGE).summary == expected.answers[0].text
     assert "empty" in finetune_runs.predict(loaded, "qa", question, "  ").summary
+
+
+def test_curves_figure_has_round_ticks_in_separate_panels():
+    """Issue 20: a second y axis on the loss chart got ticks such as 0.268 / 0.564 / 0.859."""
+    from core.finetune import figures as finetune_figures
+
+    history = [{"step": s, "loss": 2.0 / (s + 1)} for s in range(1, 30)] + [{"step": 29, "val_accuracy": 0.8}]
+    fig = finetune_figures.curves_figure(history)
+    assert all(getattr(fig.layout[name], "overlaying", None) is None for name in ("yaxis", "yaxis2"))
+    assert fig.layout.yaxis2.domain[1] < fig.layout.yaxis.domain[0]  # validation below the loss
+    assert fig.layout.yaxis2.dtick == 0.2 and tuple(fig.layout.yaxis2.range) == (0, 1.05)

@@ -284,6 +284,9 @@ def test_qa_logit_plot_covers_the_passage_tokens(tiny):
     window = result.windows[result.best_window]
     assert [t.name for t in fig.data] == ["start logit", "end logit"]
     assert len(fig.data[0].x) == sum(window.passage_mask)
+    cls_labels = {a.text: (a.xanchor, a.yanchor) for a in fig.layout.annotations if a.text.startswith("[CLS]")}
+    assert set(cls_labels) == {"[CLS] start", "[CLS] end"}  # at opposite ends: close levels never overlap them
+    assert cls_labels["[CLS] start"][0] != cls_labels["[CLS] end"][0] and len(set(cls_labels.values())) == 2
     bars = task_figures.probability_bars(tasks.classify(tiny["sentence"], "good movie"))
     assert sum(bars.data[0].x) == pytest.approx(1.0, abs=1e-5)
 

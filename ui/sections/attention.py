@@ -18,8 +18,11 @@ from core.attention import maps as attention
 from core.attention import probe as attention_probe
 from core.attention import views as attention_views
 from core.model import forward
+from core.model.layers import attention_layer_label
+from core.render import percent
 from ui import session
 from ui.on_demand import asked
+from ui.state import persistent, save
 
 # Pixel heights of the embedded bertviz views: per token row (head view), per layer row (model view).
 HEAD_VIEW_ROW_PX, MODEL_VIEW_LAYER_PX = 23, 190
@@ -49,9 +52,9 @@ def _open_clicked_head() -> None:
         st.session_state.attn_head = int(points[0]["x"])
 
 
-def overview(analysis: forward.Analysis, layer: int, head: int | None, config: dict) -> None:
-    key = st.selectbox("Statistic per head", list(attention.STATISTICS), key="attn_statistic",
-                       format_func=lambda k: attention.STATISTICS[k][0])
+def overview(analysis: forward.Analysis, layer: int, head: int | None, merge: bool, hide: bool, config: dict) -> None:
+    key = st.selectbox("Statistic per head", list(attention.STATISTICS), format_func=lambda k: attention.STATISTICS[k][0],
+                       **persistent("attn_statistic", options=list(attention.STATISTICS)))
     selection = session.current()
     stat = attention_views.head_statistic(session.require_model(), selection.text_a, selection.text_b, key)
     st.caption(f"{stat.description}. Averaged over the attending tokens. Click a cell to open that head below "
@@ -61,14 +64,14 @@ def overview(analysis: forward.Analysis, layer: int, head: int | None, config: d
     fig = attention_figures.overview_figure(stat, None if head is None else (layer, head))
     st.plotly_chart(fig, config=config, key="attn_overview_chart", on_select=_open_clicked_head,
                     selection_mode="points")
-    if head is not None:
-        amap = attention.attention_map(analysis, layer, head)
+    if head is not None:  # the chosen head's map follows Word level and Hide [CLS]/[SEP], as in the Heatmap tab
+        amap = attention.attention_map(analysis, layer, head, merge=merge, hide_special=hide)
         st.plotly_chart(attention_figures.heatmap_figure(amap), config=config, key="attn_overview_head_chart")
 
 
 def bertviz_views(analysis: forward.Analysis, layer: int, head: int | None) -> None:
     selection = session.current()
-    kind = st.radio("bertviz view", ["head", "model"], horizontal=True, key="attn_bertviz_kind",
+    kind = st.radio("bertviz view", ["head", "model"], horizontal=True, **persistent("attn_bertviz_kind", "head"),
                     format_func=lambda k: {"head": "Head view (one layer, all heads)",
                                            "model": "Model view (every layer × head)"}[k])
     heads = (head,) if head is not None else tuple(range(analysis.num_heads))
@@ -79,7 +82,8 @@ def bertviz_views(analysis: forward.Analysis, layer: int, head: int | None) -> N
         st.warning(subset.notice + " (choose the layer and head above).")
     st.caption("Drawn by bertviz (Vig, 2019) with d3 and jQuery served from installed packages — no internet needed. "
                + ("Pairs: pick A→A, A→B, B→A or B→B in its 'Attention' menu. " if analysis.inputs.is_pair else "")
-               + "Head view: hover a token to see where it attends; click a colour to toggle a head.")
+               + "Head view: hover a token to see where it attends; click a colour to toggle a head. bertviz's own "
+               "'Layer' menu counts from 0: its layer 0 is layer 1 here.")
     seq, n_layers = len(analysis.inputs), len(subset.layers)
     height = 120 + (HEAD_VIEW_ROW_PX * seq if kind == "head" else MODEL_VIEW_LAYER_PX * n_layers)
     st.iframe(view, height=min(height, 4000))
@@ -94,14 +98,15 @@ def rollout(analysis: forward.Analysis, config: dict) -> None:
     st.caption("Attention rollout (Abnar & Zuidema, 2020): each layer's head-averaged attention is mixed with the "
                "identity for the residual connection, 0.5·A + 0.5·I, rows renormalised, and multiplied through the "
                "layers. Row i then says which input tokens feed position i after that layer; rows sum to 1.")
-    last = analysis.num_layers - 1
-    through = st.slider("Through layer", 0, last, last, key="attn_rollout_layer")
+    depths = list(range(analysis.num_layers))
+    through = st.select_slider("Through layer", depths, format_func=attention_layer_label,
+                               **persistent("attn_rollout_layer", depths[-1], depths))
     st.plotly_chart(attention_figures.heatmap_figure(
         attention.rollout_map(result, through), "input token (source)", "position after the layer"), config=config,
                     key="attn_rollout_chart")
     tokens = analysis.inputs.tokens
     token = st.selectbox("What does this token attend to after all layers?", range(len(tokens)),
-                         format_func=_token_name(tokens), key="attn_rollout_token")
+                         format_func=_token_name(tokens), **persistent("attn_rollout_token", 0, range(len(tokens))))
     st.plotly_chart(attention_figures.rollout_sources_figure(result, token), config=config, key="attn_sources_chart")
     _flow(loaded, selection, token, config)
 
@@ -130,7 +135,8 @@ def query_key(analysis: forward.Analysis, layer: int, head: int | None, config: 
     st.caption("Inside one head: the query of the attending token i is compared with every key k_j; the scaled dot "
                "product q_i·k_j/√d goes through a softmax and gives the row of the attention map. Captured with "
                "forward hooks on the model's own query/key layers.")
-    token = st.selectbox("Attending token i", range(len(tokens)), format_func=_token_name(tokens), key="attn_qk_token")
+    token = st.selectbox("Attending token i", range(len(tokens)), format_func=_token_name(tokens),
+                         **persistent("attn_qk_token", 0, range(len(tokens))))
     if head is None:
         st.info("Pick one head in 'Head' above — the average of heads has no single query and key.")
         return
@@ -149,10 +155,12 @@ def ablation(analysis: forward.Analysis) -> None:
     layers, heads = range(analysis.num_layers), range(analysis.num_heads)
     options = [(layer, h) for layer in layers for h in heads]
     with st.form("attn_ablate_form", border=False):  # two model runs per comparison: run when asked, not per pick
-        chosen = st.multiselect("Heads to switch off", options, key="attn_ablate_heads",
-                                format_func=lambda lh: f"layer {lh[0]} · head {lh[1]}")
-        whole = st.multiselect("…or every head of these layers", list(layers), key="attn_ablate_layers")
-        st.form_submit_button("Switch them off and compare", key="attn_ablate_run")
+        chosen = st.multiselect("Heads to switch off", options, **persistent("attn_ablate_heads", [], options, in_form=True),
+                                format_func=lambda lh: f"{attention_layer_label(lh[0])} · head {lh[1]}")
+        whole = st.multiselect("…or every head of these layers", list(layers), format_func=attention_layer_label,
+                               **persistent("attn_ablate_layers", [], list(layers), in_form=True))
+        st.form_submit_button("Switch them off and compare", key="attn_ablate_run", on_click=save,
+                              args=("attn_ablate_heads", "attn_ablate_layers"))
     chosen = sorted(set(chosen) | {(layer, h) for layer in whole for h in heads})
     if not chosen:
         st.info("Choose heads or layers to switch off, then press the button.")
@@ -177,12 +185,20 @@ def _ablation_scores(result: attention_probe.AblationResult, loaded) -> None:
         st.info(f"{loaded.name} has no trained {' or '.join(missing)} head, so only the change in the final "
                 "hidden states is shown. Load a model with pre-training heads (e.g. bert-base-uncased) for more.")
         return
-    rows = [{"position": a.position, "token": result.tokens[a.position],
-             "intact top-5": ", ".join(f"{t} {p:.2f}" for t, p in zip(a.tokens, a.probabilities)),
-             "heads off top-5": ", ".join(f"{t} {p:.2f}" for t, p in zip(b.tokens, b.probabilities)),
-             "top-1 changed": a.tokens[0] != b.tokens[0]}
+    rows = [{"position": a.position, "token": result.tokens[a.position], "top-1 changed": a.tokens[0] != b.tokens[0],
+             "intact top-5": _top_list(a), "heads off top-5": _top_list(b)}
             for a, b in zip(result.intact_predictions, result.ablated_predictions)]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    # Short columns first, pixel widths that add up to the page's width: the last column was cut off.
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+        "position": st.column_config.NumberColumn("pos.", width=50), "token": st.column_config.TextColumn(width=90),
+        "top-1 changed": st.column_config.CheckboxColumn("changed", width=75,
+                                                         help="the top prediction differs with the heads off"),
+        "intact top-5": st.column_config.TextColumn(width=270), "heads off top-5": st.column_config.TextColumn(width=270)})
+
+
+def _top_list(prediction) -> str:
+    """'house 12%, town 3.1%, …': short enough for a column of the page's width."""
+    return ", ".join(f"{t} {percent(p)}" for t, p in zip(prediction.tokens, prediction.probabilities))
 
 
 def exports(analysis: forward.Analysis) -> None:

@@ -17,6 +17,7 @@ from core.model.inputs import EncodedInput
 from core.render import markdown_literal, percent
 from ui import loaders
 from ui.errors import user_errors
+from ui.state import persistent
 
 # Hub models with a real pre-trained MLM head, offered when the chosen model has none.
 MLM_MODELS = ("bert-base-uncased", "bert-large-uncased", "bert-base-chinese", "albert-base-v2")
@@ -100,9 +101,9 @@ def word_vs_piece(loaded, selection, picked: list[int], top_k: int) -> None:
         st.info("No word in the text is split into WordPiece pieces; add one such as “unbelievable” or “giraffes”.")
         return
     word, pieces = st.selectbox("Word", words, format_func=lambda w: f"{w[0]}  →  {' '.join(encoded.tokens[p] for p in w[1])}",
-                                key="mlm_word")
+                                **persistent("mlm_word", options=words))
     piece = st.radio("Piece to mask alone", pieces, format_func=lambda p: encoded.tokens[p], horizontal=True,
-                     key="mlm_piece")
+                     **persistent("mlm_piece", options=pieces))
     comparison = mlm.compare_word_masking(loaded, selection.text_a, selection.text_b, piece, top_k)
     left, right = st.columns(2)
     left.markdown(f"**Sub-word masking** — only “{encoded.tokens[piece]}” hidden; the other pieces give the word away")
@@ -135,7 +136,8 @@ def several_masks(loaded, selection, picked: list[int], top_k: int) -> None:
 def logit_lens(loaded, selection, picked: list[int], top_k: int) -> None:
     """The MLM head applied after every layer at one mask: heatmap and the masked word's rank."""
     result = mlm.fill_mask(loaded, selection.text_a, selection.text_b, 1, picked)
-    position = st.selectbox("Mask", [m.position for m in result.masks], key="mlm_lens_position",
+    positions = [m.position for m in result.masks]
+    position = st.selectbox("Mask", positions, **persistent("mlm_lens_position", options=positions),
                             format_func=lambda p: f"position {p} ({result.original_tokens[p]})")
     lens = mlm.logit_lens(loaded, selection.text_a, selection.text_b, position, picked, top_k)
     st.plotly_chart(mlm_figures.logit_lens_figure(lens), key="mlm_lens")
@@ -150,8 +152,8 @@ def logit_lens(loaded, selection, picked: list[int], top_k: int) -> None:
 def pretraining(loaded, selection, picked: list[int], top_k: int) -> None:
     """One seeded draw of the 15 % / 80-10-10 rule, the predictions, and accuracy over many draws."""
     left, right = st.columns(2)
-    seed = left.number_input("Seed", 0, 10_000, 0, key="mlm_seed")
-    draws = right.slider("Draws for the accuracy", 10, 200, 50, step=10, key="mlm_draws")
+    seed = left.number_input("Seed", min_value=0, max_value=10_000, step=1, **persistent("mlm_seed", 0))
+    draws = right.slider("Draws for the accuracy", 10, 200, step=10, **persistent("mlm_draws", 50))
     draw = mlm_pretraining.simulate_masking(loaded, selection.text_a, selection.text_b, seed=int(seed), top_k=top_k)
     st.html(mlm_figures.masking_draw_html(draw))
     st.caption("What the model sees: yellow → replaced by [MASK] (80 %), red → a random token (10 %), "
@@ -190,7 +192,7 @@ def _second_model_options(current: str) -> list[str]:
 def compare_models(loaded, selection, picked: list[int], top_k: int) -> None:
     """The same masked input through a second model, side by side."""
     options = _second_model_options(loaded.name)
-    other_name = st.selectbox("Second model", options, key="mlm_other_model", accept_new_options=True,
+    other_name = st.selectbox("Second model", options, **persistent("mlm_other_model"), accept_new_options=True,
                               help="A hub id, local folder or alias with an MLM head.")
     try:
         other = loaders.load_model(other_name)
