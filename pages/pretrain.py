@@ -11,13 +11,15 @@ from core.pretrain.runner import PretrainConfig
 from core.training import jobs
 from ui import run_controls, session
 from ui.errors import user_errors
+from ui.sections import negatives_lesson
 
 st.title("Pre-train: MLM + NSP together")
 st.markdown(
     "BERT's pre-training hides 15 % of the tokens (80 % → `[MASK]`, 10 % → a random token, 10 % unchanged) "
     "**and** asks whether sentence B follows sentence A — both losses are added and trained at once. "
     "Negatives from *other documents* can be told apart by topic alone; negatives from the *same document* "
-    "(or the two segments swapped) force the model to judge coherence. Train two runs and compare them below."
+    "(or the two segments swapped) force the model to judge coherence. "
+    "Run the lesson below to see it in numbers, or train your own runs and compare them."
 )
 source = st.radio("Documents", ["Example (Python documentation)", "Paste", "Upload .txt"], horizontal=True,
                   key="pretrain_source")
@@ -37,7 +39,9 @@ else:
 split = runs.split_held_out(documents)
 st.caption(f"{len(documents)} documents → {len(split.train)} for training, {len(split.held_out)} held out"
            + ("" if split.held_out_is_unseen else " (too few documents: evaluation reuses the training text)"))
+negatives_lesson.render(documents)
 
+st.subheader("Your own runs")
 left, right = st.columns(2)
 base = left.selectbox("Start from", [runs.FROM_SCRATCH, config.BUNDLED_ALIAS], key="pretrain_base",
                       help="tiny = 2 layers, 64 hidden, random weights: its curves move within minutes, its held-out "
@@ -83,7 +87,8 @@ def show_runs() -> None:
     latest = [s.snapshot() for s in map(jobs.get_job, job_ids) if s is not None]
     for snap in latest:
         if snap.status == "running":
-            st.progress(snap.step / max(1, snap.total_steps), f"{snap.name}: {snap.message or 'starting…'}")
+            left_s = f" · about {snap.eta_s:.0f} s left" if snap.eta_s is not None else ""
+            st.progress(snap.step / max(1, snap.total_steps), f"{snap.name}: {snap.message or 'starting…'}{left_s}")
             if st.button(f"Cancel {snap.name} (keeps its last checkpoint)", key=f"pretrain_cancel_{snap.job_id}"):
                 jobs.get_job(snap.job_id).cancel()
         elif snap.status == "failed":

@@ -1,15 +1,17 @@
-"""Pre-training commands: `pretrain` (MLM + NSP with a progress bar) and `pretrain-compare`."""
+"""Pre-training commands: `pretrain` (MLM + NSP with a progress bar), `pretrain-compare`, `pretrain-lesson`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from core import config
 from core.cli.args import add_common
 from core.corpus import document_texts
 from core.lib import uploads
+from core.pretrain import lesson
 from core.pretrain.data import NEGATIVE_STRATEGIES
 from core.pretrain.runner import PretrainConfig
 from core.pretrain.runs import FROM_SCRATCH, RunRequest, compare_runs, example_documents, run
@@ -63,6 +65,17 @@ def cmd_compare(args: argparse.Namespace) -> dict:
     return {"runs": scores}
 
 
+def cmd_lesson(args: argparse.Namespace) -> dict:
+    """Three short runs from one model, one per kind of negative, each scored on every kind (note section 3.2)."""
+    cfg = replace(lesson.LESSON_CONFIG, steps=args.steps)
+    result = lesson.run_lesson(read_documents(args.docs), args.model or config.BUNDLED_ALIAS, cfg, progress_bar)
+    return {"base": result.base, "steps_per_run": result.steps, "pairs_per_kind": result.pairs_per_kind,
+            "held_out_is_unseen": result.held_out_is_unseen,
+            "runs": [{"negatives": r.negatives, "seconds": round(r.seconds, 1), "auc": r.auc, "accuracy": r.accuracy}
+                     for r in result.runs],
+            "findings": result.findings()}
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser("pretrain", help="pre-train MLM + NSP on documents (continued or from scratch)")
     add_common(parser)
@@ -86,3 +99,9 @@ def register(subparsers) -> None:
     compare.add_argument("runs", nargs="+", help="model names saved by `pretrain --out`")
     compare.add_argument("--docs", nargs="*", default=[], help="the documents the runs used (default: doc topics)")
     compare.set_defaults(func=cmd_compare)
+    taught = subparsers.add_parser("pretrain-lesson", help="what each kind of NSP negative teaches: three short "
+                                   "runs from --model, scored on every kind of held-out pair")
+    add_common(taught)
+    taught.add_argument("docs", nargs="*", help="text files or folders of .txt (default: Python's doc topics)")
+    taught.add_argument("--steps", type=int, default=lesson.LESSON_CONFIG.steps, help="steps per run")
+    taught.set_defaults(func=cmd_lesson)

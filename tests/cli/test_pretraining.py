@@ -21,3 +21,19 @@ def test_cli_pretrain_from_scratch_and_compare(tmp_path, monkeypatch, capsys):
     scores = json.loads(capsys.readouterr().out)["runs"]
     assert set(scores[0]["nsp_accuracy"]) == set(D.NEGATIVE_STRATEGIES)
     assert cli.main(["pretrain", str(tmp_path / "missing.txt"), "--out", "x", "--json"]) == 2
+
+
+def test_cli_pretrain_lesson_prints_the_table_as_json(tmp_path, monkeypatch, capsys):
+    from dataclasses import replace
+
+    from core.pretrain import lesson
+
+    monkeypatch.setattr(lesson, "LESSON_CONFIG", replace(lesson.LESSON_CONFIG, batch_size=2, max_seq_len=32))
+    monkeypatch.setattr(lesson, "EVAL_PAIRS", 16)
+    docs = tmp_path / "docs.txt"
+    docs.write_text("\n---\n".join(runs.example_documents(8)))
+    assert cli.main(["pretrain-lesson", str(docs), "--steps", "1", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [r["negatives"] for r in result["runs"]] == list(D.NEGATIVE_STRATEGIES)
+    assert set(result["runs"][0]["auc"]) == set(D.NEGATIVE_STRATEGIES) and result["findings"]
+    assert result["pairs_per_kind"] == 16 and result["steps_per_run"] == 1

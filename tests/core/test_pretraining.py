@@ -236,3 +236,25 @@ def test_source_matched_negatives_draw_b_from_the_source_of_a():
     assert any(sources[p.source_a[0]] != sources[p.source_b[0]] for p in mixed)
     with pytest.raises(ValueError, match="single document"):
         D.source_peers(["novel", "novel", "gloss"])
+
+
+def test_lesson_trains_a_run_per_kind_and_scores_each_on_every_kind(tmp_path, monkeypatch):
+    """The preset: three runs from bundled with fresh NSP heads, a 3 × 3 table, findings read off it, no model saved."""
+    from dataclasses import replace
+
+    from core.pretrain import lesson
+
+    monkeypatch.setattr(checkpoints.config, "MODELS_HOME", tmp_path)
+    seen = []
+    cfg = replace(lesson.LESSON_CONFIG, steps=2, batch_size=4, max_seq_len=48)
+    result = lesson.run_lesson(runs.example_documents(8), cfg=cfg, report=seen.append, eval_pairs=24)
+    assert [r.negatives for r in result.runs] == list(D.NEGATIVE_STRATEGIES)
+    assert all(set(r.auc) == set(D.NEGATIVE_STRATEGIES) and 0 <= min(r.auc.values()) <= max(r.auc.values()) <= 1
+               for r in result.runs)
+    assert [p.step for p in seen] == list(range(1, 7)) and seen[-1].total_steps == 6  # one bar over the three runs
+    table = result.auc_table()
+    assert [row["trained with"] for row in table] == ["random document", "same document", "swapped"]
+    random_run = result.runs[0]
+    assert f"{random_run.auc['swapped']:.2f}" in result.findings()[0]
+    assert lesson.auc_figure(result).data[0].z[2][2] == result.runs[2].auc["swapped"]
+    assert not list(tmp_path.iterdir())  # nothing saved as a model
