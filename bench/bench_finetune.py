@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         args.batch_size, args.repeats = 8, 1
     config.MODELS_HOME = Path(tempfile.mkdtemp()) / "models"  # never touch the user's saved models
-    cfg = finetune.FineTuneConfig(task=args.task, base_model=args.model, alias="bench-run", epochs=args.epochs,
+    cfg = finetune.FineTuneConfig(task=args.task, base_model=args.model, alias="bench-run", epochs=args.epochs, overwrite=True,
                                   batch_size=args.batch_size, max_length=args.max_length)
     data = demo_data(args.task)
     if args.quick:
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
           f"{args.batch_size} · max length {args.max_length} · {name} · {precision}")
     print(f"  Trainer: optim={TRAINER_OPTIMIZER}, linear schedule, warm-up {cfg.warmup_fraction:.0%}, "
           f"max_grad_norm {cfg.max_grad_norm}, dataloader_num_workers=0, the runner's collator")
-    print("  ours:    core.finetune.runner (torch.optim.AdamW, the same schedule, clipping, collator and batches)")
+    print("  ours:    core.finetune.runner (torch.optim.AdamW fused, the same schedule, clipping, collator and batches)")
     best_ours, best_hf = 0.0, 0.0
     for repeat in range(args.repeats):  # alternating runs share the machine's load fairly
         started = time.perf_counter()

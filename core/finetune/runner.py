@@ -166,7 +166,9 @@ def make_optimizer(model, cfg: FineTuneConfig, total_steps: int):
         {"params": [p for _, p in trainable if decays(p)], "weight_decay": cfg.weight_decay},
         {"params": [p for _, p in trainable if not decays(p)], "weight_decay": 0.0},
     ]
-    optimizer = torch.optim.AdamW(groups, lr=cfg.learning_rate)
+    # The fused kernel updates every tensor in one pass (what Trainer's adamw_torch_fused uses); CPU and CUDA have it.
+    device = trainable[0][1].device.type if trainable else "cpu"
+    optimizer = torch.optim.AdamW(groups, lr=cfg.learning_rate, fused=device in ("cpu", "cuda"))
     warmup = max(1, int(total_steps * cfg.warmup_fraction))
     return optimizer, warmup_then_linear_decay(optimizer, warmup, total_steps)
 
