@@ -77,8 +77,8 @@ MAX_RUNNING_JOBS = int(os.environ.get("BERT_EXPLORER_MAX_JOBS", "2"))
 DEFAULT_TEXT_A = "The man went to the store to buy a gallon of milk."
 DEFAULT_TEXT_B = "He paid for it with cash at the counter."
 # Masked on the Masked words page while the sentences are the example pair, so the first visit shows a prediction
-# that reads both sides ("He [MASK] for it with cash": bundled's top-1 is "paid"; tests/core/test_everyday.py).
-DEFAULT_MASKED_WORD = "paid"
+# that reads both sides ("The man [MASK] to the store": bundled's top-1 is "went"; tests/core/test_everyday.py).
+DEFAULT_MASKED_WORD = "went"
 # The Next sentence page's second candidate for sentence B: unrelated to the example's sentence A.
 DEFAULT_OTHER_B = "Penguins live in the southern hemisphere."
 

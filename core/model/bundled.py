@@ -106,8 +106,8 @@ class BundledCard:
     """What the bundled model was trained on and what it scored on held-out data, from card.json."""
 
     corpus: str  # the last build's training text
-    steps: int  # optimizer steps of the last build (its phases together)
-    train_minutes: float  # wall-clock minutes of that build
+    steps: int  # optimizer steps of the everyday builds (the phases the card lists, together)
+    train_minutes: float  # wall-clock minutes of those builds
     cloze_top1: float  # held-out everyday cloze: acceptable word at rank 1
     cloze_top5: float  # … among the top 5
     nsp_accuracy: float  # held-out everyday pairs: coherent vs unrelated, at 0.5
@@ -120,9 +120,10 @@ def read_card(card_file: Path = CARD_FILE) -> BundledCard | None:
     try:
         card = json.loads(card_file.read_text())
         held_out, everyday = card["held_out"], card["held_out"]["everyday"]
+        seconds = card["train_seconds"] + sum(build["train_seconds"] for build in card.get("builds_before", []))
         return BundledCard(
-            corpus=card["corpus"]["v2"], steps=sum(phase["steps"] for phase in card["phases"]),
-            train_minutes=round(card["train_seconds"] / 60, 1), cloze_top1=everyday["cloze_top1"],
+            corpus=list(card["corpus"].values())[-1], steps=sum(phase["steps"] for phase in card["phases"]),
+            train_minutes=round(seconds / 60, 1), cloze_top1=everyday["cloze_top1"],
             cloze_top5=everyday["cloze_top5"], nsp_accuracy=everyday["nsp_accuracy"],
             docs_mlm_accuracy=held_out["python_docs"]["random_document"]["mlm_accuracy"],
             nsp_by_negative={k: v["nsp_accuracy"] for k, v in held_out["everyday_documents"].items()},

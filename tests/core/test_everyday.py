@@ -39,15 +39,15 @@ def scores(bundled_model) -> everyday.EverydayScores:
 
 
 # What the shipped build measured (assets/bundled_model/card.json), less a margin: a rebuild must not fall back.
-SHIPPED_FLOOR = {"cloze_top5": 0.60, "cloze_top1": 0.28, "nsp_auc": 0.78, "nsp_accuracy": 0.60}
-# Issue 15's bars; the shipped build (cloze top-5 65 %, top-1 32 %, NSP 67 % at 0.5) does not reach them yet.
+SHIPPED_FLOOR = {"cloze_top5": 0.60, "cloze_top1": 0.27, "nsp_auc": 0.82, "nsp_accuracy": 0.68}
+# Issue 15's bars; the shipped build (cloze top-5 64 %, top-1 30 %, NSP 72.5 % at 0.5) does not reach them yet.
 ISSUE_BARS = {"cloze_top5": 0.70, "cloze_top1": 0.35, "nsp_accuracy": 0.90}
 
 
 def test_bundled_stays_at_the_shipped_everyday_scores(scores):
     for name, floor in SHIPPED_FLOOR.items():
         assert getattr(scores, name) >= floor, name
-    assert scores.mean_is_next_coherent > scores.mean_is_next_unrelated
+    assert scores.mean_is_next_coherent > 0.75 > 0.5 > scores.mean_is_next_unrelated
 
 
 @pytest.mark.xfail(strict=True, reason="issue 15's bars are not met by the shipped build yet; a build that meets "
@@ -58,7 +58,7 @@ def test_bundled_meets_the_issue_bars(scores):
 
 
 def test_bundled_cls_carries_its_sentence(bundled_model):
-    assert everyday.cls_similarity_by_layer(bundled_model)[-1] < 0.85
+    assert everyday.cls_similarity_by_layer(bundled_model)[-1] < 0.8
 
 
 def test_the_card_records_both_registers():
