@@ -255,6 +255,8 @@ def test_lesson_trains_a_run_per_kind_and_scores_each_on_every_kind(tmp_path, mo
     table = result.auc_table()
     assert [row["trained with"] for row in table] == ["random document", "same document", "swapped"]
     random_run = result.runs[0]
-    assert f"{random_run.auc['swapped']:.2f}" in result.findings()[0]
+    findings = result.findings()
+    assert f"{random_run.final_batch_accuracy():.0%} of random-document pairs" in findings[0]
+    assert f"{random_run.auc['swapped']:.2f} on swapped ones" in findings[1] and len(findings) == 3
     assert lesson.auc_figure(result).data[0].z[2][2] == result.runs[2].auc["swapped"]
     assert not list(tmp_path.iterdir())  # nothing saved as a model

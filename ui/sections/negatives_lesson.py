@@ -31,7 +31,8 @@ def render(documents: list[str]) -> None:
             st.session_state[JOB_KEY] = job.job_id
     job = jobs.get_job(st.session_state.get(JOB_KEY))
     if job is not None:
-        _show(job.job_id, running=job.snapshot().status == "running")
+        with st.container():
+            _show(job.job_id, running=job.snapshot().status == "running")
 
 
 def _show(job_id: str, running: bool) -> None:
