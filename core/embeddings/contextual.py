@@ -47,9 +47,11 @@ class Units:
 class Projection:
     """One layer's unit vectors on their top principal components, rotated to line up with the layer below.
 
-    Each layer keeps its own PCA plane (its best 2-D/3-D view); an orthogonal Procrustes rotation (no scaling)
-    turns it to match the previous layer's aligned coordinates, so a token can be followed from layer to layer,
-    and `extent` is one axis half-range for every layer, so the axes do not jump either.
+    Each layer keeps its own PCA plane (its best 2-D/3-D view), scaled to the same spread (root-mean-square
+    distance 1 from the centre: vector norms grow through the stack, and one range for unscaled layers crowds
+    the quieter ones into a dot); an orthogonal Procrustes rotation turns it to match the previous layer's
+    aligned coordinates, so a token can be followed from layer to layer, and `extent` is one axis half-range
+    for every layer, so the axes do not jump either.
     """
 
     layer: int  # hidden-state index: 0 = embeddings, k = layer k (core/model/layers.py)
@@ -154,6 +156,7 @@ def procrustes_rotation(source: np.ndarray, target: np.ndarray) -> np.ndarray:
 def aligned_pcas(chosen: Units, dims: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """Every layer's PCA, each rotated onto the one below: ((layers + 1, units, dims), (layers + 1, dims) explained)."""
     coords, explained = zip(*(pca(layer_vectors, dims) for layer_vectors in chosen.vectors))
+    coords = [c / (float(np.sqrt((c.astype(np.float64) ** 2).sum(axis=1).mean())) or 1.0) for c in coords]
     aligned = [coords[0]]
     for layer_coords in coords[1:]:
         aligned.append(layer_coords @ procrustes_rotation(layer_coords, aligned[-1]))

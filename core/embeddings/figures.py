@@ -170,8 +170,8 @@ def projection_figure(result: Projection) -> go.Figure:
     axes = [dict(title=f"aligned axis {i + 1}", range=[-bound, bound], autorange=False, zeroline=False)
             for i in range(dims)]
     title = (f"{layer_label(result.layer).capitalize()} — PCA: the top {dims} components hold "
-             f"{result.explained.sum():.0%} of its variance<br><sup>each layer's plane is rotated to line up with "
-             "the layer below; axes are the same at every layer</sup>")
+             f"{result.explained.sum():.0%} of its variance<br><sup>each layer's plane is scaled to the same spread and "
+             "rotated to line up with the layer below; axes are the same at every layer</sup>")
     if dims == 2:
         fig.update_layout(xaxis=axes[0], yaxis=axes[1])
     else:
