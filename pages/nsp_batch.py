@@ -9,6 +9,7 @@ from core.nsp import scoring as nsp
 from core.pretrain import everyday
 from ui import session
 from ui.errors import user_errors
+from ui.sections import nsp as nsp_sections
 
 st.title("NSP batch scoring")
 st.markdown(
@@ -31,15 +32,18 @@ if upload is None:
 with user_errors(stop=True):  # a bad file is named before anything else is drawn
     pairs = nsp_batch.read_upload(upload.name, upload.getvalue())
 
+precision = nsp_sections.precision_choice("nsp_batch_precision", loaded)
 bar = st.progress(0.0, text=f"Scoring {len(pairs)} pairs…")
 try:
-    result = nsp_batch.score_labeled_pairs(loaded, pairs, on_progress=lambda done, total: bar.progress(done / total))
+    result = nsp_batch.score_labeled_pairs(loaded, pairs, on_progress=lambda done, total: bar.progress(done / total),
+                                           precision=precision)
 except ValueError as err:
     result = None
     st.error(str(err))
 bar.empty()  # before any st.stop(): a stopped run draws nothing more
 if result is None:
     st.stop()
+nsp_sections.agreement_caption(result.agreement)
 
 table = pd.DataFrame(result.rows()).drop(columns=["model", "head"])
 # The page names its output apart from the file's label (`is_next` there means "B follows A", 1/0).

@@ -40,9 +40,12 @@ if not st.session_state.get("nsp_exp_ran"):
     st.info("Press **Build and score pairs** to score them.")
     st.stop()
 
-results = sections.score_experiment([session.require_model(), sections.load_optional(sop_name)], pairs)
+precision = sections.precision_choice("nsp_exp_precision", session.require_model())
+results = sections.score_experiment([session.require_model(), sections.load_optional(sop_name)], pairs, precision)
 if not results:
     st.stop()
+for result in results:
+    sections.agreement_caption(result.agreement)
 for result in results:
     if cut := int(result.scores.truncated.sum()):
         st.warning(f"{cut} pairs were longer than {result.model_name} takes and were cut (longer sentence first).")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from core import corpus
 from core.cli.args import add_common, add_sentences, to_jsonable
 from core.cli.basic import load_for_cli
 from core.lib import uploads
+from core.model import precision as precisions
 from core.nsp import batch as nsp_batch
 from core.nsp import experiment as nsp_experiment
 from core.nsp import scoring as nsp
@@ -34,7 +36,9 @@ def _read(path: str) -> str:
 def _print_batch(args: argparse.Namespace) -> None:
     """Score a pairs file with one model load and print one JSON object (or one text line) per pair."""
     loaded = load_for_cli(args.model)
-    result = nsp_batch.score_file(loaded, _read(args.batch))
+    result = nsp_batch.score_file(loaded, _read(args.batch), precision=args.precision)
+    if result.agreement is not None:
+        print(result.agreement.sentence(), file=sys.stderr)  # stdout stays one line per pair
     for row in result.rows():
         print(json.dumps(row, ensure_ascii=False) if args.json else f"{row['is_next']:.4f}\t{row['a']}\t{row['b']}")
 
@@ -59,7 +63,8 @@ def _documents(path: str | None) -> Sequence[corpus.Document]:
 
 def experiment_record(result: nsp_experiment.ExperimentResult, with_pairs: bool) -> dict:
     record = {"model": result.model_name, "head": result.head.kind, "index_meaning": result.head.index_meaning(),
-              "kinds": to_jsonable(result.summary)}
+              "precision": result.scores.precision, "kinds": to_jsonable(result.summary),
+              "agreement_with_fp32": None if result.agreement is None else to_jsonable(result.agreement)}
     if with_pairs:
         record["pairs"] = [{**to_jsonable(p), "is_next": float(s)} for p, s in zip(result.pairs, result.is_next)]
     return record
@@ -69,9 +74,9 @@ def cmd_experiment(args: argparse.Namespace) -> dict:
     """Build consecutive / random-document / same-document / swapped pairs and score them per kind."""
     documents = _documents(args.file)
     pairs = nsp_experiment.build_pairs(documents, args.per_kind, args.seed)
-    runs = [nsp_experiment.run_experiment(load_for_cli(args.model), pairs)]
+    runs = [nsp_experiment.run_experiment(load_for_cli(args.model), pairs, precision=args.precision)]
     if args.sop_model:
-        runs.append(nsp_experiment.run_experiment(load_for_cli(args.sop_model), pairs))
+        runs.append(nsp_experiment.run_experiment(load_for_cli(args.sop_model), pairs, precision=args.precision))
     return {"documents": corpus.describe(documents), "threshold": nsp.THRESHOLD,
             "results": [experiment_record(r, args.pairs) for r in runs]}
 
@@ -82,6 +87,8 @@ def register(subparsers) -> None:
     add_sentences(parser, b_help="sentence B, the candidate next sentence", required=False)
     parser.add_argument("--batch", metavar="FILE",
                         help="TSV (A<TAB>B[<TAB>is_next]), CSV or JSONL pairs; one line out per pair")
+    parser.add_argument("--precision", choices=list(precisions.PRECISIONS), default="fp32",
+                        help="with --batch: bf16 is about 2x faster on CPUs with bf16 instructions (default fp32)")
     parser.set_defaults(func=cmd_nsp)
 
     parser = subparsers.add_parser("nsp-experiment", help="score four kinds of NSP pairs built from documents")
@@ -93,5 +100,7 @@ def register(subparsers) -> None:
     parser.add_argument("--sop-model", default=None,
                         help="a model with an SOP head (e.g. albert-base-v2) scored side by side")
     parser.add_argument("--pairs", action="store_true", help="include every pair and its score")
+    parser.add_argument("--precision", choices=list(precisions.PRECISIONS), default="fp32",
+                        help="bf16 is about 2x faster on CPUs with bf16 instructions (default fp32, exact)")
     parser.set_defaults(func=cmd_experiment)
 

@@ -128,6 +128,7 @@ class BatchResult:
 
     pairs: list[LabeledPair]
     scores: nsp.BatchScores
+    agreement: nsp.Agreement | None = None  # how close bf16 came to fp32 on a sample (None: fp32)
 
     @property
     def accuracy(self) -> float | None:
@@ -160,18 +161,20 @@ class BatchResult:
 
 def score_file(
     loaded: LoadedModel, text: str, on_progress: Callable[[int, int], None] | None = None,
-    max_pairs: int | None = None,
+    max_pairs: int | None = None, precision: str = "fp32",
 ) -> BatchResult:
     """Parse a pairs file (of at most max_pairs pairs) and score every pair with the model's real pair head."""
-    return score_labeled_pairs(loaded, parse_pairs(text, max_pairs), on_progress)
+    return score_labeled_pairs(loaded, parse_pairs(text, max_pairs), on_progress, precision)
 
 
 def score_labeled_pairs(
-    loaded: LoadedModel, pairs: list[LabeledPair], on_progress: Callable[[int, int], None] | None = None
+    loaded: LoadedModel, pairs: list[LabeledPair], on_progress: Callable[[int, int], None] | None = None,
+    precision: str = "fp32",
 ) -> BatchResult:
     """Score parsed pairs with the model's real pair head (batched, cached); on_progress(done, total) per batch."""
-    scores = nsp.score_pairs(loaded, [(p.text_a, p.text_b) for p in pairs], on_progress=on_progress)
-    return BatchResult(pairs, scores)
+    texts = [(p.text_a, p.text_b) for p in pairs]
+    scores = nsp.score_pairs(loaded, texts, on_progress=on_progress, precision=precision)
+    return BatchResult(pairs, scores, nsp.agreement(loaded, scores, texts))
 
 
 def to_csv(result: BatchResult) -> str:

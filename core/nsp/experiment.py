@@ -126,6 +126,7 @@ class ExperimentResult:
     pairs: list[Pair]
     scores: nsp.BatchScores  # (pairs, 2) logits in pair order
     summary: list[KindSummary]  # in KINDS order, kinds with no pair left out
+    agreement: nsp.Agreement | None = None  # how close bf16 came to fp32 on a sample (None: fp32)
 
     @property
     def is_next(self) -> np.ndarray:
@@ -155,10 +156,13 @@ def summarize(pairs: Sequence[Pair], is_next: np.ndarray) -> list[KindSummary]:
 
 
 def run_experiment(
-    loaded: LoadedModel, pairs: Sequence[Pair], on_progress: Callable[[int, int], None] | None = None
+    loaded: LoadedModel, pairs: Sequence[Pair], on_progress: Callable[[int, int], None] | None = None,
+    precision: str = "fp32",
 ) -> ExperimentResult:
     """Score every pair with the model's real NSP (or SOP) head, batched and cached, and summarise per kind."""
     if not pairs:
         raise ValueError("no pairs to score — give documents with several sentences each")
-    scores = nsp.score_pairs(loaded, [(p.text_a, p.text_b) for p in pairs], on_progress=on_progress)
-    return ExperimentResult(loaded.name, scores.head, list(pairs), scores, summarize(pairs, scores.is_next))
+    texts = [(p.text_a, p.text_b) for p in pairs]
+    scores = nsp.score_pairs(loaded, texts, on_progress=on_progress, precision=precision)
+    return ExperimentResult(loaded.name, scores.head, list(pairs), scores, summarize(pairs, scores.is_next),
+                            nsp.agreement(loaded, scores, texts))

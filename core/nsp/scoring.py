@@ -19,6 +19,7 @@ from core import config
 from core.lib.lru import LRUCache
 from core.lib.numerics import softmax
 from core.model import forward
+from core.model import precision as precisions
 from core.model.inputs import clean_texts
 from core.model.loading import LoadedModel
 
@@ -154,6 +155,7 @@ class BatchScores:
     head: SentenceHead
     logits: np.ndarray  # (pairs, 2)
     truncated: np.ndarray  # (pairs,) bool: the pair was cut to fit the model
+    precision: str = "fp32"  # a key of core.model.precision.PRECISIONS
 
     @property
     def is_next(self) -> np.ndarray:
@@ -173,13 +175,14 @@ def _token_counts(loaded: LoadedModel, pairs: Sequence[tuple[str, str]]) -> list
     return [len(ids) for ids in encoded["input_ids"]]
 
 
-def _run_batch(loaded: LoadedModel, pairs: Sequence[tuple[str, str]], max_length: int) -> np.ndarray:
+def _run_batch(loaded: LoadedModel, pairs: Sequence[tuple[str, str]], max_length: int,
+               precision: str = "fp32") -> np.ndarray:
     """One padded pass of the encoder + pair head over a batch of pairs (no MLM head): (batch, 2) head logits."""
     batch = loaded.tokenizer([a for a, _ in pairs], [b for _, b in pairs], padding=True, truncation="longest_first",
                              max_length=max_length, return_tensors="pt")
     if not loaded.uses_token_types:
         batch.pop("token_type_ids", None)
-    with torch.no_grad():
+    with torch.no_grad(), precisions.autocast(loaded.device, precision):
         logits = forward.pair_logits_only(loaded, {k: v.to(loaded.device) for k, v in batch.items()})
     return logits.float().cpu().numpy()
 
@@ -189,29 +192,56 @@ def score_pairs(
     pairs: Sequence[tuple[str, str]],
     batch_size: int = BATCH_SIZE,
     on_progress: Callable[[int, int], None] | None = None,
+    precision: str = "fp32",
 ) -> BatchScores:
     """Head logits of many (A, B) pairs in padded batches; pairs scored before come from the cache.
 
-    on_progress(done, total) is called after every batch, for a progress bar.
+    on_progress(done, total) is called after every batch, for a progress bar. precision: see core.model.precision.
     """
     head = sentence_head(loaded)
+    precisions.check_precision(precision)
     pairs = [require_pair(a, b) for a, b in pairs]
     max_length = forward.max_input_length(loaded)
-    keys = [(loaded.load_id, max_length, a, b) for a, b in pairs]
+    keys = [(loaded.load_id, max_length, precision, a, b) for a, b in pairs]
     results = {i: hit for i, key in enumerate(keys) if (hit := _CACHE.get(key)) is not None}
     todo = [i for i in range(len(pairs)) if i not in results]
     counts = dict(zip(todo, _token_counts(loaded, [pairs[i] for i in todo])))
     todo.sort(key=counts.get)  # similar lengths share a batch, so little compute goes to padding
     for start in range(0, len(todo), batch_size):
         chunk = todo[start:start + batch_size]
-        for i, logits in zip(chunk, _run_batch(loaded, [pairs[i] for i in chunk], max_length)):
+        for i, logits in zip(chunk, _run_batch(loaded, [pairs[i] for i in chunk], max_length, precision)):
             results[i] = (logits, counts[i] > max_length)
             _CACHE.put(keys[i], results[i])
         if on_progress:
             on_progress(len(pairs) - len(todo) + start + len(chunk), len(pairs))
     logits = np.array([results[i][0] for i in range(len(pairs))], dtype=np.float32).reshape(-1, 2)
     truncated = np.array([results[i][1] for i in range(len(pairs))], dtype=bool)
-    return BatchScores(loaded.name, head, logits, truncated)
+    return BatchScores(loaded.name, head, logits, truncated, precision)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How close a precision's scores are to fp32 on a sample of the same pairs."""
+
+    precision: str
+    pairs: int
+    max_abs_diff: float  # largest |P(index 0) − P_fp32(index 0)|
+    same_decisions: float  # share of pairs decided the same way at THRESHOLD
+
+    def sentence(self) -> str:
+        return (f"{self.precision} against fp32 on {self.pairs} of these pairs: P differs by at most "
+                f"{self.max_abs_diff:.4f}, {self.same_decisions:.0%} of the decisions are the same.")
+
+
+def agreement(loaded: LoadedModel, scores: BatchScores, pairs: Sequence[tuple[str, str]],
+              sample: int = precisions.AGREEMENT_SAMPLE) -> Agreement | None:
+    """The first `sample` pairs scored again in fp32, against `scores` (None when scores already are fp32)."""
+    if scores.precision == "fp32" or not len(pairs):
+        return None
+    exact = score_pairs(loaded, list(pairs)[:sample]).is_next
+    fast = scores.is_next[:len(exact)]
+    return Agreement(scores.precision, len(exact), float(np.abs(fast - exact).max()),
+                     float(((fast > THRESHOLD) == (exact > THRESHOLD)).mean()))
 
 
 def pairs_scored_count() -> int:

@@ -47,6 +47,17 @@ def test_negatives_page_runs_the_experiment(tiny_dirs):
     assert list(summary["kind"]) == list(KINDS) and (summary["count"] == 5).all()
 
 
+def test_negatives_page_in_bf16_says_how_close_it_came_to_fp32(tiny_dirs):
+    at = run_page("pages/nsp_negatives.py", {"model": str(tiny_dirs["pretraining"])})
+    at.slider(key="nsp_exp_per_kind").set_value(5)
+    at.button[0].click().run()
+    at.radio(key="nsp_exp_precision").set_value("bf16").run()
+    assert not at.exception and not at.error
+    assert any("bf16 against fp32 on" in c.value for c in at.caption)
+    at.radio(key="nsp_exp_precision").set_value("fp32").run()
+    assert not any("against fp32" in c.value for c in at.caption)
+
+
 def test_negatives_page_scores_an_sop_model_side_by_side(tiny_dirs, sop_model):
     at = run_page("pages/nsp_negatives.py", {"model": str(tiny_dirs["pretraining"])})
     at.slider(key="nsp_exp_per_kind").set_value(5)

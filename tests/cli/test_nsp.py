@@ -46,3 +46,13 @@ def test_cli_experiment_on_a_documents_file(tiny_dirs, tmp_path, capsys):
     (result,) = out["results"]
     assert [k["kind"] for k in result["kinds"]] == list(KINDS)
     assert len(result["pairs"]) == sum(k["count"] for k in result["kinds"])
+
+
+def test_cli_experiment_in_bf16_reports_its_agreement_with_fp32(tiny_dirs, tmp_path, capsys):
+    path = tmp_path / "docs.txt"
+    path.write_text(NSP_DOCS, encoding="utf-8")
+    assert cli.main(["nsp-experiment", str(path), "--model", str(tiny_dirs["pretraining"]), "--per-kind", "3",
+                     "--precision", "bf16", "--json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)["results"]
+    assert result["precision"] == "bf16" and result["agreement_with_fp32"]["precision"] == "bf16"
+    assert 0 <= result["agreement_with_fp32"]["max_abs_diff"] < 0.1

@@ -278,3 +278,24 @@ def test_batch_auc_needs_both_labels(tiny_model):
     assert result.auc in (0.0, 0.5, 1.0)
     unlabelled = nsp_batch.score_labeled_pairs(tiny_model, nsp_batch.parse_pairs("a cat\tit sat\n"))
     assert unlabelled.auc is None
+
+
+def test_bf16_scores_stay_close_to_fp32_and_say_how_close(bundled_model):
+    """Issue 19: the batch pages' fast precision; cached apart from fp32, with its distance measured on a sample."""
+    from core.model import precision as precisions
+    from core.pretrain import everyday
+
+    pairs = [(a, b) for a, b, _ in everyday.nsp_pairs()[:24]]
+    exact = nsp.score_pairs(bundled_model, pairs)
+    fast = nsp.score_pairs(bundled_model, pairs, precision="bf16")
+    assert exact.precision == "fp32" and fast.precision == "bf16"
+    assert not np.array_equal(exact.logits, fast.logits)  # really computed apart (the cache keys differ)
+    assert np.abs(exact.is_next - fast.is_next).max() < 0.05
+    agreement = nsp.agreement(bundled_model, fast, pairs, sample=8)
+    assert agreement.pairs == 8 and agreement.max_abs_diff == pytest.approx(
+        float(np.abs(exact.is_next[:8] - fast.is_next[:8]).max()))
+    assert agreement.same_decisions >= 0.875 and "against fp32 on 8 of these pairs" in agreement.sentence()
+    assert nsp.agreement(bundled_model, exact, pairs) is None
+    with pytest.raises(ValueError, match="unknown precision"):
+        nsp.score_pairs(bundled_model, pairs, precision="fp8")
+    assert precisions.default_precision(torch.device("meta")) == "fp32"

@@ -7,6 +7,7 @@ import streamlit as st
 
 from core import config, corpus
 from core.model import loading as models
+from core.model import precision as precisions
 from core.nsp import experiment as nsp_experiment
 from core.render import markdown_literal
 from ui import loaders
@@ -56,14 +57,35 @@ def load_optional(name: str) -> models.LoadedModel | None:
         return None
 
 
-def score_experiment(loaded_models: list, pairs: list[nsp_experiment.Pair]) -> list[nsp_experiment.ExperimentResult]:
+def precision_choice(key: str, loaded: models.LoadedModel) -> str:
+    """The batch pages' precision: bf16 by default where it is native (these pages show no internals)."""
+    options = list(precisions.PRECISIONS)
+    default = precisions.default_precision(loaded.device)
+    return st.radio("Precision", options, index=options.index(default), format_func=precisions.PRECISIONS.get,
+                    key=key, horizontal=True,
+                    help="bf16 runs the matrix products in bfloat16 (torch.autocast): about twice as fast on CPUs "
+                         "with bf16 instructions. The page scores a sample again in fp32 and says how close it "
+                         "came. Every page that shows internals (attention, embeddings) stays in fp32."
+                         + ("" if precisions.bf16_supported(loaded.device.type)
+                            else " This machine has no native bf16, so it would be slower here."))
+
+
+def agreement_caption(agreement) -> None:
+    """What a bf16 run is worth: its distance from fp32 on a sample (nothing to say for fp32)."""
+    if agreement is not None:
+        st.caption(agreement.sentence())
+
+
+def score_experiment(loaded_models: list, pairs: list[nsp_experiment.Pair],
+                     precision: str = "fp32") -> list[nsp_experiment.ExperimentResult]:
     """Run the experiment on every given model that has a pair head; say why for those that have none."""
     results = []
     for loaded in [m for m in loaded_models if m is not None]:
         bar = st.progress(0.0, text=f"Scoring {len(pairs)} pairs with {loaded.name}…")
         try:
             results.append(nsp_experiment.run_experiment(
-                loaded, pairs, on_progress=lambda done, total: bar.progress(done / total)))  # noqa: B023 (called within this iteration)
+                loaded, pairs, on_progress=lambda done, total: bar.progress(done / total),  # noqa: B023 (called within this iteration)
+                precision=precision))
         except ValueError as err:
             st.error(str(err))
         finally:
