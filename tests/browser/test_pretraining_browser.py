@@ -18,6 +18,7 @@ def test_run_a_tiny_pretraining_and_compare(tmp_path):
         page.keyboard.press("Home")  # the fewest steps: 10
         wait_for_app(page)
         page.get_by_text("The two adjacent segments in swapped order", exact=False).click()
+        wait_for_app(page)  # the choice renames the run (its own rerun): type the name only after it
         alias = page.get_by_label("Save as", exact=True)  # not its "Help for Save as" button
         alias.fill("browser-sop")
         alias.press("Enter")
