@@ -87,8 +87,8 @@ def show_runs() -> None:
     latest = [s.snapshot() for s in map(jobs.get_job, job_ids) if s is not None]
     for snap in latest:
         if snap.status == "running":
-            left_s = f" · about {snap.eta_s:.0f} s left" if snap.eta_s is not None else ""
-            st.progress(snap.step / max(1, snap.total_steps), f"{snap.name}: {snap.message or 'starting…'}{left_s}")
+            st.progress(snap.step / max(1, snap.total_steps),
+                        f"{snap.name}: {snap.message or 'starting…'}{run_controls.time_left(snap)}")
             if st.button(f"Cancel {snap.name} (keeps its last checkpoint)", key=f"pretrain_cancel_{snap.job_id}"):
                 jobs.get_job(snap.job_id).cancel()
         elif snap.status == "failed":

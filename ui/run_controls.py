@@ -13,6 +13,11 @@ from core.training import jobs
 from ui.session import session_owner
 
 
+def time_left(snap: jobs.JobSnapshot) -> str:
+    """" · about N s left" for a progress bar's text while the job can estimate it, else nothing."""
+    return f" · about {snap.eta_s:.0f} s left" if snap.eta_s is not None else ""
+
+
 def running_jobs_panel(key: str) -> None:
     """Every training job running on the server, whichever session (or closed tab) started it, each with a
     cancel button: a job that outlived its tab can still be stopped (its last checkpoint is kept)."""

@@ -17,7 +17,7 @@ from core.model import loading as models
 from core.render import markdown_literal
 from core.training import jobs
 from ui.loaders import load_model
-from ui.run_controls import delete_controls, replace_checkbox
+from ui.run_controls import delete_controls, replace_checkbox, time_left
 from ui.session import session_owner
 
 JOB_KEY = "finetune_job_id"
@@ -165,8 +165,8 @@ def _draw_progress(job: jobs.Job, was_running: bool) -> None:
     if was_running and snap.status != "running":
         st.rerun(scope="app")  # the run ended: redraw the whole page once, without polling
     done = snap.step / snap.total_steps if snap.total_steps else 0.0
-    eta = f" · about {snap.eta_s:.0f} s left" if snap.eta_s is not None else ""
-    st.progress(done, text=f"{markdown_literal(job.name)}: {snap.status} · step {snap.step}/{snap.total_steps}{eta} · {snap.message}")
+    st.progress(done, text=f"{markdown_literal(job.name)}: {snap.status} · step {snap.step}/{snap.total_steps}"
+                           f"{time_left(snap)} · {snap.message}")
     last = {k: v for h in snap.history for k, v in h.items() if k not in ("step", "elapsed_s")}
     if last:
         st.caption(" · ".join(f"{k.replace('_', ' ')} {v:.3f}" for k, v in sorted(last.items())))

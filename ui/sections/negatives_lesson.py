@@ -9,7 +9,7 @@ from core import config
 from core.pretrain import lesson
 from core.pretrain.runs import runs_curves_figure
 from core.training import jobs
-from ui import session
+from ui import run_controls, session
 from ui.errors import user_errors
 
 JOB_KEY = "pretrain_lesson_job"
@@ -40,8 +40,7 @@ def _show(job_id: str, running: bool) -> None:
     def live() -> None:
         snap = jobs.get_job(job_id).snapshot()
         if snap.status == "running":
-            left = f" · about {snap.eta_s:.0f} s left" if snap.eta_s is not None else ""
-            st.progress(snap.step / max(1, snap.total_steps), f"{snap.message or 'loading…'}{left}")
+            st.progress(snap.step / max(1, snap.total_steps), f"{snap.message or 'loading…'}{run_controls.time_left(snap)}")
             if st.button("Cancel the lesson", key="pretrain_lesson_cancel"):
                 jobs.get_job(job_id).cancel()
         elif snap.status == "failed":
