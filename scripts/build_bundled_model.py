@@ -114,18 +114,25 @@ def log(message: str) -> None:
     print(time.strftime("%H:%M:%S"), message, flush=True)
 
 
+def doc_paragraphs(doc_texts: list[str]) -> list[list[str]]:
+    """Every documentation paragraph as its own segmented document (whole pages would be a few hundred
+    documents among tens of thousands, and documents are drawn uniformly)."""
+    return segment_documents([p for text in doc_texts for p in text.split("\n\n")], DOC_WORDS)
+
+
+def stable_sample(documents: list[list[str]], count: float) -> list[list[str]]:
+    """round(count) documents chosen by a stable hash of their text (the same in every build)."""
+    ranked = sorted(documents, key=lambda d: hashlib.sha256(" ".join(d).encode()).hexdigest())
+    return ranked[:round(count)]
+
+
 def mixed_documents(doc_texts: list[str], everyday_texts: list[str]) -> list[list[str]]:
     """Phase 6's documents: every everyday document, plus documentation paragraphs making DOC_SHARE of all.
 
-    A documentation paragraph is its own document (whole pages would be a few hundred documents among tens
-    of thousands, and documents are drawn uniformly); which paragraphs are kept is a stable hash.
+    Which paragraphs are kept is a stable hash (stable_sample).
     """
     everyday = segment_documents(everyday_texts, EVERYDAY_WORDS)
-    paragraphs = [p for text in doc_texts for p in text.split("\n\n")]
-    docs = segment_documents(paragraphs, DOC_WORDS)
-    wanted = round(len(everyday) * DOC_SHARE / (1 - DOC_SHARE))
-    ranked = sorted(docs, key=lambda d: hashlib.sha256(" ".join(d).encode()).hexdigest())
-    return everyday + ranked[:wanted]
+    return everyday + stable_sample(doc_paragraphs(doc_texts), len(everyday) * DOC_SHARE / (1 - DOC_SHARE))
 
 
 def narrative_documents(doc_texts: list[str], everyday: dict[str, str],
@@ -140,15 +147,8 @@ def narrative_documents(doc_texts: list[str], everyday: dict[str, str],
     windows = [segments[i:i + NARRATIVE_WINDOW] for segments in segment_documents(austen_texts, NARRATIVE_WORDS)
                for i in range(0, len(segments), NARRATIVE_WINDOW)]
     windows = [w for w in windows if len(w) >= 2]
-    paragraphs = [p for text in doc_texts for p in text.split("\n\n")]
-    docs = segment_documents(paragraphs, DOC_WORDS)
-
-    def stable(documents: list[list[str]], wanted: float) -> list[list[str]]:
-        ranked = sorted(documents, key=lambda d: hashlib.sha256(" ".join(d).encode()).hexdigest())
-        return ranked[:round(wanted)]
-
-    narrative = stable(windows, total * NARRATIVE_SHARES["narrative"])
-    manuals = stable(docs, total * NARRATIVE_SHARES["docs"])
+    narrative = stable_sample(windows, total * NARRATIVE_SHARES["narrative"])
+    manuals = stable_sample(doc_paragraphs(doc_texts), total * NARRATIVE_SHARES["docs"])
     sources = everyday_sources + ["austen"] * len(narrative) + ["python-docs"] * len(manuals)
     return everyday + narrative + manuals, sources
 
