@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core import config
-from core.finetune.data import TASK_TITLES, TaskData, check_task, make_task_data, parse_examples
+from core.finetune.data import COLUMNS, TASK_TITLES, TaskData, check_task, make_task_data, parse_examples
 from core.model import loading as models
 
 # Column names seen in popular hub datasets, per role, tried in order (GLUE, IMDB, AG News, CoNLL, SQuAD…).
@@ -29,12 +29,8 @@ ROLE_COLUMNS = {
     "context": ("context", "passage"),
     "answers": ("answers",),
 }
-TASK_ROLES = {
-    "sentence": ("text", "label"),
-    "pair": ("text_a", "text_b", "label"),
-    "token": ("tokens", "tags"),
-    "qa": ("question", "context", "answers"),
-}
+# The roles of a task's columns: those of a data file, except that hub QA sets carry SQuAD's `answers` records.
+TASK_ROLES = {**COLUMNS, "qa": ("question", "context", "answers")}
 # A dataset folder (its data files, or save_to_disk output) holding more files than this is refused unread.
 MAX_FOLDER_FILES = 1000
 # Splits tried, in order, as the validation set when the user names none (MNLI calls it validation_matched).
