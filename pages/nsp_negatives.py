@@ -40,8 +40,9 @@ if not st.session_state.get("nsp_exp_ran"):
     st.info("Press **Build and score pairs** to score them.")
     st.stop()
 
-precision = sections.precision_choice("nsp_exp_precision", session.require_model())
-results = sections.score_experiment([session.require_model(), sections.load_optional(sop_name)], pairs, precision)
+loaded = session.require_model()
+precision = sections.precision_choice("nsp_exp_precision", loaded)
+results = sections.score_experiment([loaded, sections.load_optional(sop_name)], pairs, precision)
 if not results:
     st.stop()
 for result in results:
