@@ -81,14 +81,18 @@ def cmd_experiment(args: argparse.Namespace) -> dict:
             "results": [experiment_record(r, args.pairs) for r in runs]}
 
 
+def add_precision(parser: argparse.ArgumentParser, when: str = "") -> None:
+    parser.add_argument("--precision", choices=list(precisions.PRECISIONS), default="fp32",
+                        help=f"{when}bf16 is about 2x faster on CPUs with bf16 instructions (default fp32, exact)")
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser("nsp", help="P(IsNext) of a sentence pair from the model's NSP head")
     add_common(parser)
     add_sentences(parser, b_help="sentence B, the candidate next sentence", required=False)
     parser.add_argument("--batch", metavar="FILE",
                         help="TSV (A<TAB>B[<TAB>is_next]), CSV or JSONL pairs; one line out per pair")
-    parser.add_argument("--precision", choices=list(precisions.PRECISIONS), default="fp32",
-                        help="with --batch: bf16 is about 2x faster on CPUs with bf16 instructions (default fp32)")
+    add_precision(parser, "with --batch: ")
     parser.set_defaults(func=cmd_nsp)
 
     parser = subparsers.add_parser("nsp-experiment", help="score four kinds of NSP pairs built from documents")
@@ -100,7 +104,6 @@ def register(subparsers) -> None:
     parser.add_argument("--sop-model", default=None,
                         help="a model with an SOP head (e.g. albert-base-v2) scored side by side")
     parser.add_argument("--pairs", action="store_true", help="include every pair and its score")
-    parser.add_argument("--precision", choices=list(precisions.PRECISIONS), default="fp32",
-                        help="bf16 is about 2x faster on CPUs with bf16 instructions (default fp32, exact)")
+    add_precision(parser)
     parser.set_defaults(func=cmd_experiment)
 

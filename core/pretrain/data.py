@@ -78,13 +78,13 @@ def source_peers(sources: list[str]) -> list[list[int]]:
 def _negative_b(documents: list[list[str]], doc: int, a: int, strategy: str, rng: random.Random,
                 peers: list[list[int]] | None = None) -> tuple[int, int]:
     """(document, segment) of a negative B for A = documents[doc][a] under `strategy` (B from A's peers if given)."""
-    if strategy == "random_document" and peers is not None:
-        other = doc
-        while other == doc:
-            other = rng.choice(peers[doc])
-        return other, rng.randrange(len(documents[other]))
     if strategy == "random_document":
-        other = rng.choice([d for d in range(len(documents)) if d != doc])
+        if peers is None:
+            other = rng.choice([d for d in range(len(documents)) if d != doc])
+        else:
+            other = doc
+            while other == doc:
+                other = rng.choice(peers[doc])
         return other, rng.randrange(len(documents[other]))
     far = [s for s in range(len(documents[doc])) if abs(s - a) >= 2]  # not adjacent, not A itself
     return doc, rng.choice(far)
