@@ -50,20 +50,33 @@ def staging_folders(models_dir: Path, alias: str) -> list[str]:
     return [name for name in os.listdir(models_dir) if name.startswith(f".{alias}.tmp-")]
 
 
+def half_written_staging(models_dir: Path, alias: str) -> str | None:
+    """A staging folder of `alias` that holds the weights but not yet the completion marker, if there is one."""
+    for name in staging_folders(models_dir, alias):
+        try:
+            files = os.listdir(models_dir / name)
+        except FileNotFoundError:  # renamed into place between two calls
+            continue
+        if "model.safetensors" in files and checkpoints.COMPLETE_MARKER not in files:
+            return name
+    return None
+
+
 def kill_during_a_save(models_dir: Path, alias: str, pid: int, timeout_s: float = 120) -> str:
-    """Poll the models folder every ~1 ms and SIGKILL the server once a save has begun writing the weights into
-    its staging folder but not yet finished (no completion marker); a save that ends between two polls is let
-    go and the next epoch's save is tried. Returns the staging folder's name."""
+    """Poll the models folder every ~1 ms; once a save has begun writing the weights into its staging folder
+    but not yet finished, freeze the server (SIGSTOP, every thread at once) and look again: the frozen folder
+    is exactly what a SIGKILL leaves. If the save finished between the poll and the freeze, let the server go
+    on (SIGCONT) and try the next epoch's save. No timing luck: the verdict is read while nothing can move.
+    Returns the staging folder's name."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
-        for name in staging_folders(models_dir, alias):
-            try:
-                files = os.listdir(models_dir / name)
-            except FileNotFoundError:  # renamed into place between two calls
-                continue
-            if "model.safetensors" in files and checkpoints.COMPLETE_MARKER not in files:
+        if half_written_staging(models_dir, alias) is not None:
+            os.kill(pid, signal.SIGSTOP)
+            frozen = half_written_staging(models_dir, alias)
+            if frozen is not None:
                 os.kill(pid, signal.SIGKILL)
-                return name
+                return frozen
+            os.kill(pid, signal.SIGCONT)
         time.sleep(0.001)
     raise AssertionError("no save was caught half-way within the time limit")
 
