@@ -51,9 +51,21 @@ HUB_MAX_EXAMPLES = 2000
 # Model types whose encoders have BERT's shape (token/position(/segment) embeddings + encoder stack).
 BERT_FAMILY = ("bert", "albert", "roberta", "xlm-roberta", "electra", "distilbert", "camembert")
 
+# The ready-made task models shipped offline (assets/task_models/<name>): `bundled` fine-tuned by this project's
+# runner, stored as a small LoRA adapter over it. Each of the four ways to use BERT (note section 4) opens with
+# one: the pair task reads `bundled`'s own next-sentence head.
+READY_MODELS = {
+    "sentence": "bundled-sentiment",  # positive / negative
+    "token": "bundled-ner",  # CoNLL tags: B-/I- PER, LOC, ORG, MISC, and O
+    "pair": BUNDLED_ALIAS,  # the pre-trained NSP head: is B the sentence after A?
+    "qa": "bundled-qa",  # question + passage → answer span, or no answer
+}
+READY_ALIASES = tuple(alias for alias in READY_MODELS.values() if alias != BUNDLED_ALIAS)
+
 # Offered in the model picker; any other hub id or folder can be typed in.
 SUGGESTED_MODELS = (
     BUNDLED_ALIAS,
+    *READY_ALIASES,
     "bert-base-uncased",
     "bert-large-uncased",
     "bert-base-chinese",
