@@ -1,135 +1,245 @@
-"""Demo data sets so every task of note section 4 can be tried offline in minutes on a CPU.
+"""Everyday demo sets, so each of the four ways to use BERT (note section 4) can be learned offline in minutes.
 
-Nothing here is copied text: three sets are built at run time from the Python documentation topics that
-every Python install carries (`pydoc_data.topics`, under the Python Software Foundation License), and the
-QA set is generated from short templates written for this project (our own words, labelled as such).
+Every sentence is generated from templates and word pools written for this project (core/finetune/words.py;
+our own words, the project's licence), so nothing is copied from a third-party dataset:
+- sentence: is a review-like sentence positive or negative?
+- token: tag people, places, organisations and other names (CoNLL tags B-/I- PER, LOC, ORG, MISC, and O);
+- pair: is B the sentence that comes after A in a short story, or not?
+- qa: find the answer to a where / when / who / how many / why / what question in a short passage.
+The ready-made models (scripts/build_task_models.py) train on larger draws of the same generators, with
+pools widened at build time; their held-out sets (bench/data) were written separately, by hand.
 """
 
 from __future__ import annotations
 
-import builtins
 import functools
-import keyword
 import random
 import re
+from dataclasses import dataclass
 
-from core import corpus
+from core.finetune import templates, words
 from core.finetune.data import QAExample, TaskData, TextExample, TokenExample, make_task_data
 
-# Documentation topics about statements vs. about built-in data types: the two classes of the sentence demo.
-STATEMENT_TOPICS = ("assert assignment augassign break class continue del for function global if import "
-                    "nonlocal pass raise return try while with yield async compound").split()
-TYPE_TOPICS = ("dict lists numbers numeric-types string-methods strings typesseq typesseq-mutable typesmapping "
-               "typesfunctions typesmethods typesmodules integers floating booleans imaginary sequence-types "
-               "bltin-null-object bltin-ellipsis-object truth").split()
-# Examples per demo set: enough to see the loss fall and the metric rise in a few CPU minutes.
-DEMO_SIZE = 320
+# Examples per demo set: enough to see the loss fall and the metric rise in a minute or two on a CPU.
+DEMO_SIZE = 400
 SOURCES = {
-    "sentence": "Python documentation topics (pydoc_data, PSF License): is a sentence about a statement or a data type?",
-    "pair": "Python documentation topics (pydoc_data, PSF License): is B the sentence after A, or from another topic?",
-    "token": "Python documentation topics (pydoc_data, PSF License): tag Python keywords and built-in names",
-    "qa": "Template passages and questions written for this project (own words, same licence as the project)",
+    "sentence": "everyday sentences written for this project: is the sentence positive or negative?",
+    "pair": "two-sentence stories written for this project: is B the sentence after A?",
+    "token": "everyday sentences written for this project: tag people (PER), places (LOC), organisations (ORG) "
+             "and other names (MISC)",
+    "qa": "short everyday passages written for this project: where / when / who / how many / why questions",
 }
+SLOT = re.compile(r"\{(\w+)\}")
 
 
-def prose_sentences(text: str) -> list[str]:
-    """Sentences of a documentation topic's prose paragraphs (code blocks and headings skipped)."""
-    sentences = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        lines = paragraph.split("\n")
-        if any(line.startswith(" ") for line in lines) or re.fullmatch(r"[*=\-]+", lines[-1].strip() or "x"):
-            continue
-        joined = " ".join(line.strip() for line in lines)
-        sentences += [s for s in re.split(r'(?<=[.!?])\s+(?=[A-Z"])', joined) if 6 <= len(s.split()) <= 40]
-    return sentences
+@dataclass(frozen=True)
+class Pools:
+    """Names a generator draws from; the build passes wider ones (Faker, WordNet) than the app's defaults."""
 
+    first_names: tuple[str, ...] = words.FIRST_NAMES
+    surnames: tuple[str, ...] = words.SURNAMES
+    cities: tuple[str, ...] = words.CITIES
+    countries: tuple[str, ...] = words.COUNTRIES
+    other_places: tuple[str, ...] = words.OTHER_PLACES
+    organisations: tuple[str, ...] = words.ORGANISATIONS
+    nationalities: tuple[str, ...] = words.NATIONALITIES  # other names (MISC) by kind, so each fits its sentence
+    languages: tuple[str, ...] = words.LANGUAGES
+    events: tuple[str, ...] = words.EVENTS
+    products: tuple[str, ...] = words.PRODUCTS
+    positive: tuple[str, ...] = words.POSITIVE  # verdict adjectives that fit any subject
+    negative: tuple[str, ...] = words.NEGATIVE
 
-@functools.cache
-def topic_sentences(topic: str) -> tuple[str, ...]:
-    return tuple(prose_sentences(corpus.python_doc_topics()[topic]))
+    def person(self, rng: random.Random) -> str:
+        roll = rng.random()
+        if roll < 0.2:
+            return rng.choice(self.first_names)
+        return f"{rng.choice(self.first_names)} {rng.choice(self.surnames)}"
 
+    def place(self, rng: random.Random) -> str:
+        return rng.choice(rng.choice((self.cities, self.cities, self.countries, self.other_places)))
 
-def sentence_demo(seed: int = 0) -> list[TextExample]:
-    """Sentences labelled by the kind of documentation topic they come from."""
-    rng = random.Random(seed)
-    per_class = DEMO_SIZE // 2
-    examples = []
-    for label, topic_names in (("statement", STATEMENT_TOPICS), ("data type", TYPE_TOPICS)):
-        pool = [s for t in topic_names for s in topic_sentences(t)]
-        examples += [TextExample(s, None, label) for s in rng.sample(pool, min(per_class, len(pool)))]
-    rng.shuffle(examples)
-    return examples
-
-
-def pair_demo(seed: int = 0) -> list[TextExample]:
-    """Adjacent sentence pairs vs. pairs whose second sentence comes from another topic: BERT's original NSP
-    negatives, which the note calls too easy (topic gives them away) — easy enough to learn in minutes."""
-    rng = random.Random(seed)
-    topics = [t for t in STATEMENT_TOPICS + TYPE_TOPICS if len(topic_sentences(t)) >= 4]
-    examples = []
-    while len(examples) < DEMO_SIZE:
-        topic, other = rng.sample(topics, 2)
-        sentences = topic_sentences(topic)
-        i = rng.randrange(len(sentences) - 1)
+    def organisation(self, rng: random.Random) -> str:
         if rng.random() < 0.5:
-            examples.append(TextExample(sentences[i], sentences[i + 1], "adjacent"))
+            return rng.choice(self.organisations)
+        return rng.choice(words.ORG_PATTERNS).format(city=rng.choice(self.cities), surname=rng.choice(self.surnames),
+                                                     country=rng.choice(self.countries), word=rng.choice(words.ORG_WORDS))
+
+
+DEFAULT_POOLS = Pools()
+
+
+def fill(template: str, values: dict[str, str]) -> tuple[str, dict[str, tuple[int, int]]]:
+    """The template with its {slots} filled, and each slot's (start, end) character span in the result."""
+    out, spans, last = [], {}, 0
+    for match in SLOT.finditer(template):
+        out.append(template[last:match.start()])
+        start = sum(map(len, out))
+        out.append(values[match.group(1)])
+        spans[match.group(1)] = (start, start + len(values[match.group(1)]))
+        last = match.end()
+    out.append(template[last:])
+    return "".join(out), spans
+
+
+# ---- sentence: positive or negative ----------------------------------------------------------------------------
+
+def _noun(subject: str) -> str:
+    return subject.split()[-1]
+
+
+def sentiment_example(rng: random.Random, pools: Pools = DEFAULT_POOLS) -> TextExample:
+    """One sentence with its verdict: adjectives fitting the subject's topic, praise, complaints, events."""
+    label = rng.choice(("positive", "negative"))
+    good = label == "positive"
+    topic = rng.choice(list(words.SUBJECTS))
+    subject, other = rng.sample(words.SUBJECTS[topic], 2)
+    fitting = words.TOPIC_ADJECTIVES[topic]
+    general = pools.positive if good else pools.negative
+    own = fitting[0] if good else fitting[1]
+    opposite = fitting[1] if good else fitting[0]
+    a, b, c = rng.choice(own + general), rng.choice(own + general), rng.choice(general)
+    event = rng.choice(words.GOOD_EVENTS if good else words.BAD_EVENTS)
+    roll = rng.random()
+    if roll < 0.6:
+        template = rng.choice(templates.VERDICT_TEMPLATES)
+    elif roll < 0.9:
+        template = rng.choice(templates.PRAISE if good else templates.COMPLAINT)
+    else:
+        template = rng.choice(("{E}.", "{E}, and {e2}.", "Sadly, {e}." if not good else "Luckily, {e}."))
+    values = {"s": subject, "S": subject[0].upper() + subject[1:], "s2": other, "a": a, "A": a.capitalize(), "b": b,
+              "c": c, "o": rng.choice(opposite), "n": _noun(subject), "adv": rng.choice(templates.ADVERBS),
+              "E": event[0].upper() + event[1:], "e": event,
+              "e2": rng.choice(words.GOOD_EVENTS if good else words.BAD_EVENTS)}
+    text, _ = fill(template, values)
+    return TextExample(text, None, label)
+
+
+def sentence_demo(seed: int = 0, size: int = DEMO_SIZE, pools: Pools = DEFAULT_POOLS) -> list[TextExample]:
+    rng = random.Random(seed)
+    return [sentiment_example(rng, pools) for _ in range(size)]
+
+
+# ---- token: named entities --------------------------------------------------------------------------------------
+
+def tagged_words(template: str, values: dict[str, str], kinds: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Whitespace words of the filled template and their BIO tags (a slot's words get B-/I- of its kind)."""
+    tokens, tags = [], []
+    for piece in template.split():
+        match = SLOT.fullmatch(piece)
+        if not match:
+            tokens.append(piece)
+            tags.append("O")
+            continue
+        slot = match.group(1)
+        value_words = values[slot].split()
+        lead = value_words[0].lower() == "the" and kinds[slot] in ("ORG", "LOC", "MISC")
+        for i, word in enumerate(value_words):
+            tokens.append(word)
+            if lead and i == 0:
+                tags.append("O")  # CoNLL leaves the article out of the name: "the United Nations" → O B-ORG I-ORG
+            else:
+                tags.append(("B-" if i == (1 if lead else 0) else "I-") + kinds[slot])
+    return tokens, tags
+
+
+# Entity slots and their kinds; a slot's words are tagged B-/I- of its kind, every other word O.
+SLOT_KINDS = {"PER": "PER", "PER2": "PER", "SUR": "PER", "LOC": "LOC", "LOC2": "LOC", "ORG": "ORG", "ORG2": "ORG",
+              "NAT": "MISC", "LANG": "MISC", "LANG2": "MISC", "EVENT": "MISC", "PRODUCT": "MISC"}
+
+
+def ner_example(rng: random.Random, pools: Pools = DEFAULT_POOLS) -> TokenExample:
+    template = rng.choice(templates.NER_TEMPLATES)
+    lang, lang2 = rng.sample(pools.languages, 2)
+    values = {"PER": pools.person(rng), "PER2": pools.person(rng), "LOC": pools.place(rng), "LOC2": pools.place(rng),
+              "ORG": pools.organisation(rng), "ORG2": pools.organisation(rng), "SUR": rng.choice(pools.surnames),
+              "NAT": rng.choice(pools.nationalities), "LANG": lang, "LANG2": lang2, "EVENT": rng.choice(pools.events),
+              "PRODUCT": rng.choice(pools.products)}
+    tokens, tags = tagged_words(template, values, SLOT_KINDS)
+    if tokens and tags[0] == "O" and tokens[0][0].islower():
+        tokens[0] = tokens[0][0].upper() + tokens[0][1:]  # "the Thames flooded" starts a sentence as "The"
+    return TokenExample(tuple(tokens), tuple(tags))
+
+
+def token_demo(seed: int = 0, size: int = DEMO_SIZE, pools: Pools = DEFAULT_POOLS) -> list[TokenExample]:
+    rng = random.Random(seed)
+    return [ner_example(rng, pools) for _ in range(size)]
+
+
+# ---- pair: is B the next sentence? -------------------------------------------------------------------------------
+
+def pair_demo(seed: int = 0, size: int = DEMO_SIZE) -> list[TextExample]:
+    """Story pairs: B after A (next), B from another story, or B before A (both not next): the note's three
+    kinds of pair, so a fine-tuned head must learn order and topic, not topic alone."""
+    rng = random.Random(seed)
+    examples = []
+    while len(examples) < size:
+        a, b = rng.choice(templates.STORIES)
+        roll = rng.random()
+        if roll < 0.5:
+            examples.append(TextExample(a, b, "next"))
+        elif roll < 0.8:
+            other = rng.choice([s for s in templates.STORIES if s[0] != a])
+            examples.append(TextExample(a, rng.choice(other), "not next"))
         else:
-            examples.append(TextExample(sentences[i], rng.choice(topic_sentences(other)), "not adjacent"))
+            examples.append(TextExample(b, a, "not next"))
     return examples
 
 
-def word_tag(word: str) -> str:
-    """KEYWORD for Python keywords, BUILTIN for built-in names, O otherwise (quotes and punctuation ignored)."""
-    bare = word.strip("\"'.,:;()[]")
-    if keyword.iskeyword(bare):
-        return "KEYWORD"
-    return "BUILTIN" if bare in vars(builtins) and not bare.startswith("_") and len(bare) > 2 else "O"
+# ---- qa: answer spans in short passages ------------------------------------------------------------------------
+
+def _team(rng: random.Random, pools: Pools) -> str:
+    return f"{rng.choice(pools.cities)} {rng.choice(('United', 'FC', 'Rovers', 'Athletic', 'Wanderers', 'City'))}"
 
 
-def token_demo(seed: int = 0) -> list[TokenExample]:
-    """Documentation sentences with each word tagged KEYWORD / BUILTIN / O."""
+def _qa_values(rng: random.Random, pools: Pools) -> dict[str, str]:
+    item, (pet, animal) = rng.choice(templates.ITEMS), rng.choice(templates.PETS)
+    n, day, city = rng.choice(templates.NUMBERS), rng.choice(templates.DAYS), rng.choice(pools.cities)
+    return {"p": pools.person(rng), "p2": pools.person(rng), "city": city, "country": rng.choice(pools.countries),
+            "place": pools.place(rng), "org": pools.organisation(rng), "when": f"{rng.choice(templates.MONTHS)} {rng.randint(1960, 2024)}",
+            "why": rng.choice(templates.REASONS["move"]), "day": day, "item": item, "n": n,
+            "clock": rng.choice(templates.CLOCKS), "why_late": rng.choice(templates.REASONS["late"]), "job": rng.choice(templates.JOBS),
+            "venue": rng.choice(templates.VENUES), "dayevening": f"{day} evening", "daymorning": f"{day} morning",
+            "daynight": f"{day} night", "team": _team(rng, pools), "team2": _team(rng, pools),
+            "score": f"{rng.randint(1, 5)}-{rng.randint(0, 1)}", "why_cancel": rng.choice(templates.REASONS["cancel"]),
+            "pet": pet, "animal": animal, "park": rng.choice(templates.PARKS), "years": f"{rng.choice(templates.NUMBERS)} years",
+            "month": rng.choice(templates.MONTHS), "language": rng.choice(templates.LANGUAGES), "why_learn": rng.choice(templates.REASONS["learn"]),
+            "street": rng.choice(templates.STREETS), "year": str(rng.randint(1950, 2024)), "why_miss": rng.choice(templates.REASONS["miss"]),
+            "price": rng.choice(templates.PRICES), "thing": rng.choice(templates.THINGS), "taught": rng.choice(templates.SUBJECTS_TAUGHT),
+            "hours": f"{rng.choice(templates.NUMBERS)} hours", "road": f"the road to {city}"}
+
+
+def _capitalised(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+def qa_example(rng: random.Random, pools: Pools = DEFAULT_POOLS, no_answer_share: float = 0.12) -> QAExample:
+    """A passage of 2–5 facts about different people; the question asks about one of them, or (sometimes) about
+    someone the passage never mentions, whose answer is 'no answer'."""
+    frames = rng.sample(templates.QA_FRAMES, rng.randint(2, 5))
+    facts = []
+    for template, questions in frames:
+        values = _qa_values(rng, pools)
+        sentence, spans = fill(template, values)
+        facts.append((_capitalised(sentence), spans, questions, values))
+    context, offsets = "", []
+    for sentence, *_ in facts:
+        offsets.append(len(context) + (1 if context else 0))
+        context = f"{context} {sentence}" if context else sentence
+    index = rng.randrange(len(facts))
+    sentence, spans, questions, values = facts[index]
+    question_template, slot = rng.choice(questions)
+    if rng.random() < no_answer_share:  # the same question about a fact the passage does not hold
+        absent = _qa_values(rng, pools)
+        if all(absent[key] not in context for key in SLOT.findall(question_template)):
+            return QAExample(_capitalised(fill(question_template, absent)[0]), context, "", -1)
+    first, _, last = slot.partition("..")  # "n..item": the span from slot n to slot item ("three apples")
+    start, end = spans[first][0], spans[last or first][1]
+    return QAExample(_capitalised(fill(question_template, values)[0]), context, sentence[start:end], offsets[index] + start)
+
+
+def qa_demo(seed: int = 0, size: int = DEMO_SIZE, pools: Pools = DEFAULT_POOLS) -> list[QAExample]:
     rng = random.Random(seed)
-    pool = [s for t in STATEMENT_TOPICS + TYPE_TOPICS for s in topic_sentences(t)]
-    tagged = [s for s in pool if any(word_tag(w) != "O" for w in s.split())]
-    examples = []
-    for sentence in rng.sample(tagged, min(DEMO_SIZE, len(tagged))):
-        words = tuple(sentence.split())
-        examples.append(TokenExample(words, tuple(word_tag(w) for w in words)))
-    return examples
-
-
-# Written for this project: invented people, places and facts, combined at random into short passages.
-NAMES = ("Ada", "Bruno", "Chen", "Dalia", "Emeka", "Farah", "Goran", "Hina", "Ivo", "Jun", "Kavya", "Lars")
-CITIES = ("Lisbon", "Nairobi", "Osaka", "Quito", "Tallinn", "Hanoi", "Perth", "Lyon", "Cusco", "Oslo")
-JOBS = ("baker", "pilot", "nurse", "carpenter", "teacher", "chemist", "gardener", "painter")
-THINGS = ("a blue bicycle", "an old violin", "a small boat", "a red kite", "a wooden chair", "a clay teapot")
-FACTS = (
-    ("{name} moved to {city} in {year}.", "Where did {name} move to?", "{city}"),
-    ("{name} moved to {city} in {year}.", "When did {name} move to {city}?", "{year}"),
-    ("{name} works as a {job} near the harbour.", "What does {name} work as?", "{job}"),
-    ("Last spring {name} built {thing} for a friend.", "What did {name} build?", "{thing}"),
-)
-
-
-def _fact(rng: random.Random, name: str) -> tuple[str, str, str]:
-    template, question, answer = rng.choice(FACTS)
-    values = {"name": name, "city": rng.choice(CITIES), "year": str(rng.randint(1950, 2020)),
-              "job": rng.choice(JOBS), "thing": rng.choice(THINGS)}
-    return template.format(**values), question.format(**values), answer.format(**values)
-
-
-def qa_demo(seed: int = 0) -> list[QAExample]:
-    """Passages of 2–8 invented facts about different people; the question asks about one of them."""
-    rng = random.Random(seed)
-    examples = []
-    for _ in range(DEMO_SIZE):
-        people = rng.sample(NAMES, rng.randint(2, 8))
-        facts = [_fact(rng, name) for name in people]
-        context = " ".join(sentence for sentence, _, _ in facts)
-        sentence, question, answer = rng.choice(facts)
-        start = context.index(sentence) + sentence.index(answer)
-        examples.append(QAExample(question, context, answer, start))
-    return examples
+    return [qa_example(rng, pools) for _ in range(size)]
 
 
 BUILDERS = {"sentence": sentence_demo, "pair": pair_demo, "token": token_demo, "qa": qa_demo}

@@ -11,7 +11,8 @@ from core.finetune.data import (
     make_task_data,
     split_validation,
 )
-from core.finetune.demo import BUILDERS, demo_data, word_tag
+from core.finetune import demo
+from core.finetune.demo import BUILDERS, demo_data
 
 
 def test_csv_tsv_and_jsonl_give_the_same_examples():
@@ -104,5 +105,36 @@ def test_demo_sets_are_real_and_consistent(task):
         assert len(data.labels) >= 2
 
 
-def test_word_tags_mark_python_keywords_and_builtins():
-    assert [word_tag(w) for w in ('"while"', "len()", "house")] == ["KEYWORD", "BUILTIN", "O"]
+def test_demo_sets_are_the_everyday_tasks_a_learner_recognises():
+    """Issue 17: sentiment, CoNLL named entities, next-sentence story pairs and QA with no-answer questions."""
+    assert demo_data("sentence").labels == ("negative", "positive")
+    assert set(demo_data("token").labels) == {"O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC"}
+    assert demo_data("pair").labels == ("next", "not next")
+    qa = demo_data("qa").train
+    assert any(e.answer_start == -1 and e.answer_text == "" for e in qa) and any(e.answer_start >= 0 for e in qa)
+
+
+def test_entity_tags_follow_conll():
+    """A slot's words are B-/I- of its kind; CoNLL leaves the article out ("the United Nations" → O B-ORG I-ORG)."""
+    tokens, tags = demo.tagged_words("{PER} visited {ORG} in {LOC} .",
+                                     {"PER": "Ada Okafor", "ORG": "the United Nations", "LOC": "New York"},
+                                     {"PER": "PER", "ORG": "ORG", "LOC": "LOC"})
+    assert tokens == ["Ada", "Okafor", "visited", "the", "United", "Nations", "in", "New", "York", "."]
+    assert tags == ["B-PER", "I-PER", "O", "O", "B-ORG", "I-ORG", "O", "B-LOC", "I-LOC", "O"]
+    for example in demo.token_demo(seed=1, size=300):  # every generated sentence is valid BIO
+        assert len(example.words) == len(example.tags)
+        for before, tag in zip(("O", *example.tags), example.tags):
+            assert not tag.startswith("I-") or before[2:] == tag[2:]
+
+
+def test_qa_answers_are_the_spans_they_claim():
+    for example in demo.qa_demo(seed=2, size=500):
+        if example.answer_start >= 0:
+            assert example.context[example.answer_start:example.answer_start + len(example.answer_text)] == example.answer_text
+        else:
+            assert example.answer_text == ""
+
+
+def test_a_template_slot_is_filled_and_its_span_known():
+    text, spans = demo.fill("{p} moved to {city}.", {"p": "Ada", "city": "Lima"})
+    assert text == "Ada moved to Lima." and text[slice(*spans["city"])] == "Lima" and spans["p"] == (0, 3)
