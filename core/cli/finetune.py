@@ -116,6 +116,8 @@ def register(subparsers) -> None:
                        ("doc_stride", int), ("warmup_fraction", float), ("weight_decay", float), ("seed", int)):
         parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind, default=None)
     parser.add_argument("--freeze-encoder", dest="freeze_encoder", action="store_true", default=None)
+    parser.add_argument("--lora-rank", dest="lora_rank", type=int, default=None,
+                        help="train a rank-r LoRA adapter + the head instead of every weight (0 = off)")
     parser.add_argument("--overwrite", action="store_true", default=None,
                         help="replace a saved model of the same name (without it such a run is refused)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default=None)

@@ -30,7 +30,7 @@ from transformers import (
 
 from core.finetune.data import TaskData, check_task
 from core.finetune.features import Features, classification_metrics, encode_split, qa_metrics, qa_predictions
-from core.model import checkpoints
+from core.model import adapter, checkpoints
 from core.model import loading as models
 from core.model.inputs import model_max_length
 from core.training.jobs import Progress
@@ -60,6 +60,7 @@ class FineTuneConfig:
     doc_stride: int = 32  # QA: tokens shared by neighbouring windows of a long passage
     seed: int = 0  # same seed, same data order and initial head: a reproducible run
     freeze_encoder: bool = False  # train the new head only; fast, but the encoder does not adapt
+    lora_rank: int = 0  # > 0: train a rank-r LoRA adapter + the head instead of every weight (core/model/adapter.py)
     overwrite: bool = False  # replace a saved model of the same name (else the run is refused before it starts)
     max_grad_norm: float = 1.0  # gradient clipping keeps a bad batch from wrecking the run
     device: str = "auto"  # "auto" = CUDA when present, else CPU; or "cpu" / "cuda"
@@ -73,6 +74,10 @@ class FineTuneConfig:
             raise ValueError("warm-up share, weight decay and gradient clipping must be finite numbers")
         if not 16 <= self.max_length <= 512:
             raise ValueError("max length must be between 16 and 512 tokens")
+        if not 0 <= self.lora_rank <= 256:
+            raise ValueError("the LoRA rank must be between 0 (off) and 256")
+        if self.lora_rank and self.freeze_encoder:
+            raise ValueError("choose one: a LoRA adapter already keeps the encoder's weights frozen")
         if self.task == "qa" and not 0 <= self.doc_stride < self.max_length // 2:
             raise ValueError("the QA stride must be below half the max length")
         return self
@@ -218,13 +223,16 @@ def evaluate(model, data: TaskData, features: Features, collate, device: torch.d
 
 
 def save_run(model, tokenizer, cfg: FineTuneConfig, data: TaskData, metrics: dict, history: list, epoch: int) -> str:
-    """Atomic save: model, tokenizer, labels (in the config), run settings and a metrics file."""
+    """Atomic save: model, tokenizer, labels (in the config), run settings and a metrics file. A LoRA run saves
+    the merged model (an ordinary checkpoint every view loads) and its adapter's own files beside it."""
     metadata = {"kind": "finetune", "task": cfg.task, "base_model": cfg.base_model, "epoch": epoch,
                 "labels": list(data.labels), "data_source": data.source, "metrics": metrics,
                 "config": dataclasses.asdict(cfg)}
-    metrics_file = json.dumps({"final": metrics, "history": history}, indent=1).encode()
-    path = checkpoints.save_atomic(model, tokenizer, checkpoints.model_dir(cfg.alias), metadata,
-                                   {"metrics.json": metrics_file})
+    files = {"metrics.json": json.dumps({"final": metrics, "history": history}, indent=1).encode()}
+    if cfg.lora_rank:
+        files |= adapter.adapter_files(model, cfg.lora_rank)
+        model = adapter.merged_copy(model)
+    path = checkpoints.save_atomic(model, tokenizer, checkpoints.model_dir(cfg.alias), metadata, files)
     return str(path)
 
 
@@ -250,6 +258,8 @@ def _train(cfg: FineTuneConfig, data: TaskData, report: Report | None) -> FineTu
     tokenizer, model = build_model(cfg, data.labels)
     if cfg.freeze_encoder:
         model.base_model.requires_grad_(False)
+    if cfg.lora_rank:
+        model = adapter.wrap(model, cfg.lora_rank)
     model.to(device).train()
     trained = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
     max_length = min(cfg.max_length, model_max_length(tokenizer, model.config.max_position_embeddings))

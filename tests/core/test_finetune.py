@@ -303,3 +303,35 @@ def test_curves_figure_has_round_ticks_in_separate_panels():
     assert all(getattr(fig.layout[name], "overlaying", None) is None for name in ("yaxis", "yaxis2"))
     assert fig.layout.yaxis2.domain[1] < fig.layout.yaxis.domain[0]  # validation below the loss
     assert fig.layout.yaxis2.dtick == 0.2 and tuple(fig.layout.yaxis2.range) == (0, 1.05)
+
+
+@pytest.mark.parametrize("task", ["sentence", "token", "qa"])
+def test_a_lora_run_learns_saves_a_plain_model_and_its_adapter(task, tiny_dirs, models_home):
+    """lora_rank > 0: only the adapter and the head train; the saved folder is an ordinary checkpoint (the adapter
+    merged) plus the adapter's files, and merging those into a fresh base gives the saved weights back."""
+    from core.model import adapter
+
+    cfg = tiny_config(task, tiny_dirs["encoder"], epochs=12, lora_rank=4, learning_rate=1e-2)
+    result = finetune.train(cfg, learnable_data(task))
+    losses = [h["loss"] for h in result.history]
+    assert np.mean(losses[-5:]) < 0.8 * np.mean(losses[:5])
+    folder = models_home / cfg.alias
+    assert {adapter.ADAPTER_WEIGHTS, adapter.ADAPTER_CONFIG} <= {p.name for p in folder.iterdir()}
+    loaded = models.load_model(cfg.alias, device=torch.device("cpu"))
+    labels = loaded.capabilities.labels
+    kwargs = dict(num_labels=len(labels)) if labels else {}
+    fresh = finetune.MODEL_CLASSES[task].from_pretrained(tiny_dirs["encoder"], **kwargs)
+    merged = adapter.apply(fresh, (folder / adapter.ADAPTER_WEIGHTS).read_bytes(), 4)
+    saved = dict(loaded.model.named_parameters())
+    for name, value in merged.named_parameters():
+        assert torch.allclose(value, saved[name], atol=1e-6), name
+    base = dict(finetune.MODEL_CLASSES[task].from_pretrained(tiny_dirs["encoder"], **kwargs).named_parameters())
+    embeddings = [n for n in saved if "embeddings" in n]
+    assert all(torch.equal(saved[n], base[n]) for n in embeddings)  # LoRA never touches the embeddings
+
+
+def test_lora_settings_are_checked():
+    with pytest.raises(ValueError, match="LoRA rank"):
+        finetune.FineTuneConfig(lora_rank=-1).validate()
+    with pytest.raises(ValueError, match="choose one"):
+        finetune.FineTuneConfig(lora_rank=8, freeze_encoder=True).validate()
