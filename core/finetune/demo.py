@@ -111,7 +111,7 @@ def sentiment_example(rng: random.Random, pools: Pools = DEFAULT_POOLS) -> TextE
               "E": event[0].upper() + event[1:], "e": event,
               "e2": rng.choice(words.GOOD_EVENTS if good else words.BAD_EVENTS)}
     text, _ = fill(template, values)
-    return TextExample(text, None, label)
+    return TextExample(re.sub(r"\b([Aa]) (?=[aeiou])", r"\1n ", text), None, label)  # "a awful" → "an awful"
 
 
 def sentence_demo(seed: int = 0, size: int = DEMO_SIZE, pools: Pools = DEFAULT_POOLS) -> list[TextExample]:
@@ -194,47 +194,97 @@ def _team(rng: random.Random, pools: Pools) -> str:
 def _qa_values(rng: random.Random, pools: Pools) -> dict[str, str]:
     item, (pet, animal) = rng.choice(templates.ITEMS), rng.choice(templates.PETS)
     n, day, city = rng.choice(templates.NUMBERS), rng.choice(templates.DAYS), rng.choice(pools.cities)
-    return {"p": pools.person(rng), "p2": pools.person(rng), "city": city, "country": rng.choice(pools.countries),
-            "place": pools.place(rng), "org": pools.organisation(rng), "when": f"{rng.choice(templates.MONTHS)} {rng.randint(1960, 2024)}",
-            "why": rng.choice(templates.REASONS["move"]), "day": day, "item": item, "n": n,
-            "clock": rng.choice(templates.CLOCKS), "why_late": rng.choice(templates.REASONS["late"]), "job": rng.choice(templates.JOBS),
-            "venue": rng.choice(templates.VENUES), "dayevening": f"{day} evening", "daymorning": f"{day} morning",
-            "daynight": f"{day} night", "team": _team(rng, pools), "team2": _team(rng, pools),
-            "score": f"{rng.randint(1, 5)}-{rng.randint(0, 1)}", "why_cancel": rng.choice(templates.REASONS["cancel"]),
-            "pet": pet, "animal": animal, "park": rng.choice(templates.PARKS), "years": f"{rng.choice(templates.NUMBERS)} years",
-            "month": rng.choice(templates.MONTHS), "language": rng.choice(templates.LANGUAGES), "why_learn": rng.choice(templates.REASONS["learn"]),
-            "street": rng.choice(templates.STREETS), "year": str(rng.randint(1950, 2024)), "why_miss": rng.choice(templates.REASONS["miss"]),
-            "price": rng.choice(templates.PRICES), "thing": rng.choice(templates.THINGS), "taught": rng.choice(templates.SUBJECTS_TAUGHT),
-            "hours": f"{rng.choice(templates.NUMBERS)} hours", "road": f"the road to {city}"}
+    reasons = {kind: rng.choice(options) for kind, options in templates.REASONS.items()}
+    values = {
+        "p": pools.person(rng), "p2": pools.person(rng), "city": city, "country": rng.choice(pools.countries),
+        "place": pools.place(rng), "org": pools.organisation(rng), "day": day, "item": item, "n": n,
+        "when": f"{rng.choice(templates.MONTHS)} {rng.randint(1960, 2024)}", "why": reasons["move"],
+        "clock": rng.choice(templates.CLOCKS), "why_late": reasons["late"], "job": rng.choice(templates.JOBS),
+        "venue": rng.choice(templates.VENUES), "dayevening": f"{day} evening", "daymorning": f"{day} morning",
+        "daynight": f"{day} night", "team": _team(rng, pools), "team2": _team(rng, pools),
+        "score": f"{rng.randint(1, 5)}-{rng.randint(0, 1)}", "why_cancel": reasons["cancel"], "pet": pet, "animal": animal,
+        "park": rng.choice(templates.PARKS), "years": f"{rng.choice(templates.NUMBERS[:12])} years",
+        "month": rng.choice(templates.MONTHS), "language": rng.choice(templates.LANGUAGES), "why_learn": reasons["learn"],
+        "street": rng.choice(templates.STREETS), "year": str(rng.randint(1950, 2024)), "why_miss": reasons["miss"],
+        "price": rng.choice(templates.PRICES), "thing": rng.choice(templates.THINGS),
+        "taught": rng.choice(templates.SUBJECTS_TAUGHT), "hours": f"{rng.choice(templates.NUMBERS)} hours",
+        "road": f"the road to {city}", "dish": rng.choice(templates.DISHES), "why_cook": reasons["cook"],
+        "km": rng.choice(templates.DISTANCES), "walk_why": reasons["walk"], "storm": reasons["storm"],
+    }
+    for key in ("why", "why_cancel", "why_cook", "walk_why", "storm"):  # the same reason opening a sentence
+        values[f"{key}_cap"] = _capitalised(values[key])
+    return values
 
 
 def _capitalised(text: str) -> str:
     return text[0].upper() + text[1:]
 
 
-def qa_example(rng: random.Random, pools: Pools = DEFAULT_POOLS, no_answer_share: float = 0.12) -> QAExample:
-    """A passage of 2–5 facts about different people; the question asks about one of them, or (sometimes) about
-    someone the passage never mentions, whose answer is 'no answer'."""
-    frames = rng.sample(templates.QA_FRAMES, rng.randint(2, 5))
+# How a story names its one protagonist after the first sentence: subject, possessive, object.
+PRONOUNS = ({"subj": "she", "poss": "her", "obj": "her"}, {"subj": "he", "poss": "his", "obj": "him"})
+
+
+def _with_pronoun(template: str) -> str:
+    """The template with its protagonist {p} as a pronoun: "{p}'s" → {poss}, "of {p}" → {obj}, else {subj} (in
+    these sentences the protagonist is otherwise always the subject)."""
+    template = template.replace("{p}'s", "{poss}").replace("of {p}", "of {obj}")
+    return template.replace("{p}", "{subj}")
+
+
+def _answer_span(slot: str, spans: dict[str, tuple[int, int]]) -> tuple[int, int] | None:
+    """The answer's span in its sentence: one slot, or "a..b" from slot a to slot b; a reason that opens the
+    sentence is the capitalised slot of the same name."""
+    first, _, last = slot.partition("..")
+    found = [spans.get(name) or spans.get(f"{name}_cap") for name in (first, last or first)]
+    return (found[0][0], found[1][1]) if all(found) else None
+
+
+def _story(rng: random.Random, pools: Pools) -> list[tuple[str, dict, list, dict]]:
+    """2–5 facts: either about different people, or (half the time) one protagonist named once and then by pronoun."""
+    single = rng.random() < 0.5
+    frames = [f for f in templates.QA_FRAMES if not single or any("{p}" in v for v in f[0])]
+    chosen, person, pronoun = rng.sample(frames, rng.randint(2, 5)), pools.person(rng), rng.choice(PRONOUNS)
     facts = []
-    for template, questions in frames:
+    for k, (variants, questions) in enumerate(chosen):
         values = _qa_values(rng, pools)
+        template = rng.choice(variants)
+        if single:
+            values["p"] = person
+            if k > 0 and "{p}" in template:
+                template = _with_pronoun(template)
+                values |= pronoun
         sentence, spans = fill(template, values)
         facts.append((_capitalised(sentence), spans, questions, values))
+    return facts
+
+
+def qa_example(rng: random.Random, pools: Pools = DEFAULT_POOLS, no_answer_share: float = 0.12) -> QAExample:
+    """A short passage and a question about one of its facts, or (sometimes) a question the passage cannot answer,
+    whose answer is 'no answer'. A question about a protagonist named by pronoun finds the fact by reading
+    who "she" or "he" is."""
+    facts = _story(rng, pools)
     context, offsets = "", []
     for sentence, *_ in facts:
         offsets.append(len(context) + (1 if context else 0))
         context = f"{context} {sentence}" if context else sentence
+    if rng.random() < no_answer_share:  # a question of a fact the passage does not hold, about someone it names
+        told = [questions for *_, questions, _ in facts]
+        _, questions = rng.choice([f for f in templates.QA_FRAMES if f[1] not in told])
+        absent = _qa_values(rng, pools) | {"p": facts[0][3]["p"]}
+        question, slot = rng.choice(questions)
+        if all(absent[key] not in context for key in SLOT.findall(question) if key != "p"):
+            return QAExample(_capitalised(fill(question, absent)[0]), context, "", -1)
     index = rng.randrange(len(facts))
     sentence, spans, questions, values = facts[index]
-    question_template, slot = rng.choice(questions)
-    if rng.random() < no_answer_share:  # the same question about a fact the passage does not hold
-        absent = _qa_values(rng, pools)
-        if all(absent[key] not in context for key in SLOT.findall(question_template)):
-            return QAExample(_capitalised(fill(question_template, absent)[0]), context, "", -1)
-    first, _, last = slot.partition("..")  # "n..item": the span from slot n to slot item ("three apples")
-    start, end = spans[first][0], spans[last or first][1]
-    return QAExample(_capitalised(fill(question_template, values)[0]), context, sentence[start:end], offsets[index] + start)
+    question, slot = rng.choice(questions)
+    span, at = _answer_span(slot, spans), offsets[index]
+    if span is None and slot == "p":  # the protagonist, named by pronoun here: the answer is the first mention
+        span, at = _answer_span("p", facts[0][1]), offsets[0]
+    if span is None:
+        return qa_example(rng, pools, no_answer_share)
+    start, end = span
+    answer = context[at + start: at + end]
+    return QAExample(_capitalised(fill(question, values)[0]), context, answer, at + start)
 
 
 def qa_demo(seed: int = 0, size: int = DEMO_SIZE, pools: Pools = DEFAULT_POOLS) -> list[QAExample]:

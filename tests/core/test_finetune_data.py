@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from core.finetune import demo
 from core.finetune.data import (
     QAExample,
     TextExample,
@@ -11,7 +12,6 @@ from core.finetune.data import (
     make_task_data,
     split_validation,
 )
-from core.finetune import demo
 from core.finetune.demo import BUILDERS, demo_data
 
 
