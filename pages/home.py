@@ -4,10 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from core import config
-from core.model import bundled
+from core.model import bundled, ready
 from core.model import card as model_card
 from core.model import layers as layer_names
-from core.render import encoder_diagram_html, token_strip_html
+from core.render import encoder_diagram_html, markdown_literal, token_strip_html
 from ui import registry, session
 
 st.title("BERT explorer")
@@ -56,6 +56,22 @@ if bundled_card:
             ("Python docs: masked token ranked 1st", bundled_card.docs_mlm_accuracy),
             *[(f"everyday documents: NSP with {kind.replace('_', ' ')} negatives", acc) for kind, acc in bundled_card.nsp_by_negative.items()],
         ], columns=["held-out check", "score"]).style.format({"score": "{:.0%}"}), hide_index=True)
+
+ready_card = ready.read_card(loaded.name) if loaded.name in config.READY_ALIASES else None
+if ready_card:
+    with st.expander("About this ready-made model: what it was trained on, what it scores"):
+        st.markdown(
+            f"`bundled` fine-tuned by this project's runner with a rank-{ready_card['lora_rank']} LoRA adapter "
+            f"(shipped as {ready_card['adapter']['bytes'] / 1e6:.1f} MB), {ready_card['steps']:,} steps "
+            f"({ready_card['train_seconds'] / 60:.0f} min on one CPU thread) on {ready_card['train_examples']:,} "
+            f"{markdown_literal(ready_card['data'])}. Labels: {', '.join(map(markdown_literal, ready_card['labels'])) or 'start / end'}. "
+            "Scores on a held-out set written by hand, never trained on:"
+        )
+        held_out = ready_card.get("held_out", {})
+        rows = [(name.replace("_", " "), value) for name, value in held_out.items() if isinstance(value, float)]
+        rows += [(f"{kind}: entity F1", figures["f1"]) for kind, figures in held_out.get("per_kind", {}).items()]
+        st.dataframe(pd.DataFrame(rows, columns=["held-out check", "score"]).style.format({"score": "{:.0%}"}),
+                     hide_index=True)
 
 analysis = session.require_analysis()
 encoded = analysis.inputs

@@ -18,9 +18,9 @@ def load_for_cli(name: str | None) -> models.LoadedModel:
 
 
 def cmd_models(args: argparse.Namespace) -> dict:
-    """Models available offline (bundled, trained here, in the HF cache) and their real heads."""
+    """Models available offline (bundled, the ready-made task models, trained here, in the HF cache) and their real heads."""
     default, why = models.choose_default_model()
-    names = [config.BUNDLED_ALIAS, *models.trained_models(), *cached_hub_models()]
+    names = [config.BUNDLED_ALIAS, *config.READY_ALIASES, *models.trained_models(), *cached_hub_models()]
     listed = []
     for name in dict.fromkeys(names):
         try:

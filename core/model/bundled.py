@@ -65,10 +65,10 @@ def apply_delta(model: BertForPreTraining, delta_file: Path = DELTA_FILE) -> Ber
     return model
 
 
-def _delta_version(delta_file: Path) -> str:
-    """A short content hash; cached per (path, size, mtime) because every `bundled` load asks for it."""
-    stat = delta_file.stat()
-    return _hash_file(str(delta_file), stat.st_size, stat.st_mtime_ns)
+def content_hash(path: Path) -> str:
+    """A short content hash of a shipped file; cached per (path, size, mtime) because every load asks for it."""
+    stat = path.stat()
+    return _hash_file(str(path), stat.st_size, stat.st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=4)
@@ -78,7 +78,7 @@ def _hash_file(path: str, size: int, mtime_ns: int) -> str:
 
 def materialized_path(delta_file: Path = DELTA_FILE) -> Path:
     """Where the full bundled model is cached; the folder name changes whenever the delta does."""
-    return config.HOME / "bundled" / f"minilm-mlm-nsp-{_delta_version(delta_file)}"
+    return config.HOME / "bundled" / f"minilm-mlm-nsp-{content_hash(delta_file)}"
 
 
 def materialize(delta_file: Path = DELTA_FILE) -> Path:

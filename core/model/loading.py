@@ -150,6 +150,17 @@ def bundled_model_path() -> Path:
         ) from err
 
 
+def ready_model_path(alias: str) -> Path:
+    """Folder of a ready-made task model (core/model/ready.py), merged into `bundled` on first use."""
+    from core.model import ready
+
+    bundled_model_path()  # the same message when the base package is missing
+    try:
+        return ready.materialize(alias)
+    except FileNotFoundError as err:
+        raise ModelLoadError(str(err)) from None
+
+
 def trained_models() -> list[str]:
     """Aliases of the models this project has trained and saved under MODELS_HOME."""
     if not config.MODELS_HOME.is_dir():
@@ -176,6 +187,8 @@ def resolve(name: str, confined: bool = False) -> ModelSource:
         raise ModelLoadError("no model named — pick one in the sidebar or pass --model")
     if name == config.BUNDLED_ALIAS:
         return ModelSource(name, str(bundled_model_path()), "alias")
+    if name in config.READY_ALIASES:
+        return ModelSource(name, str(ready_model_path(name)), "alias")
     try:
         paths.check_name_length(name, "model name")
         if confined and paths.is_local_path(name):
@@ -239,6 +252,8 @@ def hub_reachable() -> bool:
 def needs_download(name: str) -> bool:
     """Whether loading `name` would fetch it from the hub: a hub id not in the local cache (aliases, folders and
     cached ids load offline). Such names stay listed: with a network they load."""
+    if name in (config.BUNDLED_ALIAS, *config.READY_ALIASES):
+        return False
     try:
         source = resolve(name)
     except ModelLoadError:

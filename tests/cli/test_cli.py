@@ -31,6 +31,16 @@ def test_models_lists_the_bundled_model(capsys):
     assert any(m["name"] == "bundled" and m["layers"] == 6 for m in out["models"])
 
 
+def test_models_lists_the_ready_made_task_models_with_their_real_heads(capsys):
+    code, out = run(capsys, "models", "--json")
+    heads = {m["name"]: m.get("heads") for m in out["models"]}
+    assert code == 0
+    assert "sentence classification" in heads["bundled-sentiment"]
+    assert "token classification" in heads["bundled-ner"]
+    assert "question answering (start/end)" in heads["bundled-qa"]
+    assert "next-sentence prediction (NSP)" in heads["bundled"]  # the pair task's head
+
+
 def test_errors_are_json_with_exit_code_2(capsys):
     code, out = run(capsys, "analyze", "--model", "no-such-model-xyz", "--a", "hi", "--json")
     assert code == 2 and "cannot be reached" in out["error"]
