@@ -86,6 +86,20 @@ def save_tiny(folder: Path, model_class, **config_overrides) -> Path:
     return folder
 
 
+def save_as_trained_here(source: Path, name: str, task: str) -> str:
+    """A tiny checkpoint saved under MODELS_HOME as if a run here had trained it for `task` (its metadata says so;
+    "pretraining" for a pre-training run), so the pickers list it; returns its alias."""
+    from core import config
+    from core.model import checkpoints
+    from core.model import loading as models
+
+    loaded = models.load_model(str(source), device=torch.device("cpu"))
+    kind = "pretraining" if task == "pretraining" else "finetune"
+    checkpoints.save_atomic(loaded.model, loaded.tokenizer, config.MODELS_HOME / name,
+                            {"kind": kind, "task": task, "base_model": str(source)})
+    return name
+
+
 APP = str(ROOT / "app.py")
 
 
