@@ -5,6 +5,7 @@ Browser tests get a Streamlit server on a free local port and Debian's headless 
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -145,11 +146,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# `python -c` in place of `python -m streamlit`: the server's process takes the ready-made task models a test
+# names (config.READY_MODELS, a JSON object in argv[1]) before Streamlit starts, as monkeypatch does in AppTest.
+_READY_MODELS_BOOT = ("import json, sys; from core import config; config.READY_MODELS.update(json.loads(sys.argv.pop(1))); "
+                      "from streamlit.web.cli import main; sys.argv[0] = 'streamlit'; sys.exit(main())")
+
+
 @contextmanager
-def streamlit_server(env: dict | None = None, timeout_s: float = 90):
-    """Start `streamlit run app.py` on loopback; yield its base URL; stop it afterwards."""
+def streamlit_server(env: dict | None = None, timeout_s: float = 90, ready_models: dict | None = None):
+    """Start `streamlit run app.py` on loopback; yield its base URL; stop it afterwards. `ready_models`: task →
+    model name, in place of config.READY_MODELS's (e.g. tiny checkpoints' folders)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
+    launch = ["-c", _READY_MODELS_BOOT, json.dumps(ready_models)] if ready_models else ["-m", "streamlit"]
+    cmd = [sys.executable, *launch, "run", str(ROOT / "app.py"), "--server.headless=true",
            f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"]
     # Each server saves into a folder of its own unless the test names one: a model one module trained never
     # blocks another module's run of the same name (replacing a saved model needs a confirmation).

@@ -86,7 +86,13 @@ def test_a_blocking_message_names_the_field_to_change():
     assert not at.exception and at.button(key="finetune_start").disabled
     errors = [e.value for e in at.error]
     assert any(e.startswith("QA stride (tokens) must be below half of Max length (tokens)") and f"lower QA stride "
-               f"(tokens) to {half - 1}" in e for e in errors), errors
+               f"(tokens) to {half - 1} or less, or raise Max length (tokens) to {2 * half + 2} or more" in e
+               for e in errors), errors
+    at.number_input(key="finetune_len").set_value(2 * half + 2).run()  # either change the message names is enough
+    assert not at.error and not at.button(key="finetune_start").disabled
+    at.number_input(key="finetune_len").set_value(2 * half).run()
+    at.number_input(key="finetune_stride").set_value(half - 1).run()
+    assert not at.error and not at.button(key="finetune_start").disabled
     at.text_input(key="finetune_base").set_value("/no/such/folder").run()
     assert any(e.value.startswith("Base model: ") for e in at.error)
 

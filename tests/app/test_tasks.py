@@ -111,7 +111,7 @@ def test_captions_say_which_sentences_each_task_reads(tiny_dirs, ready_tiny):
 def test_tasks_page_explains_a_missing_head_and_compares_two_models(tiny_dirs, ready_tiny):
     at = open_task("qa", {"model": str(tiny_dirs["encoder"])})
     picker(at, "qa").set_value(str(tiny_dirs["encoder"])).run()  # the sidebar's model, which has no QA head
-    assert not at.exception and any("fine-tune" in e.value for e in at.error)
+    assert not at.exception and any(markdown_literal("train one on the fine-tune page") in e.value for e in at.error)
     at.text_input(key="tasks_compare").set_value(str(tiny_dirs["qa"])).run()
     assert not at.exception
     assert any(markdown_literal(str(tiny_dirs["qa"])) in s.value for s in at.subheader)

@@ -49,8 +49,8 @@ SUGGESTED_WIDGETS = {"learning_rate": "finetune_lr", "batch_size": "finetune_bat
 # {task: {field: value}}: what the user typed for a task; kept over the suggestions for that task.
 TYPED_KEY = "finetune_typed"
 # The labels of the fields FineTuneConfig.validate's messages are about, as the page names them.
-FIELD_LABELS = {"max_length": "Max length (tokens)", "doc_stride": "QA stride (tokens)",
-                "alias": "Name of the new model", "base_model": "Base model"}
+FIELD_LABELS = {"learning_rate": "Learning rate", "batch_size": "Batch size", "max_length": "Max length (tokens)",
+                "doc_stride": "QA stride (tokens)", "alias": "Name of the new model", "base_model": "Base model"}
 
 
 def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object, DataSpec]:
@@ -65,13 +65,14 @@ def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object, DataSp
     suggested = suggestions(base.strip(), data)
     typed = _follow_suggestions(task, suggested)
     with st.expander("Hyper-parameters"):
+        stride = f", QA stride {suggested['doc_stride']} (a quarter of the max length)" if task == "qa" else ""
         st.caption(f"Suggested for this task, model, data and device: learning rate {suggested['learning_rate']:.0e}, "
                    f"batch {suggested['batch_size']}, max length {suggested['max_length']} (covers 95% of the "
-                   f"training inputs), QA stride {suggested['doc_stride']} (a quarter of the max length).")
+                   f"training inputs){stride}.")
         if typed:
             left, right = st.columns([4, 1])
             left.caption("Your own values for this task are kept: "
-                         + ", ".join(f"{field.replace('_', ' ')} {value:g}" for field, value in typed.items()) + ".")
+                         + ", ".join(f"{FIELD_LABELS[field]} {value:g}" for field, value in typed.items()) + ".")
             right.button("Use the suggestions", on_click=_forget_typed, args=(task,), key="finetune_suggested")
         c = st.columns(4)
         values = dict(
@@ -154,8 +155,9 @@ def _name_the_field(cfg: finetune.FineTuneConfig, message: str) -> str:
     (its other messages already name the fields as the page labels them)."""
     length, stride = FIELD_LABELS["max_length"], FIELD_LABELS["doc_stride"]
     if "QA stride" in message:
-        return (f"{stride} must be below half of {length}: {cfg.doc_stride} is not below {cfg.max_length // 2} — "
-                f"lower {stride} to {max(0, cfg.max_length // 2 - 1)} or raise {length} above {2 * cfg.doc_stride}")
+        return (f"{stride} must be below half of {length} ({cfg.max_length} / 2 = {cfg.max_length // 2}), not "
+                f"{cfg.doc_stride} — lower {stride} to {max(0, cfg.max_length // 2 - 1)} or less, or raise {length} "
+                f"to {2 * cfg.doc_stride + 2} or more")
     if message.startswith("max length"):
         return f"{length} must be between 16 and 512, not {cfg.max_length}"
     return message

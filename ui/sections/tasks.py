@@ -65,7 +65,7 @@ def _option_label(name: str, task: str, sidebar_model: str) -> str:
 
 def missing_head(err: ValueError) -> None:
     """Show the error; when the model lacks a head the fine-tune runner can train, point to it."""
-    st.error(str(err))
+    st.error(markdown_literal(str(err)))  # it names the model: drawn as typed, never as Markdown
     if not isinstance(err, MissingHeadError):
         return
     st.caption("“Model for this task” above offers models that have this head.")
