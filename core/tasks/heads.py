@@ -13,6 +13,7 @@ from core import config
 from core.model import checkpoints
 from core.model import loading as models
 
+# The four ways to use BERT, in the note's order (section 4); the fine-tune runner trains a head for each.
 TASKS = ("sentence", "token", "pair", "qa")
 # The two tasks whose head is one classifier on [CLS]: a classifier trained for one does not serve the other.
 CLASSIFIER_TASKS = ("sentence", "pair")
@@ -21,9 +22,10 @@ CLASSIFIER_TASKS = ("sentence", "pair")
 SAVED_TASKS_FOR = {"sentence": ("sentence",), "token": ("token",), "pair": ("pair", "pretraining"), "qa": ("qa",)}
 
 
-def check_task(task: str) -> None:
+def check_task(task: str) -> str:
     if task not in TASKS:
-        raise ValueError(f"unknown task {task!r}; use one of {', '.join(TASKS)}")
+        raise ValueError(f"unknown task {task!r}: choose one of {', '.join(TASKS)}")
+    return task
 
 
 def saved_task(loaded: models.LoadedModel) -> str | None:
