@@ -28,11 +28,9 @@ st.caption(f"Training device: **{device.type.upper()}**"
 job = jobs.get_job(st.session_state.get(panels.JOB_KEY))
 running = job is not None and job.snapshot().status == "running"
 cfg, data, spec = panels.settings(selection.model_name)
-try:
-    cfg.validate()
-    models.resolve(cfg.base_model, confined=True)  # a folder typed here must lie inside the allowed folders
-except ValueError as err:
-    st.error(str(err))
+blocked = panels.blocking_message(cfg)  # names the field to change
+if blocked:
+    st.error(blocked)
     data = None
 if data is not None:
     st.caption(f"{len(data.train)} training / {len(data.validation)} validation examples"

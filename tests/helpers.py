@@ -5,6 +5,7 @@ Browser tests get a Streamlit server on a free local port and Debian's headless 
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -86,6 +87,20 @@ def save_tiny(folder: Path, model_class, **config_overrides) -> Path:
     return folder
 
 
+def save_as_trained_here(source: Path, name: str, task: str) -> str:
+    """A tiny checkpoint saved under MODELS_HOME as if a run here had trained it for `task` (its metadata says so;
+    "pretraining" for a pre-training run), so the pickers list it; returns its alias."""
+    from core import config
+    from core.model import checkpoints
+    from core.model import loading as models
+
+    loaded = models.load_model(str(source), device=torch.device("cpu"))
+    kind = "pretraining" if task == "pretraining" else "finetune"
+    checkpoints.save_atomic(loaded.model, loaded.tokenizer, config.MODELS_HOME / name,
+                            {"kind": kind, "task": task, "base_model": str(source)})
+    return name
+
+
 APP = str(ROOT / "app.py")
 
 
@@ -131,11 +146,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# `python -c` in place of `python -m streamlit`: the server's process takes the ready-made task models a test
+# names (config.READY_MODELS, a JSON object in argv[1]) before Streamlit starts, as monkeypatch does in AppTest.
+_READY_MODELS_BOOT = ("import json, sys; from core import config; config.READY_MODELS.update(json.loads(sys.argv.pop(1))); "
+                      "from streamlit.web.cli import main; sys.argv[0] = 'streamlit'; sys.exit(main())")
+
+
 @contextmanager
-def streamlit_server(env: dict | None = None, timeout_s: float = 90):
-    """Start `streamlit run app.py` on loopback; yield its base URL; stop it afterwards."""
+def streamlit_server(env: dict | None = None, timeout_s: float = 90, ready_models: dict | None = None):
+    """Start `streamlit run app.py` on loopback; yield its base URL; stop it afterwards. `ready_models`: task →
+    model name, in place of config.READY_MODELS's (e.g. tiny checkpoints' folders)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
+    launch = ["-c", _READY_MODELS_BOOT, json.dumps(ready_models)] if ready_models else ["-m", "streamlit"]
+    cmd = [sys.executable, *launch, "run", str(ROOT / "app.py"), "--server.headless=true",
            f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"]
     # Each server saves into a folder of its own unless the test names one: a model one module trained never
     # blocks another module's run of the same name (replacing a saved model needs a confirmation).

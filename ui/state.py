@@ -21,16 +21,19 @@ def widget_key(key: str) -> str:
     return WIDGET_PREFIX + key
 
 
-def persistent(key: str, default: Any = None, options: Sequence | None = None, *, in_form: bool = False) -> dict:
+def persistent(key: str, default: Any = None, options: Sequence | None = None, *, in_form: bool = False,
+               follow_default: bool = False) -> dict:
     """Widget arguments that keep the widget's value under `key` in session state across runs and pages.
 
     Give the widget no value/index/default of its own (the default goes here: Streamlit refuses both). With
     `options`, a kept value that is no longer offered (a shorter input, another model) falls back to `default`;
-    a kept list keeps the items still offered. In a form, widgets take no callback: give the submit button
-    `on_click=save, args=(key, …)`.
+    a kept list keeps the items still offered. With `follow_default`, only the user's own choice is kept: until
+    they change the widget it shows whatever `default` is on this run (a default that depends on other choices).
+    In a form, widgets take no callback: give the submit button `on_click=save, args=(key, …)`.
     """
     value = _still_offered(st.session_state.get(key, default), options, default)
-    st.session_state[key] = value
+    if not follow_default:
+        st.session_state[key] = value
     if value is not None:  # None: the widget shows its own first option / empty state
         st.session_state[widget_key(key)] = value
     return {"key": widget_key(key)} if in_form else {"key": widget_key(key), "on_change": save, "args": (key,)}

@@ -17,12 +17,10 @@ import numpy as np
 from transformers import PreTrainedTokenizerBase
 
 from core.finetune.data import QAExample, TaskData
-from core.tasks.qa import decode_spans
+from core.tasks.qa import WindowLogits, decide
 
 # The loss ignores positions with this label (PyTorch's cross-entropy default ignore_index).
 IGNORE = -100
-# The longest answer QA decoding considers, in tokens.
-MAX_ANSWER_TOKENS = 30
 
 
 @dataclass
@@ -102,28 +100,17 @@ def encode_split(tokenizer: PreTrainedTokenizerBase, data: TaskData, split: list
     return encode_classification(tokenizer, data, split, max_length)
 
 
-def best_span(start_logits: np.ndarray, end_logits: np.ndarray, offsets: list) -> tuple[float, int, int]:
-    """Highest start+end logit sum with start ≤ end < start + MAX_ANSWER_TOKENS, both inside the context, found by
-    the one QA decoder (tasks.qa.decode_spans: within a window P(start)·P(end) ranks spans as the logit sum does).
-    (score, start, end); (-inf, 0, 0) when the window holds no context token."""
-    start_logits, end_logits = start_logits[: len(offsets)], end_logits[: len(offsets)]  # drop batch padding
-    spans, _ = decode_spans(start_logits, end_logits, [o is not None for o in offsets], MAX_ANSWER_TOKENS, top_k=1,
-                            include_cls=False)
-    if not spans:
-        return float("-inf"), 0, 0
-    return spans[0].logit, spans[0].token_start, spans[0].token_end
-
-
 def qa_predictions(examples: list[QAExample], features: Features, start_logits: list, end_logits: list) -> list[str]:
-    """The answer text for each example: the best span over all of its windows, mapped back to characters."""
-    best: dict[int, tuple[float, str]] = {}
+    """The answer text for each example as the Four ways page reads it (tasks.qa.decide over all of its windows,
+    with the page's default options): the best span mapped back to characters, or "" when "no answer" wins."""
+    windows: dict[int, list[WindowLogits]] = {}
     for row, example_id in enumerate(features.example_index):
         offsets = features.offsets[row]
-        score, start, end = best_span(start_logits[row], end_logits[row], offsets)
-        text = examples[example_id].context[offsets[start][0] : offsets[end][1]] if score > float("-inf") else ""
-        if example_id not in best or score > best[example_id][0]:
-            best[example_id] = (score, text)
-    return [best.get(i, (0.0, ""))[1] for i in range(len(examples))]
+        seq = len(offsets)  # drop batch padding
+        own = windows.setdefault(example_id, [])
+        own.append(WindowLogits(len(own), [o or (0, 0) for o in offsets], [o is not None for o in offsets],
+                                np.asarray(start_logits[row][:seq]), np.asarray(end_logits[row][:seq])))
+    return [decide(windows[i], e.context).text if i in windows else "" for i, e in enumerate(examples)]
 
 
 def normalize_answer(text: str) -> list[str]:

@@ -8,16 +8,16 @@ import json
 import shlex
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 
 from core import config
 from core.finetune.data import TaskData
 from core.finetune.runner import FineTuneConfig
 from core.finetune.sources import DataSpec
-from core.lib.numerics import softmax
 from core.model import checkpoints
 from core.model import loading as models
+from core.render import percent
+from core.tasks import classify, heads, qa
 
 # Rough sustained speeds (FLOP/s) used only to warn before an obviously too-large job.
 CPU_FLOPS = 2e10
@@ -96,55 +96,47 @@ class TaskPrediction:
 
     model: str
     available: bool
-    summary: str  # e.g. "positive (91%)", "Paris", "he/O went/O …", or why there is no answer
+    summary: str  # e.g. "positive (91.0%, sequence classification head)", "Paris", "he/O went/O …", or why none
     probabilities: dict[str, float]  # class → probability (empty for QA and token tasks)
 
 
 def predict(loaded: models.LoadedModel, task: str, text_a: str, text_b: str | None) -> TaskPrediction:
-    """What a model says for the task on the user's input (sentence / pair / token / QA = text_a? text_b)."""
-    caps = loaded.capabilities
-    has_head = {"sentence": caps.sequence_classification, "pair": caps.sequence_classification,
-                "token": caps.token_classification, "qa": caps.qa}[task]
-    if task == "pair" and not has_head and caps.nsp:
-        return _nsp_prediction(loaded, text_a, text_b)
-    if not has_head:
+    """What a model says for the task on the user's input, by the Four ways page's own code (core/tasks):
+    sentence and token tasks read A, the pair task A and B, QA the question A about the passage B."""
+    if not heads.has_head(loaded, task):
         return TaskPrediction(loaded.name, False, "no trained head for this task (its output would be random)", {})
-    if task == "qa":
-        return _qa_prediction(loaded, text_a, text_b or "")
-    pair_b = text_b if task == "pair" else None
-    inputs = loaded.tokenizer(text_a, pair_b, truncation=True, max_length=config.MAX_SEQ_LEN, return_tensors="pt")
-    with torch.no_grad():
-        out = loaded.model(**inputs.to(loaded.device))
-    labels = loaded.capabilities.labels
-    if task == "token":
-        ids = out.logits[0].argmax(-1).tolist()
-        tokens = loaded.tokenizer.convert_ids_to_tokens(inputs["input_ids"][0])
-        words = [f"{t}/{labels[i]}" for t, i, w in zip(tokens, ids, inputs.word_ids(0)) if w is not None]
-        return TaskPrediction(loaded.name, True, " ".join(words), {})
-    probs = torch.softmax(out.logits[0].float(), -1).cpu().numpy()
-    best = int(np.argmax(probs))
-    return TaskPrediction(loaded.name, True, f"{labels[best]} ({probs[best]:.0%})",
-                          {label: float(p) for label, p in zip(labels, probs)})
+    if task in ("pair", "qa") and not (text_b or "").strip():
+        what = "the passage" if task == "qa" else "a second sentence to judge the pair"
+        return TaskPrediction(loaded.name, True, f"sentence B is empty — type {what} in the sidebar", {})
+    try:
+        if task == "qa":
+            return _qa_prediction(loaded, text_a, text_b)
+        if task == "token":
+            return _token_prediction(loaded, text_a)
+        return _class_prediction(loaded, text_a, text_b if task == "pair" else None)
+    except ValueError as err:  # an empty sentence or question: say so in the row
+        return TaskPrediction(loaded.name, True, str(err), {})
 
 
-def _nsp_prediction(loaded: models.LoadedModel, text_a: str, text_b: str | None) -> TaskPrediction:
-    from core.model import forward
+def _class_prediction(loaded: models.LoadedModel, text_a: str, text_b: str | None) -> TaskPrediction:
+    """The class the page's bars put first: sentence classifier, or the pair head (NSP/SOP or a pair classifier)."""
+    result = classify.classify(loaded, text_a, text_b)
+    best = result.predicted
+    return TaskPrediction(loaded.name, True, f"{result.labels[best]} ({percent(result.probabilities[best])}, "
+                                             f"{result.head} head)",
+                          {label: float(p) for label, p in zip(result.labels, result.probabilities)})
 
-    logits = forward.analyze(loaded, text_a, text_b).next_sentence_logits
-    probs = softmax(logits)
-    decision = "IsNext" if probs[0] >= 0.5 else "NotNext"
-    return TaskPrediction(loaded.name, True, f"NSP head: {decision} ({max(probs):.0%})",
-                          {"IsNext": float(probs[0]), "NotNext": float(probs[1])})
+
+def _token_prediction(loaded: models.LoadedModel, text: str) -> TaskPrediction:
+    """Each word with its label, word pieces merged as the page merges them by default (first piece)."""
+    result = classify.classify_tokens(loaded, text)
+    words = [f"{result.text[w.start:w.end]}/{w.label}" for w in result.words]
+    return TaskPrediction(loaded.name, True, " ".join(words), {})
 
 
 def _qa_prediction(loaded: models.LoadedModel, question: str, passage: str) -> TaskPrediction:
-    """The best answer as the Four ways page finds it (tasks.qa: every window of a long passage, one decoder)."""
-    from core.tasks import qa
-
-    try:
-        answers = qa.answer_question(loaded, question, passage).answers
-    except ValueError as err:  # an empty question or passage: say so in the row
-        return TaskPrediction(loaded.name, True, str(err), {})
-    if not answers:
-        return TaskPrediction(loaded.name, True, "(no answer span in the passage)", {})
-    return TaskPrediction(loaded.name, True, answers[0].text or "(empty)", {})
+    """The answer the Four ways page gives with its default options (every window of a long passage, one decoder)."""
+    result = qa.answer_question(loaded, question, passage)
+    if result.prefers_no_answer:
+        return TaskPrediction(loaded.name, True, f"no answer: [CLS] scores {result.no_answer_score:.3g}, above every span", {})
+    return TaskPrediction(loaded.name, True, result.text or "(empty)", {})

@@ -20,6 +20,7 @@ from core.lib.numerics import softmax
 from core.model import forward
 from core.model.inputs import EncodedInput
 from core.model.loading import LoadedModel, MissingHeadError
+from core.tasks import heads
 
 SALIENCY_METHODS = ("integrated gradients", "gradient × input")
 AGGREGATIONS = ("first", "average", "max")
@@ -116,16 +117,32 @@ def _require(loaded: LoadedModel, capability: str, what: str) -> None:
 
 
 def _pair_head(loaded: LoadedModel) -> str:
-    """Which head answers "is B adjacent to A?": NSP/SOP when real, else a pair classifier."""
+    """Which head answers "is B adjacent to A?": NSP/SOP when real, else a classifier trained for pairs (never
+    one trained on single sentences: it never saw a sentence B)."""
     caps = loaded.capabilities
     if caps.nsp or caps.sop:
         return "SOP" if caps.sop else "NSP"
-    if caps.sequence_classification:
+    if heads.has_head(loaded, "pair"):
         return "sequence classification"
+    if caps.sequence_classification:
+        raise MissingHeadError(
+            f"{loaded.name!r} was trained to classify single sentences, so it cannot judge a sentence pair; pick a "
+            "model with a next-sentence (NSP) head or a pair classifier, or train one on the fine-tune page"
+        )
     raise MissingHeadError(
         f"{loaded.name!r} has no next-sentence (NSP) head and no classification head, so it cannot judge a "
         "sentence pair; pick a pre-trained BERT with its NSP head, or train a classifier on the fine-tune page"
     )
+
+
+def _require_sentence_head(loaded: LoadedModel) -> None:
+    """The sentence task needs a classifier not trained on pairs (which would miss its sentence B)."""
+    _require(loaded, "sequence_classification", "sentence-classification")
+    if not heads.has_head(loaded, "sentence"):
+        raise MissingHeadError(
+            f"{loaded.name!r} was trained to classify sentence pairs: type sentence B to judge a pair, or pick a "
+            "sentence classifier"
+        )
 
 
 def _head_linear(loaded: LoadedModel, head: str) -> torch.nn.Linear | None:
@@ -163,7 +180,7 @@ def classify(loaded: LoadedModel, text_a: str, text_b: str | None = None) -> Cla
     task = "sentence" if not (text_b or "").strip() else "pair"
     head = _pair_head(loaded) if task == "pair" else "sequence classification"
     if task == "sentence":
-        _require(loaded, "sequence_classification", "sentence-classification")
+        _require_sentence_head(loaded)
     analysis = forward.analyze(loaded, text_a, text_b if task == "pair" else None)
     is_nsp = head in ("NSP", "SOP")
     logits = analysis.next_sentence_logits if is_nsp else analysis.sequence_logits

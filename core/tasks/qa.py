@@ -63,21 +63,42 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class Window:
-    """One slice of the passage as the model saw it, with the head's logits."""
+class WindowLogits:
+    """What the decoder reads of one window: the QA head's logits and where each passage token lies in the
+    passage (the Four ways page's windows and the fine-tune run's validation windows alike)."""
 
     index: int
-    tokens: list[str]  # (seq,) [CLS] question [SEP] passage slice [SEP]
     offsets: list[tuple[int, int]]  # (seq,) character span in the passage (question pieces: in the question)
     passage_mask: list[bool]  # (seq,) True for passage tokens
     start_logits: np.ndarray  # (seq,)
     end_logits: np.ndarray  # (seq,)
+
+
+@dataclass(frozen=True)
+class Window(WindowLogits):
+    """One slice of the passage as the model saw it, with the head's logits."""
+
+    tokens: list[str]  # (seq,) [CLS] question [SEP] passage slice [SEP]
     char_range: tuple[int, int]  # the part of the passage this window covers
     no_answer_score: float  # P(start=[CLS]) * P(end=[CLS])
 
     @property
     def passage_positions(self) -> list[int]:
         return [i for i, inside in enumerate(self.passage_mask) if inside]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answers over all windows of a passage, and whether "no answer" beats them."""
+
+    answers: list[Answer]  # best first, at most top_k
+    no_answer_score: float  # lowest [CLS] score over the windows (0 when no-answer is not allowed)
+    prefers_no_answer: bool  # the [CLS] score beats the best span (or there is no span)
+
+    @property
+    def text(self) -> str:
+        """The answer as a reader takes it: the best span's text, or "" for no answer."""
+        return "" if self.prefers_no_answer or not self.answers else self.answers[0].text
 
 
 @dataclass(frozen=True)
@@ -94,6 +115,11 @@ class QAResult:
     prefers_no_answer: bool  # the [CLS] score beats the best span
     unknown_share: float  # share of passage tokens the vocabulary maps to [UNK]
     options: QAOptions
+
+    @property
+    def text(self) -> str:
+        """The answer as a reader takes it: the best span's text, or "" for no answer."""
+        return Decision(self.answers, self.no_answer_score, self.prefers_no_answer).text
 
 
 def decode_spans(
@@ -198,7 +224,17 @@ def _window(loaded: LoadedModel, encoding, index: int, start: np.ndarray, end: n
     )
 
 
-def _answers(windows: list[Window], passage: str, options: QAOptions) -> list[Answer]:
+def decide(windows: list[WindowLogits], passage: str, options: QAOptions = QAOptions()) -> Decision:
+    """The one decoding of a passage's windows, wherever the logits came from: the top-k answers, and "no answer"
+    when the lowest [CLS] score over the windows beats the best span (SQuAD 2.0's rule)."""
+    answers = _answers(windows, passage, options)
+    if not options.allow_no_answer:
+        return Decision(answers, 0.0, False)
+    no_answer = min(no_answer_score(w.start_logits, w.end_logits, w.passage_mask) for w in windows)
+    return Decision(answers, no_answer, not answers or no_answer > answers[0].score)
+
+
+def _answers(windows: list[WindowLogits], passage: str, options: QAOptions) -> list[Answer]:
     """Top-k answers over all windows; a span seen by two overlapping windows counts once, at its best."""
     best: dict[tuple[int, int], Answer] = {}
     for w in windows:
@@ -222,8 +258,8 @@ def answer_question(loaded: LoadedModel, question: str, passage: str, options: Q
     encoding = _encode_windows(loaded, question, passage, options)
     start, end = _run_windows(loaded, encoding)
     windows = [_window(loaded, encoding, i, start[i], end[i], options) for i in range(len(start))]
-    answers = _answers(windows, passage, options)
-    no_answer = min(w.no_answer_score for w in windows) if options.allow_no_answer else 0.0
+    decision = decide(windows, passage, options)
+    answers = decision.answers
     unknown = loaded.tokenizer.unk_token
     passage_tokens = [t for w in windows for t, m in zip(w.tokens, w.passage_mask) if m]
     return QAResult(
@@ -233,8 +269,8 @@ def answer_question(loaded: LoadedModel, question: str, passage: str, options: Q
         answers=answers,
         windows=windows,
         best_window=answers[0].window if answers else None,
-        no_answer_score=no_answer,
-        prefers_no_answer=options.allow_no_answer and (not answers or no_answer > answers[0].score),
+        no_answer_score=decision.no_answer_score,
+        prefers_no_answer=decision.prefers_no_answer,
         unknown_share=sum(t == unknown for t in passage_tokens) / max(1, len(passage_tokens)),
         options=options,
     )

@@ -25,6 +25,7 @@ def test_page_runs_a_demo_job_and_shows_the_result(tiny_dirs, models_home):
     table = at.table[0].value
     assert list(table["model"]) == [str(tiny_dirs["encoder"]), "ft-sentence"]
     assert "no trained head" in table["prediction"][0]
+    assert any(c.value.startswith("Both models classify sentence A.") for c in at.caption)
 
 
 def test_page_waits_for_an_upload_before_it_can_start():
@@ -38,3 +39,65 @@ def test_page_shows_a_bad_model_name_as_a_message():
     at.text_input(key="finetune_alias").set_value("bundled").run()
     assert not at.exception and any("cannot be a model name" in e.value for e in at.error)
     assert at.button(key="finetune_start").disabled
+
+
+def suggested(task: str) -> tuple[int, int]:
+    """(max length, QA stride) the page suggests for a task's demo set on `bundled`."""
+    import torch
+
+    from core.finetune import runner as finetune
+    from core.finetune.demo import demo_data
+
+    tokenizer = models.load_model("bundled", torch.device("cpu")).tokenizer
+    length = finetune.suggested_sizes(tokenizer, demo_data(task), models.pick_device())[1]
+    return length, length // 4
+
+
+def lengths(at) -> tuple[int, int]:
+    return at.number_input(key="finetune_len").value, at.number_input(key="finetune_stride").value
+
+
+def test_switching_the_task_switches_the_suggested_max_length_and_stride():
+    assert suggested("qa") != suggested("sentence"), "the demo sets no longer tell the two tasks apart"
+    at = run_page("pages/finetune.py", {"model": "bundled"})
+    assert lengths(at) == suggested("sentence")
+    at.selectbox(key="finetune_task").set_value("qa").run()
+    assert not at.exception and lengths(at) == suggested("qa")
+    assert any(f"max length {suggested('qa')[0]}" in c.value for c in at.caption)  # the hint says what the field holds
+    assert not at.error and not at.button(key="finetune_start").disabled
+
+
+def test_a_value_typed_for_a_task_is_kept_for_that_task_only():
+    at = run_page("pages/finetune.py", {"model": "bundled"})
+    at.number_input(key="finetune_len").set_value(48).run()
+    at.selectbox(key="finetune_task").set_value("qa").run()
+    assert lengths(at) == suggested("qa")
+    at.selectbox(key="finetune_task").set_value("sentence").run()
+    assert lengths(at)[0] == 48 and any("Your own values" in c.value for c in at.caption)
+    at.button(key="finetune_suggested").click().run()
+    assert lengths(at) == suggested("sentence")
+
+
+def test_a_blocking_message_names_the_field_to_change():
+    at = run_page("pages/finetune.py", {"model": "bundled"})
+    at.selectbox(key="finetune_task").set_value("qa").run()
+    half = suggested("qa")[0] // 2
+    at.number_input(key="finetune_stride").set_value(half).run()
+    assert not at.exception and at.button(key="finetune_start").disabled
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("QA stride (tokens) must be below half of Max length (tokens)") and f"lower QA stride "
+               f"(tokens) to {half - 1} or less, or raise Max length (tokens) to {2 * half + 2} or more" in e
+               for e in errors), errors
+    at.number_input(key="finetune_len").set_value(2 * half + 2).run()  # either change the message names is enough
+    assert not at.error and not at.button(key="finetune_start").disabled
+    at.number_input(key="finetune_len").set_value(2 * half).run()
+    at.number_input(key="finetune_stride").set_value(half - 1).run()
+    assert not at.error and not at.button(key="finetune_start").disabled
+    at.text_input(key="finetune_base").set_value("/no/such/folder").run()
+    assert any(e.value.startswith("Base model: ") for e in at.error)
+
+
+def test_each_task_says_what_it_reads_the_pair_task_a_and_b():
+    at = run_page("pages/finetune.py", {"model": "bundled"})
+    at.selectbox(key="finetune_task").set_value("pair").run()
+    assert any("`[CLS] A [SEP] B [SEP]` — sentence A and sentence B" in c.value for c in at.caption)

@@ -29,6 +29,7 @@ from core.pretrain import runs as pretraining_runs
 from core.render import markdown_literal
 from core.training import jobs
 from tests.helpers import APP, run_page
+from ui.state import widget_key
 
 # --- issue 18: safe to run where others can reach it -------------------------------------------------------------
 
@@ -282,7 +283,7 @@ def test_label_names_are_escaped_in_the_probability_charts(evil_classifier):
 
 def test_label_and_model_names_are_literal_markdown_on_the_pages(evil_classifier):
     at = run_page("pages/tasks.py", {"model": "bundled", "a": "the cat sat"})
-    at.radio(key="tasks_task").set_value("sentence")
+    at.radio(key=widget_key("tasks_task")).set_value("sentence")
     at.text_input(key="tasks_compare").set_value(str(evil_classifier)).run()
     assert not at.exception
     drawn = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.subheader, *at.error])

@@ -45,6 +45,23 @@ def test_a_demo_run_shows_progress_curves_and_the_new_model(app_url, tiny_dirs):
         page.wait_for_function("() => document.body.innerText.includes('Saved ft-sentence')", timeout=60_000)
 
 
+def test_choosing_qa_switches_max_length_and_stride_with_the_suggestion(app_url):
+    with chromium_page(block_network=True, height=1600) as page:
+        open_finetune(page, app_url)
+        page.locator("[data-testid=stSelectbox]").filter(has_text="Task").click()
+        page.get_by_role("option", name="Extractive question answering").click()
+        wait_for_app(page)
+        page.get_by_text("Hyper-parameters").click()
+        page.get_by_text("Freeze the encoder").wait_for(state="visible")  # the expander's last row: it is open
+        page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")  # and still
+        length = int(page.get_by_role("spinbutton", name="Max length (tokens)").input_value())
+        stride = int(page.get_by_role("spinbutton", name="QA stride (tokens)").input_value())
+        assert f"max length {length}" in page.inner_text("body")  # the field holds what the hint suggests
+        assert stride < length // 2 and page.get_by_role("button", name="Start training").is_enabled()
+        assert page.locator("[data-testid=stAlertContentError]").count() == 0
+        screenshot(page, "finetune-qa")
+
+
 def test_a_bad_upload_names_the_missing_column(app_url, tmp_path):
     bad = tmp_path / "reviews.csv"
     bad.write_text("sentence,label\nnice film,positive\n")

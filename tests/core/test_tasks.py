@@ -160,6 +160,46 @@ def test_pair_uses_nsp_when_present_else_a_pair_classifier(tiny):
     assert pair.task == "pair" and pair.head == "sequence classification" and 1 in pair.inputs.token_type_ids
 
 
+def test_a_classifier_trained_for_one_of_sentence_and_pair_never_serves_the_other(tiny_dirs, models_home):
+    from core.tasks import heads
+    from tests.helpers import save_as_trained_here
+
+    sentiment = models.load_model(save_as_trained_here(tiny_dirs["sentence"], "my-sentiment", "sentence"), device=CPU)
+    pairs = models.load_model(save_as_trained_here(tiny_dirs["sentence"], "my-pairs", "pair"), device=CPU)
+    assert heads.has_head(sentiment, "sentence") and not heads.has_head(sentiment, "pair")
+    assert heads.has_head(pairs, "pair") and not heads.has_head(pairs, "sentence")
+    with pytest.raises(models.MissingHeadError, match="single sentences"):
+        tasks.classify(sentiment, "the man went to the store", "he paid cash")
+    with pytest.raises(models.MissingHeadError, match="sentence pairs"):
+        tasks.classify(pairs, "the man went to the store")
+    assert tasks.classify(pairs, "the man went", "he paid").head == "sequence classification"
+
+
+def test_each_task_offers_its_ready_made_model_the_sidebars_and_those_trained_for_it(tiny, tiny_dirs, models_home,
+                                                                                   monkeypatch):
+    from core import config
+    from core.tasks import heads
+    from tests.helpers import save_as_trained_here
+
+    ready = {"sentence": str(tiny_dirs["sentence"]), "token": str(tiny_dirs["token"]), "pair": "bundled",
+             "qa": str(tiny_dirs["qa"])}
+    monkeypatch.setattr(config, "READY_MODELS", ready)
+    for name, task, kind in (("my-sentiment", "sentence", "sentence"), ("my-ner", "token", "token"),
+                             ("my-pairs", "pair", "sentence"), ("my-bert", "pretraining", "pretraining"), ("my-qa", "qa", "qa")):
+        save_as_trained_here(tiny_dirs[kind], name, task)
+    assert heads.model_options("sentence", "bundled") == [ready["sentence"], "bundled", "my-sentiment"]
+    assert heads.model_options("token", "my-ner") == [ready["token"], "my-ner"]
+    assert heads.model_options("pair", "bundled") == ["bundled", "my-bert", "my-pairs"]  # NSP heads and pair classifiers
+    assert heads.model_options("qa", "my-qa") == [ready["qa"], "my-qa"]
+    # The ready-made sentence classifier is known by its name: it never judges a pair.
+    assert not heads.has_head(tiny["sentence"], "pair") and heads.has_head(tiny["sentence"], "sentence")
+    # The default: the sidebar's model when it has the task's head, else the ready-made model.
+    assert heads.default_model("pair", tiny["pretraining"]) == tiny["pretraining"].name
+    assert heads.default_model("sentence", tiny["pretraining"]) == ready["sentence"]
+    assert heads.default_model("qa", None) == ready["qa"]
+    assert heads.default_model("token", tiny["token"]) == tiny["token"].name
+
+
 @pytest.mark.parametrize("kind, text_b", [("encoder", None), ("encoder", "he paid"), ("qa", None), ("pretraining", None)])
 def test_classification_without_a_head_points_to_fine_tuning(tiny, kind, text_b):
     with pytest.raises(ValueError, match="fine-tune"):

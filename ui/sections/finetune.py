@@ -13,6 +13,7 @@ from core.finetune.demo import SOURCES, demo_data
 from core.finetune.figures import curves_figure
 from core.finetune.sources import HUB_PREFIX, DataSpec, load_data
 from core.lib import paths
+from core.model import checkpoints
 from core.model import loading as models
 from core.render import markdown_literal
 from core.training import jobs
@@ -25,28 +26,66 @@ JOB_KEY = "finetune_job_id"
 POLL_S = 1.0
 
 
+# What each task reads and predicts, under the task picker.
+TASK_READS = {
+    "sentence": "One sentence in, one class out: `[CLS] sentence [SEP]`, the classifier reads the [CLS] vector.",
+    "token": "One sentence in, a class for every word out: each word's first WordPiece feeds the classifier.",
+    "pair": "Two sentences in, one class out: `[CLS] A [SEP] B [SEP]` — sentence A and sentence B read together, "
+            "the classifier reads the [CLS] vector of the pair (like next-sentence prediction).",
+    "qa": "A question and a passage in, the answer's start and end out: `[CLS] question [SEP] passage [SEP]`; a "
+          "passage longer than Max length is cut into windows that share QA stride tokens.",
+}
+# What the before/after table feeds both models, from the sidebar.
+BEFORE_AFTER_READS = {
+    "sentence": "Both models classify sentence A.",
+    "token": "Both models label every word of sentence A.",
+    "pair": "Both models judge the pair `[CLS] A [SEP] B [SEP]`: sentence A and sentence B together.",
+    "qa": "Both models answer sentence A (the question) from sentence B (the passage), with the Four ways page's "
+          "default options.",
+}
+# The widgets whose values follow the suggestions for the task, data and base model (field → widget key).
+SUGGESTED_WIDGETS = {"learning_rate": "finetune_lr", "batch_size": "finetune_batch", "max_length": "finetune_len",
+                     "doc_stride": "finetune_stride"}
+# {task: {field: value}}: what the user typed for a task; kept over the suggestions for that task.
+TYPED_KEY = "finetune_typed"
+# The labels of the fields FineTuneConfig.validate's messages are about, as the page names them.
+FIELD_LABELS = {"learning_rate": "Learning rate", "batch_size": "Batch size", "max_length": "Max length (tokens)",
+                "doc_stride": "QA stride (tokens)", "alias": "Name of the new model", "base_model": "Base model"}
+
+
 def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object, DataSpec]:
     """Task, base model, data and hyper-parameters: the config, the data (or None) and where it comes from."""
     task = st.selectbox("Task", TASKS, format_func=TASK_TITLES.get, key="finetune_task", on_change=_default_alias)
+    st.caption(TASK_READS[task])
     left, right = st.columns(2)
     base = left.text_input("Base model (a fresh copy is trained)", base_default, key="finetune_base")
     alias = right.text_input("Name of the new model", f"ft-{task}", key="finetune_alias")
     source = st.radio("Data", SOURCES_OFFERED, horizontal=True, key="finetune_source")
     data, spec = _data(task, source)
-    batch_size, max_length, learning_rate = _suggestions(base.strip(), data)
+    suggested = suggestions(base.strip(), data)
+    typed = _follow_suggestions(task, suggested)
     with st.expander("Hyper-parameters"):
-        st.caption(f"Suggested for this model, data and device: learning rate {learning_rate:.0e}, batch {batch_size}, "
-                   f"max length {max_length} (covers 95% of the training inputs).")
+        stride = f", QA stride {suggested['doc_stride']} (a quarter of the max length)" if task == "qa" else ""
+        st.caption(f"Suggested for this task, model, data and device: learning rate {suggested['learning_rate']:.0e}, "
+                   f"batch {suggested['batch_size']}, max length {suggested['max_length']} (covers 95% of the "
+                   f"training inputs){stride}.")
+        if typed:
+            left, right = st.columns([4, 1])
+            left.caption("Your own values for this task are kept: "
+                         + ", ".join(f"{FIELD_LABELS[field]} {value:g}" for field, value in typed.items()) + ".")
+            right.button("Use the suggestions", on_click=_forget_typed, args=(task,), key="finetune_suggested")
         c = st.columns(4)
         values = dict(
-            learning_rate=c[0].number_input("Learning rate", 1e-6, 1e-2, learning_rate, step=1e-5, format="%.0e",
-                                           key="finetune_lr"),
+            learning_rate=c[0].number_input("Learning rate", 1e-6, 1e-2, step=1e-5, format="%.0e",
+                                           **_typed_by_user(task, "learning_rate")),
             epochs=c[1].number_input("Epochs", 1, 50, 2, key="finetune_epochs"),
-            batch_size=c[2].number_input("Batch size", 1, 256, batch_size, key="finetune_batch"),
-            max_length=c[3].number_input("Max length (tokens)", 16, 512, max_length, key="finetune_len"),
+            batch_size=c[2].number_input("Batch size", 1, 256, **_typed_by_user(task, "batch_size")),
+            max_length=c[3].number_input("Max length (tokens)", 16, 512, **_typed_by_user(task, "max_length")),
             warmup_fraction=c[0].number_input("Warm-up share", 0.0, 0.5, 0.1, key="finetune_warmup"),
             weight_decay=c[1].number_input("Weight decay", 0.0, 0.3, 0.01, key="finetune_decay"),
-            doc_stride=c[2].number_input("QA stride (tokens)", 0, 200, 32, key="finetune_stride"),
+            doc_stride=c[2].number_input("QA stride (tokens)", 0, 200, disabled=task != "qa",
+                                         help="Tokens two neighbouring windows of a long passage share; below half "
+                                              "of Max length", **_typed_by_user(task, "doc_stride")),
             seed=c[3].number_input("Seed", 0, 10_000, 0, key="finetune_seed"),
             freeze_encoder=st.checkbox("Freeze the encoder (train the head only)", key="finetune_freeze"),
         )
@@ -55,20 +94,73 @@ def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object, DataSp
                                     **values), data, spec)
 
 
-
-def _suggestions(base: str, data) -> tuple[int, int, float]:
-    """Batch size, max length and learning rate for this base model, data and device (defaults when the
-    base model cannot be loaded yet)."""
+def suggestions(base: str, data) -> dict:
+    """Learning rate, batch size, max length and QA stride for this base model, task data and device (defaults
+    when the base model cannot be loaded yet or there is no data)."""
     device = models.pick_device()
-    fallback = (32 if device.type == "cuda" else 16), 128, 5e-5
+    batch_size, max_length, learning_rate = (32 if device.type == "cuda" else 16), 128, 5e-5
     try:
         loaded = load_model(base)
     except ValueError:
-        return fallback
-    learning_rate = finetune.suggested_learning_rate(loaded.config.hidden_size)
-    if data is None:
-        return fallback[0], fallback[1], learning_rate
-    return (*finetune.suggested_sizes(loaded.tokenizer, data, device), learning_rate)
+        loaded = None
+    if loaded is not None:
+        learning_rate = finetune.suggested_learning_rate(loaded.config.hidden_size)
+        if data is not None:
+            batch_size, max_length = finetune.suggested_sizes(loaded.tokenizer, data, device)
+    return {"learning_rate": learning_rate, "batch_size": batch_size, "max_length": max_length,
+            "doc_stride": max_length // 4}
+
+
+def _follow_suggestions(task: str, suggested: dict) -> dict:
+    """Set each suggested widget to the value the user typed for this task, else to the suggestion: switching
+    the task or the data switches the values with the suggestions. Returns the typed ones."""
+    typed = st.session_state.setdefault(TYPED_KEY, {}).get(task, {})
+    for field, key in SUGGESTED_WIDGETS.items():
+        st.session_state[key] = typed.get(field, suggested[field])
+    return typed
+
+
+def _typed_by_user(task: str, field: str) -> dict:
+    """Widget arguments that remember a value the user types for this task (see _follow_suggestions)."""
+    return {"key": SUGGESTED_WIDGETS[field], "on_change": _remember_typed, "args": (task, field)}
+
+
+def _remember_typed(task: str, field: str) -> None:
+    st.session_state.setdefault(TYPED_KEY, {}).setdefault(task, {})[field] = st.session_state[SUGGESTED_WIDGETS[field]]
+
+
+def _forget_typed(task: str) -> None:
+    st.session_state.setdefault(TYPED_KEY, {}).pop(task, None)
+
+
+def blocking_message(cfg: finetune.FineTuneConfig) -> str | None:
+    """Why the run cannot start, naming the field to change on this page; None when it can."""
+    try:
+        checkpoints.new_model_dir(cfg.alias)
+    except ValueError as err:
+        return f"{FIELD_LABELS['alias']}: {err}"
+    try:
+        models.resolve(cfg.base_model, confined=True)  # a folder typed here must lie inside the allowed folders
+    except ValueError as err:
+        return f"{FIELD_LABELS['base_model']}: {err}"
+    try:
+        cfg.validate()
+    except ValueError as err:
+        return _name_the_field(cfg, str(err))
+    return None
+
+
+def _name_the_field(cfg: finetune.FineTuneConfig, message: str) -> str:
+    """FineTuneConfig.validate's messages about max length and the QA stride, with the fields' labels and values
+    (its other messages already name the fields as the page labels them)."""
+    length, stride = FIELD_LABELS["max_length"], FIELD_LABELS["doc_stride"]
+    if "QA stride" in message:
+        return (f"{stride} must be below half of {length} ({cfg.max_length} / 2 = {cfg.max_length // 2}), not "
+                f"{cfg.doc_stride} — lower {stride} to {max(0, cfg.max_length // 2 - 1)} or less, or raise {length} "
+                f"to {2 * cfg.doc_stride + 2} or more")
+    if message.startswith("max length"):
+        return f"{length} must be between 16 and 512, not {cfg.max_length}"
+    return message
 
 
 def _default_alias() -> None:
@@ -193,7 +285,7 @@ def result(job_id: str, text_a: str, text_b: str | None) -> None:
                  key="finetune_use"):
         st.switch_page("pages/home.py")
     st.subheader("Before / after on your sidebar input")
-    st.caption("QA reads sentence A as the question and sentence B as the passage; sentence tasks use A (and B).")
+    st.caption(BEFORE_AFTER_READS[res.task] + " The predictions come from the Four ways page's own code.")
     rows = []
     for name in (res.base_model, res.alias):
         try:

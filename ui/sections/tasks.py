@@ -5,24 +5,70 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core import config
+from core.model import loading as models
 from core.model.inputs import EncodedInput
 from core.model.loading import MissingHeadError
 from core.render import markdown_literal, percent, token_chip
 from core.tasks import classify as tasks
 from core.tasks import figures as task_figures
-from core.tasks import qa
-from ui import registry
+from core.tasks import heads, qa
+from ui import loaders, registry
 from ui.on_demand import asked
+from ui.sidebar import Selection
+from ui.state import persistent
 
 FINETUNE_PAGE = "pages/finetune.py"
 READ_COLOR, SKIPPED_COLOR = "#ffd54f", "#eeeeee"
+# Shown at once: one backward pass. Integrated gradients (IG_STEPS passes) run when their button is pressed.
+FAST_SALIENCY = tasks.SALIENCY_METHODS[1]
+
+
+def task_model(task: str, selection: Selection) -> models.LoadedModel | None:
+    """The "Model for this task" picker and its model, loaded once per name (ui/loaders); None, with the reason
+    on the page, when it cannot be loaded (the picker still offers the others)."""
+    options = heads.model_options(task, selection.model_name)
+    name = st.selectbox(
+        "Model for this task", options, format_func=lambda n: _option_label(n, task, selection.model_name),
+        help="Each task opens with a model that has its head: the sidebar's model when it has one, else the "
+             "task's ready-made model. Models trained here for this task are listed too.",
+        **persistent(f"tasks_model_{task}", heads.default_model(task, selection.loaded), options, follow_default=True),
+    )
+    if name == selection.model_name and selection.loaded is not None:
+        return selection.loaded
+    try:
+        return _load(name, name == config.READY_MODELS[task])
+    except ValueError as err:
+        st.error(markdown_literal(str(err)))
+        others = ", ".join(markdown_literal(o) for o in options if o != name)
+        if others:
+            st.caption(f"Pick another model for this task above: {others}.")
+        return None
+
+
+def _load(name: str, ready_made: bool) -> models.LoadedModel:
+    """The model, loaded once per name; a ready-made model that would have to come from the hub is not installed
+    here (it ships with the app), so it is never looked for there."""
+    if ready_made and models.needs_download(name):
+        raise models.ModelLoadError(f"this task's ready-made model {name!r} is not installed with this copy of the "
+                                    "app, so it cannot be loaded")
+    with st.spinner(f"Loading {markdown_literal(name)}…"):
+        return loaders.load_model(name)
+
+
+def _option_label(name: str, task: str, sidebar_model: str) -> str:
+    roles = ["ready-made for this task"] if name == config.READY_MODELS[task] else []
+    if name == sidebar_model:
+        roles.append("the sidebar's model")
+    return f"{name} · {', '.join(roles) or 'trained here'}"
 
 
 def missing_head(err: ValueError) -> None:
     """Show the error; when the model lacks a head the fine-tune runner can train, point to it."""
-    st.error(str(err))
+    st.error(markdown_literal(str(err)))  # it names the model: drawn as typed, never as Markdown
     if not isinstance(err, MissingHeadError):
         return
+    st.caption("“Model for this task” above offers models that have this head.")
     if any(p.path == FINETUNE_PAGE for p in registry.PAGES):
         st.page_link(FINETUNE_PAGE, label="Train a head on the fine-tune page", icon=":material/build:")
     else:
@@ -58,7 +104,10 @@ def sentence(loaded, text_a: str, text_b: str | None, slot: str) -> None:
     st.plotly_chart(task_figures.probability_bars(result), key=f"tasks_bars_{slot}")
     st.plotly_chart(task_figures.cls_path_figure(result), key=f"tasks_path_{slot}")
     left, right = st.columns(2)
-    method = left.radio("Saliency", tasks.SALIENCY_METHODS, horizontal=True, key=f"tasks_saliency_{slot}")
+    method = left.radio("Saliency", tasks.SALIENCY_METHODS, tasks.SALIENCY_METHODS.index(FAST_SALIENCY),
+                        horizontal=True, key=f"tasks_saliency_{slot}",
+                        help="gradient × input: one backward pass, shown at once; integrated gradients: many passes, "
+                             "closer to the logit gap, computed when asked")
     integrated = method == tasks.SALIENCY_METHODS[0]
     steps = right.select_slider("Integration steps", [8, 16, 32, 64], tasks.IG_STEPS, key=f"tasks_steps_{slot}",
                                 disabled=not integrated,
