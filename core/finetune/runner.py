@@ -73,13 +73,16 @@ class FineTuneConfig:
         if not all(math.isfinite(v) for v in (self.warmup_fraction, self.weight_decay, self.max_grad_norm)):
             raise ValueError("warm-up share, weight decay and gradient clipping must be finite numbers")
         if not 16 <= self.max_length <= 512:
-            raise ValueError("max length must be between 16 and 512 tokens")
+            raise ValueError(f"Max length (tokens) must be between 16 and 512, not {self.max_length}")
         if not 0 <= self.lora_rank <= 256:
             raise ValueError("the LoRA rank must be between 0 (off) and 256")
         if self.lora_rank and self.freeze_encoder:
             raise ValueError("choose one: a LoRA adapter already keeps the encoder's weights frozen")
         if self.task == "qa" and not 0 <= self.doc_stride < self.max_length // 2:
-            raise ValueError("the QA stride must be below half the max length")
+            half = self.max_length // 2  # the messages name the fields as the fine-tune page labels them
+            raise ValueError(f"QA stride (tokens) must be below half of Max length (tokens) ({self.max_length} / 2 = "
+                             f"{half}), not {self.doc_stride} — lower QA stride (tokens) to {max(0, half - 1)} or "
+                             f"less, or raise Max length (tokens) to {2 * self.doc_stride + 2} or more")
         return self
 
 

@@ -87,6 +87,10 @@ def settings(base_default: str) -> tuple[finetune.FineTuneConfig, object, DataSp
                                          help="Tokens two neighbouring windows of a long passage share; below half "
                                               "of Max length", **_typed_by_user(task, "doc_stride")),
             seed=c[3].number_input("Seed", 0, 10_000, 0, key="finetune_seed"),
+            lora_rank=c[0].number_input("LoRA rank (0 = every weight trains)", 0, 256, 0, key="finetune_lora",
+                                        help="r > 0: train a rank-r low-rank change of every encoder layer plus the "
+                                             "head (the ready-made bundled-… models use 16 with learning rate 1e-3); "
+                                             "the saved model is an ordinary checkpoint, its adapter saved beside it"),
             freeze_encoder=st.checkbox("Freeze the encoder (train the head only)", key="finetune_freeze"),
         )
     overwrite = replace_checkbox(alias.strip(), "finetune_overwrite")
@@ -146,21 +150,8 @@ def blocking_message(cfg: finetune.FineTuneConfig) -> str | None:
     try:
         cfg.validate()
     except ValueError as err:
-        return _name_the_field(cfg, str(err))
+        return str(err)
     return None
-
-
-def _name_the_field(cfg: finetune.FineTuneConfig, message: str) -> str:
-    """FineTuneConfig.validate's messages about max length and the QA stride, with the fields' labels and values
-    (its other messages already name the fields as the page labels them)."""
-    length, stride = FIELD_LABELS["max_length"], FIELD_LABELS["doc_stride"]
-    if "QA stride" in message:
-        return (f"{stride} must be below half of {length} ({cfg.max_length} / 2 = {cfg.max_length // 2}), not "
-                f"{cfg.doc_stride} — lower {stride} to {max(0, cfg.max_length // 2 - 1)} or less, or raise {length} "
-                f"to {2 * cfg.doc_stride + 2} or more")
-    if message.startswith("max length"):
-        return f"{length} must be between 16 and 512, not {cfg.max_length}"
-    return message
 
 
 def _default_alias() -> None:
