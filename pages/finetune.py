@@ -36,7 +36,7 @@ if data is not None:
     st.caption(f"{len(data.train)} training / {len(data.validation)} validation examples"
                + (f" · labels: {', '.join(map(markdown_literal, data.labels))}" if data.labels else ""))
     if selection.loaded is not None and selection.loaded.name == cfg.base_model:
-        params = sum(p.numel() for p in selection.loaded.model.parameters())
+        params = finetune_runs.compute_parameters(selection.loaded.model)
         warning = finetune_runs.size_warning(cfg, data, params, device)
         if warning:
             st.warning(warning)

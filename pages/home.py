@@ -57,6 +57,8 @@ if bundled_card:
             *[(f"everyday documents: NSP with {kind.replace('_', ' ')} negatives", acc) for kind, acc in bundled_card.nsp_by_negative.items()],
         ], columns=["held-out check", "score"]).style.format({"score": "{:.0%}"}), hide_index=True)
 
+HELD_OUT_NAMES = {"accuracy": "accuracy", "per_loc_org_f1": "entity F1: people, places, organisations together",
+                  "exact_match": "exact match", "f1": "word-overlap F1 (SQuAD)"}
 ready_card = ready.read_card(loaded.name) if loaded.name in config.READY_ALIASES else None
 if ready_card:
     with st.expander("About this ready-made model: what it was trained on, what it scores"):
@@ -68,7 +70,7 @@ if ready_card:
             "Scores on a held-out set written by hand, never trained on:"
         )
         held_out = ready_card.get("held_out", {})
-        rows = [(name.replace("_", " "), value) for name, value in held_out.items() if isinstance(value, float)]
+        rows = [(HELD_OUT_NAMES.get(name, name), value) for name, value in held_out.items() if isinstance(value, float)]
         rows += [(f"{kind}: entity F1", figures["f1"]) for kind, figures in held_out.get("per_kind", {}).items()]
         st.dataframe(pd.DataFrame(rows, columns=["held-out check", "score"]).style.format({"score": "{:.0%}"}),
                      hide_index=True)
