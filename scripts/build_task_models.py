@@ -50,7 +50,7 @@ PERSON_KINDS = {"writer", "poet", "composer", "statesman", "painter", "philosoph
 SETTINGS = {
     "sentence": dict(size=4000, epochs=3, learning_rate=1e-3, max_length=64),
     "token": dict(size=4000, epochs=3, learning_rate=1e-3, max_length=64),
-    "qa": dict(size=5000, epochs=3, learning_rate=1e-3, max_length=256, doc_stride=64),
+    "qa": dict(size=8000, epochs=2, learning_rate=1e-3, max_length=256, doc_stride=64),
 }
 LORA_RANK = 16
 SEED = 17

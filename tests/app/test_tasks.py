@@ -142,3 +142,20 @@ def test_gradient_x_input_shows_at_once_and_integrated_gradients_only_when_asked
     assert any("saliency" in h.proto.body for h in at.get("html")) and classify.saliency.cache.misses == runs + 2
     at.run()  # a rerun keeps the asked-for saliency on screen, from the cache
     assert any("saliency" in h.proto.body for h in at.get("html")) and classify.saliency.cache.misses == runs + 2
+
+
+def test_the_shipped_ready_made_models_open_every_task_with_an_everyday_answer():
+    """Issue 17, offline on the default `bundled`: no task is a "no trained head" message; each answers as a
+    learner expects (the ready-made sentiment, NER and QA models; bundled's NSP head for the pair)."""
+    expected = {"sentence": ("What a wonderful, relaxing day at the beach.", "**positive**"),
+                "token": ("Maria Lopez flew from Madrid to Chicago to meet her team at Google.", ">PER</sup>"),
+                "pair": (config.DEFAULT_TEXT_A, "IsNext"),
+                "qa": (config.DEFAULT_TEXT_A, "milk")}
+    for task, (text, shown) in expected.items():
+        at = open_task(task, {"model": "bundled", "a": text, "b": config.DEFAULT_TEXT_B})
+        assert not at.exception and not at.error, (task, [e.value for e in at.error])
+        assert picker(at, task).value == config.READY_MODELS[task]
+        page = " ".join([*(m.value for m in at.markdown), *(h.proto.body for h in at.get("html"))])
+        assert shown in page, task
+        if task == "token":
+            assert ">LOC</sup>" in page  # the person and the two cities

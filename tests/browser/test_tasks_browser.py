@@ -68,7 +68,6 @@ def test_sentence_classification_and_a_missing_head(app_url, tiny_dirs):
         assert page.get_by_text("positive").count() >= 1
         screenshot(page, "tasks-sentence")
         open_task(page, f"{app_url}/tasks?model={quote(str(tiny_dirs['encoder']))}", "4 · Question + passage → answer span")
-        page.get_by_text("is not installed", exact=False).first.wait_for(timeout=60_000)  # bundled-qa: not on main yet
         pick_model_for_the_task(page, "the sidebar's model")  # an encoder without a QA head
         page.get_by_text("fine-tune", exact=False).first.wait_for(timeout=60_000)
         screenshot(page, "tasks-missing-head")
@@ -107,4 +106,32 @@ def test_every_task_opens_with_a_prediction_from_its_ready_made_model(ready_app_
                 assert page.locator("[data-testid=stPlotlyChart]").count() >= 1, label
             if number == 3:
                 assert page.get_by_text("NSP head", exact=False).count() >= 1
-            screenshot(page, f"tasks-first-open-{number}")
+
+
+# The shipped ready-made models on everyday inputs a learner types (the default pair and QA passage are the
+# sidebar's and the page's defaults): task label → (sentence A, what a person expects to see).
+EVERYDAY = {
+    "1 · Sentence → class": ("What a wonderful, relaxing day at the beach.", "positive"),
+    "2 · Sentence → a class per word": ("Maria Lopez flew from Madrid to Chicago to meet her team at Google.", "PER"),
+    "3 · Two sentences → adjacent or not": (None, "IsNext"),
+    "4 · Question + passage → answer span": (None, "milk"),
+}
+
+
+def test_the_shipped_ready_made_models_answer_everyday_inputs(app_url):
+    """Issue 17: on first open, offline, each of the four ways shows a prediction a learner believes."""
+    with chromium_page(block_network=True, height=2400) as page:
+        for number, (label, (text, expected)) in enumerate(EVERYDAY.items(), 1):
+            query = f"&a={quote(text)}" if text else ""
+            open_task(page, f"{app_url}/tasks?model=bundled{query}", label)
+            drawn = page.locator(FIRST_OPEN[label]).first
+            drawn.wait_for(timeout=120_000)
+            assert page.locator("[data-testid=stAlertContentError]").count() == 0, label
+            shown = page.locator("[data-testid=stMain]").inner_text()
+            if number == 2:
+                assert {"PER", "LOC"} <= set(drawn.inner_text().split()), drawn.inner_text()
+            elif number == 4:
+                assert expected in drawn.locator("span[title^='answer 1']").inner_text()
+            else:
+                assert expected in shown, label
+            screenshot(page, f"tasks-ready-made-{number}")
