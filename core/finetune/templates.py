@@ -131,6 +131,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December")
 NUMBERS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "fifteen", "twenty",
            "thirty", "forty", "fifty", "a hundred", "11", "14", "18", "25", "36", "60", "120", "200")
+# A count as people say it: plain, or with a hedge that belongs to the answer ("more than fifty").
+COUNT_HEDGES = ("", "", "", "about ", "more than ", "nearly ", "over ", "almost ", "exactly ")
 CLOCKS = ("7:15", "8:30", "9:45", "noon", "half past six", "ten o'clock", "6:20", "11:05", "midnight", "5 pm")
 ITEMS = ("apples", "oranges", "eggs", "tomatoes", "lemons", "loaves of bread", "bottles of milk", "potatoes",
          "candles", "books", "plants", "postcards", "balloons", "chairs")
@@ -162,6 +164,9 @@ LANGUAGES = ("Spanish", "French", "Japanese", "German", "Italian", "Arabic", "Po
 SUBJECTS_TAUGHT = ("history", "maths", "music", "chemistry", "art", "geography", "biology", "French")
 PRICES = ("$25", "$340", "12 euros", "80 euros", "40 pounds", "£15", "$9.50", "300 dollars")
 THINGS = ("bicycle", "sofa", "guitar", "camera", "lamp", "winter coat", "laptop", "rug", "kettle", "tent")
+# People named by who they are to someone ("Who baked the cake?" — "her dad").
+RELATIONS = ("her dad", "his aunt", "their neighbour", "an old school friend", "her cousin", "his grandmother",
+             "the man next door", "her older brother", "his best friend", "a colleague from work")
 DISHES = ("a big pot of soup", "lasagne", "a lemon cake", "chicken curry", "pancakes", "a vegetable stew", "paella")
 DISTANCES = ("two kilometres", "three miles", "five kilometres", "half a mile", "four kilometres")
 STREETS = ("Mill Lane", "King Street", "the high street", "Church Road", "Station Road", "Market Square")
@@ -240,6 +245,12 @@ QA_FRAMES = (
     (("{p} had to walk the last {km} to {venue} because {walk_why}.", "{walk_why_cap}, so {p} walked the last {km} to {venue}."),
      [("Why did {p} walk to {venue}?", "walk_why"), ("How far did {p} walk?", "km"), ("Where was {p} going?", "venue"),
       ("Why did {p} have to walk?", "walk_why")]),
+    (("{rel_cap} baked {dish} for {p}'s birthday on {day}.", "For {p}'s birthday on {day}, {rel} made {dish}."),
+     [("Who baked {dish} for {p}'s birthday?", "rel"), ("What did {p} get for the birthday?", "dish"),
+      ("Who made the birthday food?", "rel"), ("When was {p}'s birthday?", "day")]),
+    (("{p} went to {venue} with {rel} on {dayevening}.", "On {dayevening}, {p} and {rel} went to {venue}."),
+     [("Who went to {venue} with {p}?", "rel"), ("Where did {p} go on {dayevening}?", "venue"),
+      ("When did {p} go to {venue}?", "dayevening")]),
     (("{p}'s brother {p2} is a {job} in {city}.", "{p2}, the brother of {p}, works in {city} as a {job}."),
      [("Who is {p}'s brother?", "p2"), ("What does {p2} do?", "job"), ("Where does {p}'s brother work?", "city"),
       ("What is the name of {p}'s brother?", "p2")]),
