@@ -45,9 +45,7 @@ if data is not None and not running:  # replacing a saved model waits for its bo
     try:
         checkpoints.check_overwrite(cfg.alias, cfg.overwrite)
     except ValueError as err:
-        finished = job.snapshot() if job is not None else None
-        if finished is not None and finished.status == "done" and finished.name == f"finetune {cfg.alias}":
-            # the run that just saved this name: not an error, the next step
+        if panels.just_saved(job, cfg.alias):  # the name is this session's finished run: the next step, not an error
             st.info(f"**{markdown_literal(cfg.alias)}** is saved (below). To train again, pick another name, or tick "
                     "'Replace the saved model' to train over it.")
         else:

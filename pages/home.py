@@ -65,7 +65,8 @@ if ready_card:
         st.markdown(
             f"`bundled` fine-tuned by this project's runner with a rank-{ready_card['lora_rank']} LoRA adapter "
             f"(shipped as {ready_card['adapter']['bytes'] / 1e6:.1f} MB), {ready_card['steps']:,} steps "
-            f"({ready_card['train_seconds'] / 60:.0f} min on one CPU thread) on {ready_card['train_examples']:,} "
+            f"({ready_card['train_seconds'] / 60:.0f} min on {ready_card['threads']} CPU thread"
+            f"{'s' if ready_card['threads'] > 1 else ''}) on {ready_card['train_examples']:,} "
             f"{markdown_literal(ready_card['data'])}. Labels: {', '.join(map(markdown_literal, ready_card['labels'])) or 'start / end'}. "
             "Scores on a held-out set written by hand, never trained on:"
         )

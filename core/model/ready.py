@@ -50,7 +50,7 @@ def is_shipped(alias: str) -> bool:
 def materialized_path(alias: str) -> Path:
     """Where the merged model lives; named after the adapter's and `bundled`'s content."""
     version = bundled.content_hash(asset_dir(alias) / adapter.ADAPTER_WEIGHTS)
-    base = bundled.materialized_path().name.rsplit("-", 1)[-1] if bundled.DELTA_FILE.is_file() else "base"
+    base = bundled.content_hash(bundled.DELTA_FILE) if bundled.DELTA_FILE.is_file() else "base"
     return config.HOME / "bundled" / f"{alias}-{version}-over-{base}"
 
 

@@ -225,10 +225,21 @@ def _load_hub(task: str, spec: DataSpec):
     return load_data(task, spec)
 
 
+def job_name(alias: str) -> str:
+    """The background job's name for a run saving `alias` (what the progress panel shows)."""
+    return f"finetune {alias}"
+
+
+def just_saved(job: jobs.Job | None, alias: str) -> bool:
+    """Whether this session's last run finished by saving `alias` (so the name is taken by its own result)."""
+    finished = job.snapshot() if job is not None else None
+    return finished is not None and finished.status == "done" and finished.name == job_name(alias)
+
+
 def start(cfg: finetune.FineTuneConfig, data) -> None:
     """Start the run in the background and remember its id for this browser session (ValueError when this
     session or the server already runs its share of jobs)."""
-    job = jobs.start_job(f"finetune {cfg.alias}", lambda job: finetune.train(cfg, data, job.report),
+    job = jobs.start_job(job_name(cfg.alias), lambda job: finetune.train(cfg, data, job.report),
                          owner=session_owner())
     st.session_state[JOB_KEY] = job.job_id
 
