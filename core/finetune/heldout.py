@@ -10,12 +10,10 @@ match ≥ 60 % and F1 ≥ 75 %):
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 
 from core import config
-from core.finetune.data import QAExample
+from core.finetune.data import QAExample, TextExample, TokenExample, load_examples
 from core.finetune.features import qa_metrics
 from core.model.loading import LoadedModel
 from core.tasks import classify, qa
@@ -26,51 +24,37 @@ ENTITY_KINDS = ("PER", "LOC", "ORG", "MISC")
 
 
 def read_rows(task: str, folder: Path = HELD_OUT) -> list:
+    """The held-out examples, read by the fine-tune data reader (the sets use its columns)."""
     path = folder / FILES[task]
-    if task == "sentence":
-        with path.open(newline="", encoding="utf-8") as f:
-            return [(row["text"], row["label"]) for row in csv.DictReader(f, delimiter="\t")]
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    if task == "token":
-        return [(tuple(r["tokens"]), tuple(r["tags"])) for r in rows]
-    return [QAExample(r["question"], r["context"], r["answer"], r["answer_start"]) for r in rows]
+    return load_examples(task, path.name, path.read_bytes())
 
 
-def sentiment_scores(loaded: LoadedModel, rows: list[tuple[str, str]]) -> dict:
+def sentiment_scores(loaded: LoadedModel, rows: list[TextExample]) -> dict:
     """Accuracy, and the sentences the model got wrong."""
     wrong = []
-    for text, label in rows:
-        result = classify.classify(loaded, text)
-        if result.labels[result.predicted] != label:
-            wrong.append(text)
+    for example in rows:
+        result = classify.classify(loaded, example.text_a)
+        if result.labels[result.predicted] != example.label:
+            wrong.append(example.text_a)
     return {"accuracy": 1 - len(wrong) / len(rows), "examples": len(rows), "wrong": wrong}
 
 
 def gold_entities(tokens: tuple[str, ...], tags: tuple[str, ...]) -> tuple[str, set[tuple[str, int, int]]]:
-    """The sentence as the page receives it (words joined by spaces) and its entities as (kind, start, end)."""
-    text, spans, position = " ".join(tokens), [], 0
-    for token in tokens:
-        spans.append((position, position + len(token)))
+    """The sentence as the page receives it (words joined by spaces) and its entities as (kind, start, end),
+    merged by the page's own rule (classify.group_entities)."""
+    text, words, position = " ".join(tokens), [], 0
+    for i, (token, tag) in enumerate(zip(tokens, tags)):
+        words.append(classify.WordLabel(i, position, position + len(token), tag, 1.0))
         position += len(token) + 1
-    entities, current = set(), None
-    for (start, end), tag in zip(spans, tags):
-        if tag.startswith("I-") and current and current[0] == tag[2:]:
-            current = (current[0], current[1], end)
-            continue
-        if current:
-            entities.add(current)
-        current = (tag[2:], start, end) if tag != "O" else None
-    if current:
-        entities.add(current)
-    return text, entities
+    return text, {(e.label, e.start, e.end) for e in classify.group_entities(words, text)}
 
 
-def ner_scores(loaded: LoadedModel, rows: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> dict:
+def ner_scores(loaded: LoadedModel, rows: list[TokenExample]) -> dict:
     """Entity-level precision / recall / F1 per kind and over PER+LOC+ORG: a predicted entity counts only when
     its kind and its exact character span match a gold one (CoNLL's rule)."""
     counts = {kind: [0, 0, 0] for kind in ENTITY_KINDS}  # true positives, predicted, gold
-    for tokens, tags in rows:
-        text, gold = gold_entities(tokens, tags)
+    for example in rows:
+        text, gold = gold_entities(example.words, example.tags)
         predicted = {(e.label, e.start, e.end) for e in classify.classify_tokens(loaded, text).entities}
         for kind in ENTITY_KINDS:
             g, p = {e for e in gold if e[0] == kind}, {e for e in predicted if e[0] == kind}
