@@ -95,4 +95,4 @@ st.dataframe(
 
 st.subheader("Views")
 for page in registry.PAGES[1:]:
-    st.page_link(page.path, label=f"{page.title} — {page.blurb}", icon=page.icon)
+    st.page_link(registry.page_file(page.path), label=f"{page.title} — {page.blurb}", icon=page.icon)

@@ -6,7 +6,7 @@ from core import config
 from core.nsp import figures as nsp_figures
 from core.nsp import scoring as nsp
 from core.render import markdown_literal
-from ui import session
+from ui import registry, session
 from ui.errors import user_errors
 
 st.title("Next-sentence prediction")
@@ -21,7 +21,7 @@ try:
 except ValueError as err:
     st.error(str(err))
     st.info("The pair builder of the **NSP negatives** page works without a head; its scores need one.")
-    st.page_link("pages/nsp_negatives.py", label="NSP negatives: the experiment", icon=":material/science:")
+    st.page_link(registry.page_file("pages/nsp_negatives.py"), label="NSP negatives: the experiment", icon=":material/science:")
     st.stop()
 
 selection = session.current()
@@ -73,7 +73,7 @@ else:
     better = "sentence B" if score.is_next >= other_is_next else "the other candidate"
     st.markdown(f"The head prefers **{better}** as what comes after A ({label} "
                 f"{max(score.is_next, other_is_next):.3f} vs {min(score.is_next, other_is_next):.3f}).")
-st.page_link("pages/nsp_negatives.py", label="Which kinds of wrong B fool the head? The NSP negatives experiment",
+st.page_link(registry.page_file("pages/nsp_negatives.py"), label="Which kinds of wrong B fool the head? The NSP negatives experiment",
              icon=":material/science:")
 
 st.subheader("What [CLS] attends to in the last layer")

@@ -56,26 +56,6 @@ def bundled_model() -> models.LoadedModel:
     return models.load_model("bundled", device=torch.device("cpu"))
 
 
-@pytest.fixture(autouse=True)
-def _apptest_runs_app_py_navigation(monkeypatch):
-    """Make AppTest run every page through app.py's st.navigation, as a running server does.
-
-    Streamlit treats an app with a `pages/` folder as a legacy multipage app until the main script has
-    called st.navigation once, and AppTest resets that flag before every run: a page would run alone and
-    rerun through app.py (ui.session.current), which drops a button click made in that run. A real
-    server only meets that mode on a fresh server's first request, which a browser test covers.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original_init = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 @pytest.fixture(scope="module")
 def app_url():
     """A Streamlit server of the app on loopback, shared by one browser-test module (Chromium required)."""

@@ -104,8 +104,31 @@ def save_as_trained_here(source: Path, name: str, task: str) -> str:
 APP = str(ROOT / "app.py")
 
 
+class ExplorerAppTest(AppTest):
+    """AppTest of app.py through a one-line launcher in a folder without `pages/`.
+
+    Streamlit treats a main script with a `pages/` folder beside it as a legacy multipage app until
+    st.navigation runs, and AppTest re-detects that before every run: a switched-to page would run alone and
+    rerun through app.py, which drops a click made in that run. The launcher's folder has no `pages/`, so
+    every run goes through app.py's navigation, as on a running server. Page paths stay relative to app.py.
+    """
+
+    def switch_page(self, page_path: str) -> AppTest:
+        return super().switch_page(str(ROOT / page_path))
+
+
+_LAUNCHER_DIR = Path(tempfile.mkdtemp(prefix="bert-explorer-apptest-"))
+
+
+def app_test(default_timeout: float = 120) -> ExplorerAppTest:
+    launcher = _LAUNCHER_DIR / "launch_app.py"
+    if not launcher.exists():
+        launcher.write_text(f"import runpy\nrunpy.run_path({APP!r}, run_name='__main__')\n", encoding="utf-8")
+    return ExplorerAppTest(str(launcher), default_timeout=default_timeout)
+
+
 def run_page(path: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = app_test()
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()

@@ -1,6 +1,15 @@
 """Every page of the app, in menu order; app.py builds the navigation and the home page its links from it."""
 
 from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def page_file(path: str) -> str:
+    """A page script's absolute path, for st.page_link / st.switch_page (which read relative paths from the main
+    script's folder, not the repository's)."""
+    return str(ROOT / path)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The current selection (model + sentences) for a page: the one the sidebar stored, or the sidebar drawn now."""
+"""The current selection (model + sentences) for a page: the one the sidebar stored in this run of app.py."""
 
 from __future__ import annotations
 
@@ -7,27 +7,21 @@ import streamlit as st
 from core.model import forward
 from core.model import loading as models
 from core.render import markdown_literal
-from ui import sidebar
+from ui import navigation
 from ui.errors import user_errors
 from ui.sidebar import Selection
 
 
 def current() -> Selection:
-    """The selection the sidebar stored for this run (drawing the sidebar first if this run has not).
+    """The selection the sidebar stored for this run.
 
-    With a `pages/` folder next to app.py, Streamlit starts in its legacy multipage mode and runs a page
-    script alone when a page's address is a fresh server's first request (AppTest does so on every run).
-    The page then switches Streamlit to st.navigation mode and reruns through app.py, which draws the
-    shared sidebar and the navigation.
+    A page that a fresh server ran alone (Streamlit's legacy mode for a `pages/` folder, ui/navigation.py)
+    declares the navigation, which ends that mode, and reruns through app.py, which draws the shared sidebar.
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if sidebar.drawn_this_run():
+    if navigation.in_app_run():
         return st.session_state["selection"]
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-    return sidebar.render()
+    navigation.declare()
+    st.rerun()
 
 
 def require_model() -> models.LoadedModel:

@@ -10,7 +10,7 @@ from core import config
 from core.model import loading as models
 from core.render import markdown_literal
 from ui.loaders import default_model, load_model
-from ui.state import persistent, widget_key
+from ui.state import persistent
 
 # Query-string names of the three values a copied link restores.
 QUERY_KEYS = {"model": "model", "text_a": "a", "text_b": "b"}
@@ -42,14 +42,6 @@ def _sync_query_params() -> None:
     wanted = {QUERY_KEYS[k]: st.session_state[k] for k in QUERY_KEYS if st.session_state[k]}
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
-
-
-def drawn_this_run() -> bool:
-    """Whether render() already drew the sidebar in the current script run."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    return ctx is not None and widget_key("model") in ctx.shared.widget_user_keys_this_run
 
 
 def _model_options() -> list[str]:

@@ -1,9 +1,8 @@
 """Smoke test of every page with Streamlit's AppTest: it renders without an exception on the bundled model."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.helpers import APP, run_page
+from tests.helpers import app_test, run_page
 from ui import registry
 
 
@@ -28,7 +27,7 @@ def test_bad_model_is_a_message_not_a_traceback():
 
 
 def test_empty_sentence_is_a_message():
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = app_test(default_timeout=120)
     at.query_params["model"] = "bundled"
     at.run()
     at.sidebar.text_area[0].set_value("   ").run()

@@ -6,12 +6,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.render import markdown_literal
-from tests.helpers import APP, BAD_TEXTS
+from tests.helpers import BAD_TEXTS, app_test
 from ui import registry
 
 
 def run(page: str, model: str, text_a: str, text_b: str = "") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
+    at = app_test(default_timeout=180)
     at.query_params.update({"model": model, "a": text_a, "b": text_b})
     at.run()
     if page != registry.PAGES[0].path:

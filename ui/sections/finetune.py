@@ -17,6 +17,7 @@ from core.model import checkpoints
 from core.model import loading as models
 from core.render import markdown_literal
 from core.training import jobs
+from ui import registry
 from ui.loaders import load_model
 from ui.run_controls import delete_controls, replace_checkbox, time_left
 from ui.session import session_owner
@@ -285,7 +286,7 @@ def result(job_id: str, text_a: str, text_b: str | None) -> None:
                + ", ".join(f"{k} {v:.3f}" for k, v in res.metrics.items()))
     if st.button(f"Inspect {markdown_literal(res.alias)} in every view", on_click=st.session_state.update, kwargs={"model": res.alias},
                  key="finetune_use"):
-        st.switch_page("pages/home.py")
+        st.switch_page(registry.page_file("pages/home.py"))
     st.subheader("Before / after on your sidebar input")
     st.caption(BEFORE_AFTER_READS[res.task] + " The predictions come from the Four ways page's own code.")
     rows = []

@@ -15,7 +15,7 @@ from core.mlm import scoring as mlm_scoring
 from core.model import loading as models
 from core.model.inputs import EncodedInput
 from core.render import markdown_literal, percent
-from ui import loaders
+from ui import loaders, registry
 from ui.errors import user_errors
 from ui.state import persistent
 
@@ -46,7 +46,7 @@ def no_head(loaded: models.LoadedModel) -> None:
         cols[i % len(cols)].button(f"Use {name}", key=f"mlm_use_{name}", on_click=_use_model, args=(name,),
                                    disabled=offline and not cached,
                                    help="available offline" if cached else "downloads from the Hugging Face hub")
-    st.page_link("pages/pretrain.py", label="Pre-train a model with an MLM head", icon=":material/fitness_center:")
+    st.page_link(registry.page_file("pages/pretrain.py"), label="Pre-train a model with an MLM head", icon=":material/fitness_center:")
     if offline:
         st.caption("Offline: only models already on this machine can be picked.")
     st.stop()

@@ -70,7 +70,7 @@ def missing_head(err: ValueError) -> None:
         return
     st.caption("“Model for this task” above offers models that have this head.")
     if any(p.path == FINETUNE_PAGE for p in registry.PAGES):
-        st.page_link(FINETUNE_PAGE, label="Train a head on the fine-tune page", icon=":material/build:")
+        st.page_link(registry.page_file(FINETUNE_PAGE), label="Train a head on the fine-tune page", icon=":material/build:")
     else:
         st.info("The fine-tune page (pages/finetune.py) trains such a head and registers the result as a new model.")
 
