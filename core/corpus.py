@@ -10,6 +10,7 @@ package when needed and never copied into this repository.
 from __future__ import annotations
 
 import functools
+import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -158,3 +159,29 @@ def segment_documents(documents: list[str], max_words: int = 40) -> list[list[st
     """Every document as its list of segments; documents too short for a pair are dropped."""
     segmented = [make_segments(split_sentences(doc), max_words) for doc in documents]
     return [segments for segments in segmented if len(segments) >= 2]
+
+
+# ---- negative segments: the one rule both NSP pair builders draw with --------------------------------------------
+
+def other_document(rng: random.Random, count: int, doc: int, peers: Sequence[int] | None = None) -> int:
+    """A document index other than `doc`: any of `count`, or one of `peers` (A's own source, see
+    pretrain.data.source_peers) when given."""
+    if peers is None:
+        return rng.choice([d for d in range(count) if d != doc])
+    other = doc
+    while other == doc:
+        other = rng.choice(peers)
+    return other
+
+
+def non_adjacent(rng: random.Random, length: int, i: int) -> tuple[int, int] | None:
+    """Two segment indices of one document of `length` segments, one of them i, at least two apart, in document
+    order (so a same-document negative differs from a positive by adjacency alone, never by order as a swapped
+    one does); None when the document has none (i is the middle of three, or it is shorter)."""
+    later = list(range(i + 2, length))
+    earlier = list(range(0, i - 1))
+    if later:
+        return i, rng.choice(later)
+    if earlier:
+        return rng.choice(earlier), i
+    return None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core import corpus
 from core.corpus import Document
 from core.lib.numerics import roc_auc
 from core.model.loading import LoadedModel
@@ -62,17 +63,6 @@ def _pair(kind: str, documents: Sequence[Document], a: tuple[int, int], b: tuple
     return Pair(kind, documents[a[0]].segments[a[1]], documents[b[0]].segments[b[1]], a[0], a[1], b[0], b[1])
 
 
-def _non_adjacent(rng: random.Random, length: int, i: int) -> tuple[int, int] | None:
-    """Two segment indices in document order, at least two apart, one of them i; None if the document is too short."""
-    later = list(range(i + 2, length))
-    earlier = list(range(0, i - 1))
-    if later:
-        return i, rng.choice(later)
-    if earlier:
-        return rng.choice(earlier), i
-    return None
-
-
 def build_pairs(
     documents: Sequence[Document], per_kind: int = DEFAULT_PER_KIND, seed: int = DEFAULT_SEED
 ) -> list[Pair]:
@@ -94,9 +84,9 @@ def build_pairs(
     pairs = []
     for d, i in anchors:
         pairs.append(_pair(CONSECUTIVE, documents, (d, i), (d, i + 1)))
-        other = rng.choice([e for e in range(len(documents)) if e != d])
+        other = corpus.other_document(rng, len(documents), d)
         pairs.append(_pair(RANDOM_DOCUMENT, documents, (d, i), (other, rng.randrange(len(documents[other])))))
-        apart = _non_adjacent(rng, len(documents[d]), i)
+        apart = corpus.non_adjacent(rng, len(documents[d]), i)
         if apart:
             pairs.append(_pair(SAME_DOCUMENT, documents, (d, apart[0]), (d, apart[1])))
         pairs.append(_pair(SWAPPED, documents, (d, i + 1), (d, i)))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import torch
 from transformers import PreTrainedTokenizerBase
 
+from core import corpus
 from core.model.inputs import word_positions
 
 # How a negative pair is drawn, and what it teaches (the note's weakness and its improvement).
@@ -75,21 +76,6 @@ def source_peers(sources: list[str]) -> list[list[int]]:
     return [members[source] for source in sources]
 
 
-def _negative_b(documents: list[list[str]], doc: int, a: int, strategy: str, rng: random.Random,
-                peers: list[list[int]] | None = None) -> tuple[int, int]:
-    """(document, segment) of a negative B for A = documents[doc][a] under `strategy` (B from A's peers if given)."""
-    if strategy == "random_document":
-        if peers is None:
-            other = rng.choice([d for d in range(len(documents)) if d != doc])
-        else:
-            other = doc
-            while other == doc:
-                other = rng.choice(peers[doc])
-        return other, rng.randrange(len(documents[other]))
-    far = [s for s in range(len(documents[doc])) if abs(s - a) >= 2]  # not adjacent, not A itself
-    return doc, rng.choice(far)
-
-
 def sample_pair(documents: list[list[str]], strategy: str, rng: random.Random,
                 peers: list[list[int]] | None = None) -> SentencePair:
     """One pair: 50 % positive (B follows A), else a negative drawn by `strategy` (see source_peers)."""
@@ -102,10 +88,12 @@ def sample_pair(documents: list[list[str]], strategy: str, rng: random.Random,
         return SentencePair(segments[a], segments[a + 1], True, strategy, (doc, a), (doc, a + 1))
     if strategy == "swapped":
         return SentencePair(segments[a + 1], segments[a], False, strategy, (doc, a + 1), (doc, a))
-    if strategy == "same_document" and len(segments) == 3 and a == 1:
-        a = 0  # the middle of three segments has no non-adjacent one: A becomes the first (draws elsewhere unchanged)
-    b_doc, b = _negative_b(documents, doc, a, strategy, rng, peers)
-    return SentencePair(segments[a], documents[b_doc][b], False, strategy, (doc, a), (b_doc, b))
+    if strategy == "same_document":  # the middle of three segments has no non-adjacent one: A becomes the first
+        i, j = corpus.non_adjacent(rng, len(segments), a) or corpus.non_adjacent(rng, len(segments), 0)
+        return SentencePair(segments[i], segments[j], False, strategy, (doc, i), (doc, j))
+    other = corpus.other_document(rng, len(documents), doc, None if peers is None else peers[doc])
+    b = rng.randrange(len(documents[other]))
+    return SentencePair(segments[a], documents[other][b], False, strategy, (doc, a), (other, b))
 
 
 def build_pairs(documents: list[list[str]], strategy: str, count: int, seed: int = 0) -> list[SentencePair]:

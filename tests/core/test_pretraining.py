@@ -1,5 +1,7 @@
 """Pre-training: masking statistics, pair construction per negative strategy, training, checkpoints, the bundled delta."""
 
+import hashlib
+import json
 import math
 import random
 
@@ -103,9 +105,25 @@ def test_pairs_follow_their_strategy(segments, strategy):
         elif strategy == "random_document":
             assert da != db
         elif strategy == "same_document":
-            assert da == db and abs(a - b) >= 2
+            assert da == db and b >= a + 2  # not adjacent, in document order (the NSP negatives page's rule)
         else:
             assert da == db and a == b + 1  # the adjacent pair, swapped
+
+
+def _draws(pairs) -> str:
+    return hashlib.sha256(json.dumps([(p.source_a, p.source_b, p.is_next) for p in pairs]).encode()).hexdigest()[:16]
+
+
+def test_one_negative_rule_leaves_the_bundled_builds_draws_unchanged():
+    """Training and the NSP negatives page draw negatives with one rule (core.corpus). Merging them kept
+    random-document and swapped draws (every bundled build phase uses random-document negatives, some from A's
+    own source) exactly as before; same-document negatives now keep document order, as the page's always did."""
+    docs = [[f"document {d} segment {s}." for s in range(2 + (d * 7) % 6)] for d in range(30)]
+    assert _draws(D.build_pairs(docs, "random_document", 400, seed=11)) == "d1a7bfd69463eb18"
+    assert _draws(D.build_pairs(docs, "swapped", 400, seed=11)) == "49fd9f00b76287f7"
+    peers = D.source_peers(["a" if i % 2 else "b" for i in range(len(docs))])
+    rng = random.Random(4)
+    assert _draws([D.sample_pair(docs, "random_document", rng, peers) for _ in range(300)]) == "566f02846255c730"
 
 
 def test_pairs_are_reproducible_and_strategies_validated(segments):
