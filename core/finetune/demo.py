@@ -198,30 +198,48 @@ def _team(rng: random.Random, pools: Pools) -> str:
 
 def _qa_values(rng: random.Random, pools: Pools) -> dict[str, str]:
     item, (pet, animal) = rng.choice(templates.ITEMS), rng.choice(templates.PETS)
+    thing, (goods, best) = rng.choice(templates.THINGS), rng.choice(templates.STALL_GOODS)
     n = rng.choice(templates.COUNT_HEDGES) + rng.choice(templates.NUMBERS)
     day, city = rng.choice(templates.DAYS), rng.choice(pools.cities)
     month, year = rng.choice(templates.MONTHS), rng.randint(1960, 2024)
+    relative = rng.random() < 0.25  # "last June", said without "in"
+    when = rng.choice((f"last {month}", "last summer", "two years ago", "last spring") if relative else
+                      (f"{month} {year}", f"the summer of {year}", f"early {month} {year}", f"the spring of {year}"))
     reasons = {kind: rng.choice(options) for kind, options in templates.REASONS.items()}
     values = {
         "p": pools.person(rng), "p2": pools.person(rng), "city": city, "country": rng.choice(pools.countries),
         "place": pools.place(rng), "org": pools.organisation(rng), "day": day, "item": item, "n": n,
-        "when": rng.choice((f"{month} {year}", f"{month} {year}", f"the summer of {year}", f"early {month} {year}")), "why": reasons["move"],
+        "when": when, "when_cap": _capitalised(when) if relative else when,  # "Last June, …" / "In June 2019, …"
+        "prep": "" if relative else "in ", "Prep": "" if relative else "In ",
+        "why": reasons["move"], "city2": rng.choice(pools.cities),
         "clock": rng.choice(templates.CLOCKS), "why_late": reasons["late"], "job": rng.choice(templates.JOBS),
         "venue": rng.choice(templates.VENUES), "dayevening": f"{day} evening", "daymorning": f"{day} morning",
         "daynight": f"{day} night", "team": _team(rng, pools), "team2": _team(rng, pools),
         "score": f"{rng.randint(1, 5)}-{rng.randint(0, 1)}", "why_cancel": reasons["cancel"], "pet": pet, "animal": animal,
-        "park": rng.choice(templates.PARKS), "years": f"{rng.choice(templates.NUMBERS[:12])} years",
+        "park": rng.choice(templates.PARKS), "ny": rng.choice(templates.NUMBERS[:12]), "yrs": "years",
         "month": rng.choice(templates.MONTHS), "language": rng.choice(templates.LANGUAGES), "why_learn": reasons["learn"],
         "street": rng.choice(templates.STREETS), "year": str(rng.randint(1950, 2024)), "why_miss": reasons["miss"],
-        "price": rng.choice(templates.PRICES), "thing": rng.choice(templates.THINGS),
-        "taught": rng.choice(templates.SUBJECTS_TAUGHT), "hours": f"{rng.choice(templates.NUMBERS)} hours",
+        "price": rng.choice(templates.PRICES), "thing": thing,
+        "taught": rng.choice(templates.SUBJECTS_TAUGHT), "nh": rng.choice(templates.NUMBERS), "hrs": "hours",
         "road": f"the road to {city}", "dish": rng.choice(templates.DISHES), "why_cook": reasons["cook"],
         "km": rng.choice(templates.DISTANCES), "walk_why": reasons["walk"], "storm": reasons["storm"],
-        "rel": rng.choice(templates.RELATIONS),
+        "rel": rng.choice(templates.RELATIONS), "a_thing": _article(f"{rng.choice(templates.THING_MODIFIERS)} {thing}"),
+        "shop": rng.choice(templates.SHOPS), "late_cause": rng.choice(templates.LATE_CAUSES),
+        "group": rng.choice(templates.GROUPS), "recurring": rng.choice(templates.RECURRING).format(day=day),
+        "lodging": rng.choice(templates.LODGINGS), "feature": rng.choice(templates.ROOM_FEATURES),
+        "race": rng.choice(templates.RACES), "duration": rng.choice(templates.DURATIONS), "goods": goods, "best": best,
+        "market": rng.choice(("the Saturday market", "the farmers' market", "the night market", "the market in the square")),
+        "route": str(rng.choice((4, 7, 12, 19, 23, 38, 55, 73))), "nmin": rng.choice(("ten", "fifteen", "twenty", "thirty", "12", "8")),
+        "mins": "minutes", "late_clock": rng.choice(templates.LATE_CLOCKS),
     }
-    for key in ("why", "why_cancel", "why_cook", "walk_why", "storm", "rel"):  # the same reason opening a sentence
+    for key in ("why", "why_cancel", "why_cook", "walk_why", "storm", "rel", "late_cause"):  # the same reason opening a sentence
         values[f"{key}_cap"] = _capitalised(values[key])
     return values
+
+
+def _article(phrase: str) -> str:
+    """'a' or 'an' before a noun phrase, by its first letter."""
+    return f"{'an' if phrase[0] in 'aeiou' else 'a'} {phrase}"
 
 
 def _capitalised(text: str) -> str:

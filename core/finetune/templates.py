@@ -133,7 +133,10 @@ NUMBERS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten
            "thirty", "forty", "fifty", "a hundred", "11", "14", "18", "25", "36", "60", "120", "200")
 # A count as people say it: plain, or with a hedge that belongs to the answer ("more than fifty").
 COUNT_HEDGES = ("", "", "", "about ", "more than ", "nearly ", "over ", "almost ", "exactly ")
-CLOCKS = ("7:15", "8:30", "9:45", "noon", "half past six", "ten o'clock", "6:20", "11:05", "midnight", "5 pm")
+CLOCKS = ("7:15", "8:30", "9:45", "noon", "half past six", "ten o'clock", "6:20", "11:05", "midnight", "5 pm",
+          "three in the morning", "four in the afternoon", "a quarter past nine", "seven in the evening")
+LATE_CLOCKS = ("midnight", "half past eleven", "one in the morning", "ten at night", "eleven in the evening",
+               "three in the morning")
 ITEMS = ("apples", "oranges", "eggs", "tomatoes", "lemons", "loaves of bread", "bottles of milk", "potatoes",
          "candles", "books", "plants", "postcards", "balloons", "chairs")
 JOBS = ("nurse", "teacher", "baker", "pilot", "carpenter", "chemist", "gardener", "lawyer", "journalist", "plumber",
@@ -164,6 +167,28 @@ LANGUAGES = ("Spanish", "French", "Japanese", "German", "Italian", "Arabic", "Po
 SUBJECTS_TAUGHT = ("history", "maths", "music", "chemistry", "art", "geography", "biology", "French")
 PRICES = ("$25", "$340", "12 euros", "80 euros", "40 pounds", "£15", "$9.50", "300 dollars")
 THINGS = ("bicycle", "sofa", "guitar", "camera", "lamp", "winter coat", "laptop", "rug", "kettle", "tent")
+# An answer is the whole noun phrase, article and modifiers included ("a second-hand guitar", not "guitar").
+THING_MODIFIERS = ("second-hand", "old", "nearly new", "bright red", "folding", "cheap", "tiny", "heavy", "electric")
+SHOPS = ("a charity shop", "a small shop", "an antiques shop", "a market stall", "a second-hand shop",
+         "a music shop", "the flea market")
+# Reasons said as a noun phrase ("because of a broken signal").
+LATE_CAUSES = ("a broken signal", "snow on the line", "a fallen tree", "a points failure", "a broken-down freight train",
+               "flooding near the station", "a shortage of drivers", "cows on the track")
+GROUPS = ("chess club", "choir", "running group", "knitting circle", "film society", "gardening club",
+          "youth orchestra", "drama group")
+RECURRING = ("the first {day} of every month", "every {day} evening", "the last {day} of the month",
+             "every other {day}", "{day} mornings", "the second {day} of each month")
+LODGINGS = ("a small hotel", "a guest house", "a hostel near the station", "a family-run inn", "a flat above a cafe",
+            "a cottage by the harbour")
+ROOM_FEATURES = ("a view of the harbour", "a tiny kitchen", "two narrow beds", "a desk by the window",
+                 "a terrace over the garden", "a huge old bath", "a fireplace", "a balcony with two chairs")
+RACES = ("city marathon", "half marathon", "charity swim", "ten-kilometre run", "mountain bike race", "cycling race",
+         "fun run")
+DURATIONS = ("three hours and twenty minutes", "fifty-five minutes", "an hour and a half", "just under three hours",
+             "two hours and five minutes", "forty minutes", "five hours and a quarter")
+STALL_GOODS = (("cheese and bread", "the goat's cheeses"), ("flowers and plants", "the tulips"),
+               ("second-hand books", "the cookery books"), ("honey and jam", "the strawberry jam"),
+               ("hot snacks", "the spicy samosas"), ("fish", "the fresh mussels"), ("toys", "the wooden trains"))
 # People named by who they are to someone ("Who baked the cake?" — "her dad").
 RELATIONS = ("her dad", "his aunt", "their neighbour", "an old school friend", "her cousin", "his grandmother",
              "the man next door", "her older brother", "his best friend", "a colleague from work")
@@ -174,8 +199,8 @@ STREETS = ("Mill Lane", "King Street", "the high street", "Church Road", "Statio
 # (sentence variants, [(question, answer), …]); an answer is one slot of the sentence, or "a..b": from slot a to
 # slot b. The variants say the same fact in other words, so a question rarely repeats its sentence word for word.
 QA_FRAMES = (
-    (("{p} moved to {city} in {when} because {why}.", "In {when}, {p} moved to {city}, since {why}.",
-      "{why_cap}, so {p} moved to {city} in {when}."),
+    (("{p} moved to {city} {prep}{when} because {why}.", "{Prep}{when_cap}, {p} moved to {city}, since {why}.",
+      "{why_cap}, so {p} moved to {city} {prep}{when}."),
      [("Where did {p} move to?", "city"), ("Which city did {p} move to?", "city"), ("When did {p} move to {city}?", "when"),
       ("Why did {p} move to {city}?", "why"), ("Who moved to {city}?", "p"), ("Why did {p} move?", "why")]),
     (("On {day}, {p} bought {n} {item} at the market.", "{p} went to the market on {day} and came home with {n} {item}."),
@@ -206,9 +231,9 @@ QA_FRAMES = (
       "On {daymorning}, {p}'s {animal} {pet} ran off in {park}."),
      [("What is the name of {p}'s {animal}?", "pet"), ("Where did {p} lose {pet}?", "park"),
       ("When did {p} lose {pet}?", "daymorning"), ("Who lost a {animal}?", "p"), ("What kind of animal is {pet}?", "animal")]),
-    (("{p} has lived in {city} for {years}.", "For {years} now, {p} has lived in {city}."),
-     [("How long has {p} lived in {city}?", "years"), ("Where does {p} live?", "city"),
-      ("How many years has {p} lived in {city}?", "years")]),
+    (("{p} has lived in {city} for {ny} {yrs}.", "For {ny} {yrs} now, {p} has lived in {city}."),
+     [("How long has {p} lived in {city}?", "ny..yrs"), ("Where does {p} live?", "city"),
+      ("How many years has {p} lived in {city}?", "ny")]),
     (("{p} and {p2} got married in {city} in {month}.", "{p} married {p2} in {month}; the wedding was in {city}."),
      [("Who did {p} marry?", "p2"), ("Where did {p} and {p2} get married?", "city"),
       ("When did {p} and {p2} get married?", "month"), ("Where was the wedding?", "city")]),
@@ -225,10 +250,11 @@ QA_FRAMES = (
     (("{p} missed the meeting on {day} because {why_miss}.", "{p} could not get to the meeting on {day}: {why_miss}."),
      [("Why did {p} miss the meeting?", "why_miss"), ("When was the meeting that {p} missed?", "day"),
       ("Who missed the meeting?", "p")]),
-    (("{p} paid {price} for a second-hand {thing} at a shop on {street}.",
-      "At a shop on {street}, {p} found a second-hand {thing} for {price}."),
-     [("How much did {p} pay for the {thing}?", "price"), ("What did {p} buy?", "thing"),
-      ("Where did {p} buy the {thing}?", "street"), ("How much did the {thing} cost?", "price")]),
+    (("{p} paid {price} for {a_thing} at {shop} on {street}.",
+      "At {shop} on {street}, {p} found {a_thing} for {price}."),
+     [("How much did {p} pay for the {thing}?", "price"), ("What did {p} buy?", "a_thing"),
+      ("Where did {p} buy the {thing}?", "shop..street"), ("How much did the {thing} cost?", "price"),
+      ("On which street did {p} buy the {thing}?", "street")]),
     (("{p} teaches {taught} at a school in {city}.", "At a school in {city}, {p} teaches {taught} to teenagers."),
      [("What does {p} teach?", "taught"), ("Where does {p} teach?", "city"), ("Who teaches {taught}?", "p"),
       ("What subject does {p} teach?", "taught")]),
@@ -236,8 +262,9 @@ QA_FRAMES = (
       "The concert at {venue} on {daynight} drew a crowd of about {n} people."),
      [("How many people came to the concert?", "n"), ("Where was the concert?", "venue"),
       ("When was the concert?", "daynight"), ("How big was the crowd at the concert?", "n")]),
-    (("{storm_cap} closed {road} for {hours} on {day}.", "On {day}, {road} was closed for {hours} after {storm}."),
-     [("How long was the road to {city} closed?", "hours"), ("When was the road to {city} closed?", "day"),
+    (("{storm_cap} closed {road} for {nh} {hrs} on {day}.", "On {day}, {road} was closed for {nh} {hrs} after {storm}."),
+     [("How long was the road to {city} closed?", "nh..hrs"), ("For how many hours was the road closed?", "nh"),
+      ("When was the road to {city} closed?", "day"),
       ("Which road did the storm close?", "road"), ("Why was the road to {city} closed?", "storm")]),
     (("{p} cooked {dish} for {n} guests because {why_cook}.", "{why_cook_cap}, so {p} made {dish} for {n} guests."),
      [("What did {p} cook?", "dish"), ("How many guests did {p} cook for?", "n"), ("Why did {p} cook {dish}?", "why_cook"),
@@ -254,4 +281,29 @@ QA_FRAMES = (
     (("{p}'s brother {p2} is a {job} in {city}.", "{p2}, the brother of {p}, works in {city} as a {job}."),
      [("Who is {p}'s brother?", "p2"), ("What does {p2} do?", "job"), ("Where does {p}'s brother work?", "city"),
       ("What is the name of {p}'s brother?", "p2")]),
+    (("{p} moved from {city} to {city2} {prep}{when}.", "{Prep}{when_cap}, {p} left {city} for a new home in {city2}."),
+     [("Where did {p} live before the move?", "city"), ("Where did {p} move from?", "city"),
+      ("Where does {p} live now?", "city2"), ("Which city did {p} move to?", "city2"), ("When did {p} leave {city}?", "when")]),
+    (("The {clock} train to {city} was {n} minutes late because of {late_cause}.",
+      "{late_cause_cap} held up the {clock} train to {city} by {n} minutes."),
+     [("Why was the {clock} train late?", "late_cause"), ("What delayed the train to {city}?", "late_cause"),
+      ("How many minutes late was the {clock} train?", "n"), ("When was the delayed train due to leave?", "clock")]),
+    (("The {group} meets on {recurring} at {venue}.", "On {recurring}, the {group} gets together at {venue}."),
+     [("When does the {group} meet?", "recurring"), ("Where does the {group} meet?", "venue"),
+      ("How often does the {group} meet?", "recurring")]),
+    (("In {city}, {p} stayed at {lodging}, in a room with {feature}.",
+      "{p} booked a room at {lodging} in {city}; it had {feature}."),
+     [("What did {p}'s room have?", "feature"), ("Where did {p} stay in {city}?", "lodging"),
+      ("In which city did {p} stay?", "city")]),
+    (("{p} finished the {race} in {duration}.", "It took {p} {duration} to finish the {race}."),
+     [("How long did {p} take to finish the {race}?", "duration"), ("What was {p}'s time in the {race}?", "duration"),
+      ("Which race did {p} run?", "race")]),
+    (("{p} sells {goods} at {market}, and {best} sell best.", "At {market}, {p} has a stall of {goods}; {best} go first."),
+     [("What sells best at {p}'s stall?", "best"), ("What does {p} sell?", "goods"),
+      ("Where does {p} sell {goods}?", "market")]),
+    (("The number {route} bus runs every {nmin} {mins} until {late_clock}.",
+      "Until {late_clock}, a number {route} bus comes every {nmin} {mins}."),
+     [("How many minutes are there between number {route} buses?", "nmin"),
+      ("How often does the number {route} bus come?", "nmin..mins"),
+      ("Until what time does the number {route} bus run?", "late_clock")]),
 )
