@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.attention import figures as attention_figures
 from core.model import layers as layer_names
+from core.render import markdown_literal
 from ui import session
 from ui.errors import user_errors
 from ui.sections import attention as tabs
@@ -16,7 +17,7 @@ st.markdown(
 )
 loaded = session.require_model()
 analysis = session.require_analysis()
-st.caption(f"{loaded.name}: {analysis.num_layers} layers × {analysis.num_heads} heads, "
+st.caption(f"{markdown_literal(loaded.name)}: {analysis.num_layers} layers × {analysis.num_heads} heads, "
            f"{len(analysis.inputs)} tokens — every weight below comes from the one cached forward pass. "
            + layer_names.CONVENTION)
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.embeddings import figures, tables
 from core.embeddings import input_embedding as embeddings
+from core.render import markdown_literal
 from ui import charts, session
 from ui.errors import user_errors
 
@@ -33,7 +34,7 @@ index = st.selectbox("Token", range(len(encoded)), key="emb_token",
                      format_func=lambda i: f"{i}: {encoded.tokens[i]}", index=min(1, len(encoded) - 1))
 charts.show(figures.sum_figure(result, index), partial(tables.sum_table, result), "embedding_sum")
 rows = result.sum_rows(index)
-st.caption(f"The first {len(rows['sum'])} of {result.summed.shape[1]} numbers of “{encoded.tokens[index]}”: each "
+st.caption(f"The first {len(rows['sum'])} of {result.summed.shape[1]} numbers of “{markdown_literal(encoded.tokens[index])}”: each "
            "column of *sum* is token + segment + position; LayerNorm then rescales the whole vector.")
 st.dataframe(pd.DataFrame(rows, index=[f"dim {d}" for d in range(len(rows["sum"]))]).T.style.format("{:+.4f}"),
              width="stretch")

@@ -9,6 +9,7 @@ from core.model import loading as models
 from core.render import markdown_literal
 from core.training import jobs
 from ui import run_controls, session
+from ui.errors import show_error, user_errors
 from ui.sections import finetune as panels
 
 st.title("Fine-tune BERT")
@@ -30,7 +31,7 @@ running = job is not None and job.snapshot().status == "running"
 cfg, data, spec = panels.settings(selection.model_name)
 blocked = panels.blocking_message(cfg)  # names the field to change
 if blocked:
-    st.error(blocked)
+    show_error(blocked)
     data = None
 if data is not None:
     st.caption(f"{len(data.train)} training / {len(data.validation)} validation examples"
@@ -39,7 +40,7 @@ if data is not None:
         params = finetune_runs.compute_parameters(selection.loaded.model)
         warning = finetune_runs.size_warning(cfg, data, params, device)
         if warning:
-            st.warning(warning)
+            show_error(warning, st.warning)
 replace_refused = False
 if data is not None and not running:  # replacing a saved model waits for its box to be ticked
     try:
@@ -49,15 +50,13 @@ if data is not None and not running:  # replacing a saved model waits for its bo
             st.info(f"**{markdown_literal(cfg.alias)}** is saved (below). To train again, pick another name, or tick "
                     "'Replace the saved model' to train over it.")
         else:
-            st.error(str(err))
+            show_error(err)
         replace_refused = True
 if st.button("Start training", type="primary", disabled=running or data is None or replace_refused,
              key="finetune_start"):
-    try:
+    with user_errors():  # this session or the server already runs its share of jobs
         panels.start(cfg, data)
         st.rerun()
-    except ValueError as err:  # this session or the server already runs its share of jobs
-        st.error(str(err))
 
 if st.session_state.get(panels.JOB_KEY):
     st.subheader("Run")

@@ -7,7 +7,7 @@ from core.nsp import figures as nsp_figures
 from core.nsp import scoring as nsp
 from core.render import markdown_literal
 from ui import registry, session
-from ui.errors import user_errors
+from ui.errors import show_error, user_errors
 
 st.title("Next-sentence prediction")
 st.markdown(
@@ -19,7 +19,7 @@ loaded = session.require_model()
 try:
     head = nsp.sentence_head(loaded)
 except ValueError as err:
-    st.error(str(err))
+    show_error(err)
     st.info("The pair builder of the **NSP negatives** page works without a head; its scores need one.")
     st.page_link(registry.page_file("pages/nsp_negatives.py"), label="NSP negatives: the experiment", icon=":material/science:")
     st.stop()
@@ -58,11 +58,8 @@ st.plotly_chart(nsp_figures.probability_figure(comparison), key="nsp_probs")
 st.subheader("Two candidates for sentence B")
 other_b = st.text_input("Another candidate for sentence B", config.DEFAULT_OTHER_B, key="nsp_other_b",
                         help="Scored against the same sentence A; the head's preferred next sentence wins.")
-try:  # the batched pair scorer (encoder + NSP head only, cached per pair): no second full analysis
+with user_errors():  # the batched pair scorer (encoder + NSP head only, cached per pair): no second full analysis
     other_is_next = float(nsp.score_pairs(loaded, [(selection.text_a, other_b)]).is_next[0])
-except ValueError as err:
-    st.error(str(err))
-else:
     candidates = [("sentence B (sidebar)", selection.text_b, score.is_next), ("the other candidate", other_b, other_is_next)]
     for col, (name, text, is_next) in zip(st.columns(2), candidates):
         with col.container(border=True):

@@ -8,7 +8,7 @@ from core.nsp import batch as nsp_batch
 from core.nsp import scoring as nsp
 from core.pretrain import everyday
 from ui import session
-from ui.errors import user_errors
+from ui.errors import show_error, user_errors
 from ui.sections import nsp as nsp_sections
 
 st.title("NSP batch scoring")
@@ -39,7 +39,7 @@ try:
                                            precision=precision)
 except ValueError as err:
     result = None
-    st.error(str(err))
+    show_error(err)
 bar.empty()  # before any st.stop(): a stopped run draws nothing more
 if result is None:
     st.stop()

@@ -6,6 +6,7 @@ import streamlit as st
 from core import corpus
 from core.nsp import experiment as nsp_experiment
 from core.nsp import figures as nsp_figures
+from core.render import markdown_literal
 from ui import session
 from ui.errors import user_errors
 from ui.sections import nsp as sections
@@ -49,7 +50,7 @@ for result in results:
     sections.agreement_caption(result.agreement)
 for result in results:
     if cut := int(result.scores.truncated.sum()):
-        st.warning(f"{cut} pairs were longer than {result.model_name} takes and were cut (longer sentence first).")
+        st.warning(f"{cut} pairs were longer than {markdown_literal(result.model_name)} takes and were cut (longer sentence first).")
 st.plotly_chart(nsp_figures.distribution_figure(results), key="nsp_exp_box")
 st.markdown(
     "**Separation** — how well the head tells each kind of negative from the consecutive pairs, whatever the "

@@ -8,9 +8,10 @@ from core.corpus import document_texts
 from core.pretrain import runs
 from core.pretrain.data import NEGATIVE_STRATEGIES
 from core.pretrain.runner import PretrainConfig
+from core.render import markdown_literal
 from core.training import jobs
 from ui import run_controls, session
-from ui.errors import user_errors
+from ui.errors import show_error, user_errors
 from ui.sections import negatives_lesson
 
 st.title("Pre-train: MLM + NSP together")
@@ -29,11 +30,9 @@ if source == "Paste":
 elif source == "Upload .txt":
     files = st.file_uploader("Each file is a document", type=["txt"], accept_multiple_files=True, key="pretrain_files",
                              max_upload_size=config.DOCUMENTS_UPLOAD_MAX_MB)
-    try:
+    documents = []
+    with user_errors():  # a binary, non-UTF-8, empty or too large file, named
         documents = runs.read_uploaded_documents([(f.name, f.getvalue()) for f in files or []])
-    except ValueError as err:  # a binary, non-UTF-8, empty or too large file, named
-        st.error(str(err))
-        documents = []
 else:
     documents = runs.example_documents()
 split = runs.split_held_out(documents)
@@ -92,9 +91,9 @@ def show_runs() -> None:
             if st.button(f"Cancel {snap.name} (keeps its last checkpoint)", key=f"pretrain_cancel_{snap.job_id}"):
                 jobs.get_job(snap.job_id).cancel()
         elif snap.status == "failed":
-            st.error(f"{snap.name} failed: {snap.error.splitlines()[0]}")
+            show_error(f"{snap.name} failed: {snap.error.splitlines()[0]}")
         else:
-            st.caption(f"{snap.name}: {snap.status} at step {snap.step}")
+            st.caption(f"{markdown_literal(snap.name)}: {snap.status} at step {snap.step}")
     histories = {s.name: s.history for s in latest if s.history}
     if histories:
         st.plotly_chart(runs.runs_curves_figure(histories), key="pretrain_curves")

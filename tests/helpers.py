@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -102,6 +103,11 @@ def save_as_trained_here(source: Path, name: str, task: str) -> str:
 
 
 APP = str(ROOT / "app.py")
+
+
+def shown(markdown: str) -> str:
+    """A message as the browser shows it: the Markdown escapes of ui.errors.show_error (literal text) undone."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 class ExplorerAppTest(AppTest):

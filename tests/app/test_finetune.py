@@ -5,7 +5,7 @@ import pytest
 from core.model import loading as models
 from core.render import markdown_literal
 from core.training import jobs
-from tests.helpers import run_page
+from tests.helpers import run_page, shown
 
 pytestmark = pytest.mark.usefixtures("models_home")  # every test saves its models in its own folder
 
@@ -39,7 +39,7 @@ def test_page_waits_for_an_upload_before_it_can_start():
 def test_page_shows_a_bad_model_name_as_a_message():
     at = run_page("pages/finetune.py", {"model": "bundled"})
     at.text_input(key="finetune_alias").set_value("bundled").run()
-    assert not at.exception and any("cannot be a model name" in e.value for e in at.error)
+    assert not at.exception and any("cannot be a model name" in shown(e.value) for e in at.error)
     assert at.button(key="finetune_start").disabled
 
 
@@ -86,7 +86,7 @@ def test_a_blocking_message_names_the_field_to_change():
     half = suggested("qa")[0] // 2
     at.number_input(key="finetune_stride").set_value(half).run()
     assert not at.exception and at.button(key="finetune_start").disabled
-    errors = [e.value for e in at.error]
+    errors = [shown(e.value) for e in at.error]
     assert any(e.startswith("QA stride (tokens) must be below half of Max length (tokens)") and f"lower QA stride "
                f"(tokens) to {half - 1} or less, or raise Max length (tokens) to {2 * half + 2} or more" in e
                for e in errors), errors
@@ -96,7 +96,7 @@ def test_a_blocking_message_names_the_field_to_change():
     at.number_input(key="finetune_stride").set_value(half - 1).run()
     assert not at.error and not at.button(key="finetune_start").disabled
     at.text_input(key="finetune_base").set_value("/no/such/folder").run()
-    assert any(e.value.startswith("Base model: ") for e in at.error)
+    assert any(shown(e.value).startswith("Base model: ") for e in at.error)
 
 
 def test_each_task_says_what_it_reads_the_pair_task_a_and_b():

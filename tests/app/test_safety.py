@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from streamlit.testing.v1 import AppTest
 
 from core import config
 from core.cli.main import build_parser, main
@@ -656,3 +657,29 @@ def test_a_pre_training_run_can_be_deleted_after_a_confirmation_naming_it(tiny_d
     at.button(key="pretrain_delete_yes").click().run()
     assert not at.exception and any(markdown_literal("pretrain-mine") in s.value for s in at.success)
     assert models.trained_models() == ["ft-other"]
+
+
+def test_error_messages_that_quote_user_input_are_literal_text():
+    """A file or model name in an error (read_uploads names the file) can never form a link or an image."""
+    crafted = "[Session expired, log in](http://evil.example) ![x](http://evil.example/i.png).txt"
+
+    def app(name: str):
+        from core import corpus
+        from ui.errors import show_error, user_errors
+
+        with user_errors():
+            corpus.read_uploads([(name, b"\xff\xfe\x00")])  # a UTF-16 file: the message names it
+        show_error(f"{name} failed")
+
+    at = AppTest.from_function(app, args=(crafted,)).run()
+    assert not at.exception and len(at.error) == 2
+    for message in (e.value for e in at.error):
+        assert "](http" not in message and "http://" not in message
+
+
+def test_a_crafted_model_name_typed_as_a_save_name_is_literal_in_the_blocking_message():
+    at = run_page("pages/finetune.py", {"model": "bundled"})
+    at.text_input(key="finetune_alias").set_value("[log in](http://evil.example)").run()
+    assert not at.exception and at.error
+    for message in (e.value for e in at.error):
+        assert "](http" not in message and "http://" not in message

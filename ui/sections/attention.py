@@ -19,8 +19,9 @@ from core.attention import probe as attention_probe
 from core.attention import views as attention_views
 from core.model import forward
 from core.model.layers import attention_layer_label
-from core.render import percent
+from core.render import markdown_literal, percent
 from ui import session
+from ui.errors import user_errors
 from ui.on_demand import asked
 from ui.state import persistent, save
 
@@ -140,12 +141,9 @@ def query_key(analysis: forward.Analysis, layer: int, head: int | None, config: 
     if head is None:
         st.info("Pick one head in 'Head' above — the average of heads has no single query and key.")
         return
-    try:
+    with user_errors():
         qk = attention_probe.query_key(session.require_model(), selection.text_a, selection.text_b)
-    except ValueError as err:
-        st.error(str(err))
-        return
-    st.plotly_chart(attention_figures.query_key_figure(qk, layer, head, token), config=config, key="attn_qk_chart")
+        st.plotly_chart(attention_figures.query_key_figure(qk, layer, head, token), config=config, key="attn_qk_chart")
 
 
 def ablation(analysis: forward.Analysis) -> None:
@@ -165,13 +163,10 @@ def ablation(analysis: forward.Analysis) -> None:
     if not chosen:
         st.info("Choose heads or layers to switch off, then press the button.")
         return
-    try:
+    with user_errors():
         result = attention_probe.ablate_heads(loaded, selection.text_a, selection.text_b, chosen)
-    except ValueError as err:
-        st.error(str(err))
-        return
-    _ablation_scores(result, loaded)
-    st.plotly_chart(attention_figures.ablation_figure(result), key="attn_ablation_chart")
+        _ablation_scores(result, loaded)
+        st.plotly_chart(attention_figures.ablation_figure(result), key="attn_ablation_chart")
 
 
 def _ablation_scores(result: attention_probe.AblationResult, loaded) -> None:
@@ -182,7 +177,7 @@ def _ablation_scores(result: attention_probe.AblationResult, loaded) -> None:
                      delta=f"{result.p_is_next_ablated - result.p_is_next_intact:+.3f}")
     if not result.intact_predictions:
         missing = [name for name, have in (("MLM", loaded.capabilities.mlm), ("NSP", loaded.capabilities.nsp)) if not have]
-        st.info(f"{loaded.name} has no trained {' or '.join(missing)} head, so only the change in the final "
+        st.info(f"{markdown_literal(loaded.name)} has no trained {' or '.join(missing)} head, so only the change in the final "
                 "hidden states is shown. Load a model with pre-training heads (e.g. bert-base-uncased) for more.")
         return
     rows = [{"position": a.position, "token": result.tokens[a.position], "top-1 changed": a.tokens[0] != b.tokens[0],

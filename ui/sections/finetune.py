@@ -18,6 +18,7 @@ from core.model import loading as models
 from core.render import markdown_literal
 from core.training import jobs
 from ui import registry
+from ui.errors import show_error
 from ui.loaders import load_model
 from ui.run_controls import delete_controls, replace_checkbox, time_left
 from ui.session import session_owner
@@ -189,7 +190,7 @@ def _data(task: str, source: str):
         return make_task_data(task, load_upload(task, upload.name, upload.getvalue()), validation,
                               f"upload: {upload.name}" + (f" (validation: {held_out.name})" if held_out else "")), spec
     except ValueError as err:
-        st.error(str(err))
+        show_error(err)
         return None, spec
 
 
@@ -217,7 +218,7 @@ def _hub_data(task: str):
         with st.spinner(f"Loading {spec.hub_request.dataset} …"):
             return _load_hub(task, spec), spec
     except ValueError as err:
-        st.error(str(err))
+        show_error(err)
         return None, spec
 
 
@@ -270,7 +271,7 @@ def _draw_progress(job: jobs.Job, was_running: bool) -> None:
     if snap.status == "running":
         st.button("Cancel run", on_click=job.cancel, key="finetune_cancel")
     elif snap.status == "failed":
-        st.error(f"The run failed: {snap.error.splitlines()[0]}")
+        show_error(f"The run failed: {snap.error.splitlines()[0]}")
     elif snap.status == "cancelled":
         st.warning("Run cancelled; the last complete checkpoint (if any) is kept.")
 

@@ -162,12 +162,9 @@ def pretraining(loaded, selection, picked: list[int], top_k: int) -> None:
                                 "model saw": c.shown, "top guess": c.predictions[0].token,
                                 "p": round(c.predictions[0].score, 3), "correct": c.correct} for c in draw.chosen]),
                  hide_index=True, width="stretch")
-    try:  # too many draws of a long text is refused; the single draw above still stands
+    with user_errors():  # too many draws of a long text is refused; the single draw above still stands
         accuracy = mlm_pretraining.masking_accuracy(loaded, selection.text_a, selection.text_b, draws, int(seed))
-    except ValueError as err:
-        st.error(str(err))
-        return
-    st.plotly_chart(mlm_figures.masking_accuracy_figure(accuracy), key="mlm_accuracy")
+        st.plotly_chart(mlm_figures.masking_accuracy_figure(accuracy), key="mlm_accuracy")
 
 
 def sentence_score(loaded, selection, picked: list[int], top_k: int) -> None:

@@ -10,7 +10,7 @@ from core.pretrain import lesson
 from core.pretrain.runs import runs_curves_figure
 from core.training import jobs
 from ui import run_controls, session
-from ui.errors import user_errors
+from ui.errors import show_error, user_errors
 
 JOB_KEY = "pretrain_lesson_job"
 
@@ -44,7 +44,7 @@ def _show(job_id: str, running: bool) -> None:
             if st.button("Cancel the lesson", key="pretrain_lesson_cancel"):
                 jobs.get_job(job_id).cancel()
         elif snap.status == "failed":
-            st.error(f"The lesson failed: {snap.error.splitlines()[0]}")
+            show_error(f"The lesson failed: {snap.error.splitlines()[0]}")
         elif snap.status == "cancelled":
             st.caption("The lesson was cancelled.")
         else:

@@ -11,6 +11,7 @@ from core.model import precision as precisions
 from core.nsp import experiment as nsp_experiment
 from core.render import markdown_literal
 from ui import loaders
+from ui.errors import show_error
 
 SOURCES = ("Python's reference topics (pydoc_data)", "Paste documents", "Upload text files")
 
@@ -37,7 +38,7 @@ def choose_documents() -> list[corpus.Document]:
             texts = corpus.read_uploads([(f.name, f.getvalue()) for f in files or []])
             documents = [d for name, text in texts for d in _split(text, name)]
     except ValueError as err:
-        st.error(str(err))
+        show_error(err)
         return []
     if len(documents) < 2:
         st.info("Give at least two documents of several sentences each.")
@@ -87,7 +88,7 @@ def score_experiment(loaded_models: list, pairs: list[nsp_experiment.Pair],
                 loaded, pairs, on_progress=lambda done, total: bar.progress(done / total),  # noqa: B023 (called within this iteration)
                 precision=precision))
         except ValueError as err:
-            st.error(str(err))
+            show_error(err)
         finally:
             bar.empty()
     return results
