@@ -35,7 +35,7 @@ st.markdown(" · ".join(
         ("token classification", caps.token_classification),
     ]
 ))
-st.caption(f"{card.architecture} · {card.model_type} · loaded from {card.location} · device {card.device}")
+st.caption(f"{card.architecture} · {card.model_type} · loaded from {markdown_literal(card.location)} · device {card.device}")
 with st.expander("The encoder stack, drawn with this model's sizes", expanded=True):
     st.html(encoder_diagram_html(card.num_layers, card.hidden_size, card.num_heads, card.intermediate_size,
                                  caps.names))
@@ -73,6 +73,8 @@ if ready_card:
         held_out = ready_card.get("held_out", {})
         rows = [(HELD_OUT_NAMES.get(name, name), value) for name, value in held_out.items() if isinstance(value, float)]
         rows += [(f"{kind}: entity F1", figures["f1"]) for kind, figures in held_out.get("per_kind", {}).items()]
+        rows += [(f"{HELD_OUT_NAMES.get(name, name)}, second set (written later, never looked at before scoring)", value)
+                 for name, value in ready_card.get("held_out_second", {}).items() if isinstance(value, float)]
         st.dataframe(pd.DataFrame(rows, columns=["held-out check", "score"]).style.format({"score": "{:.0%}"}),
                      hide_index=True)
 

@@ -5,7 +5,9 @@ trains on them (issue 17's bars: sentiment accuracy ≥ 90 %, NER entity F1 ≥ 
 match ≥ 60 % and F1 ≥ 75 %):
 - sentiment_heldout.tsv: `text`, `label` (positive / negative);
 - ner_heldout.jsonl: {"tokens": [...], "tags": [...]} with CoNLL BIO tags, punctuation as tokens of its own;
-- qa_heldout.jsonl: {"question", "context", "answer", "answer_start"}; "" and -1 when there is no answer.
+- qa_heldout.jsonl: {"question", "context", "answer", "answer_start"}; "" and -1 when there is no answer;
+- qa_heldout_2.jsonl: a second QA set of the same form, written later by someone who never saw the generator or
+  the first set, after the generator had been revised from the first set's misses: the untouched check.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from core.tasks import classify, qa
 
 HELD_OUT = config.REPO_ROOT / "bench" / "data"
 FILES = {"sentence": "sentiment_heldout.tsv", "token": "ner_heldout.jsonl", "qa": "qa_heldout.jsonl"}
+SECOND_FILES = {"qa": "qa_heldout_2.jsonl"}  # task → a second, untouched held-out set
 ENTITY_KINDS = ("PER", "LOC", "ORG", "MISC")
 
 
-def read_rows(task: str, folder: Path = HELD_OUT) -> list:
-    """The held-out examples, read by the fine-tune data reader (the sets use its columns)."""
-    path = folder / FILES[task]
+def read_rows(task: str, folder: Path = HELD_OUT, second: bool = False) -> list:
+    """The held-out examples (or the task's second set), read by the fine-tune data reader (the sets use its
+    columns)."""
+    path = folder / (SECOND_FILES if second else FILES)[task]
     return load_examples(task, path.name, path.read_bytes())
 
 
@@ -83,6 +87,6 @@ def qa_scores(loaded: LoadedModel, rows: list[QAExample], options: qa.QAOptions 
     return metrics | {"questions": len(rows), "misses": misses}
 
 
-def scores(loaded: LoadedModel, task: str, folder: Path = HELD_OUT) -> dict:
-    rows = read_rows(task, folder)
+def scores(loaded: LoadedModel, task: str, folder: Path = HELD_OUT, second: bool = False) -> dict:
+    rows = read_rows(task, folder, second)
     return {"sentence": sentiment_scores, "token": ner_scores, "qa": qa_scores}[task](loaded, rows)

@@ -61,22 +61,41 @@ def test_ner_clears_its_held_out_bar(scores):
     assert all(ner["per_kind"][kind]["f1"] >= 0.7 for kind in ("PER", "LOC", "ORG")), ner["per_kind"]
 
 
-# What the shipped bundled-qa scores, less a margin: a rebuild that falls below is noticed. Issue 17's bar (exact
-# match ≥ 60 %, F1 ≥ 75 %) is not met yet; it stays below as a strict xfail.
-QA_FLOOR = {"exact_match": 0.50, "f1": 0.62}
+# What the shipped bundled-qa scores, less a margin: a rebuild that falls below is noticed. The first set's misses
+# guided the generator's last revision, so the second set (written later, never looked at before scoring) is the
+# untouched check; issue 17's bar (exact match ≥ 60 %, F1 ≥ 75 %) must hold on both, and does not on the second yet:
+# it stays below as a strict xfail.
+QA_FLOOR = {"exact_match": 0.70, "f1": 0.77}
+QA_SECOND_FLOOR = {"exact_match": 0.55, "f1": 0.62}
 QA_BAR = {"exact_match": 0.60, "f1": 0.75}
 
 
-def test_qa_keeps_its_shipped_held_out_scores(scores):
+@pytest.fixture(scope="module")
+def qa_second(loaded):
+    return heldout.scores(loaded[config.READY_MODELS["qa"]], "qa", second=True)
+
+
+def test_qa_keeps_its_shipped_held_out_scores(scores, qa_second):
     qa = scores["bundled-qa"]
     assert all(qa[name] >= floor for name, floor in QA_FLOOR.items()), qa["misses"]
+    assert all(qa_second[name] >= floor for name, floor in QA_SECOND_FLOOR.items()), qa_second["misses"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17's QA bar is not met by the shipped bundled-qa yet (exact match 56 %, "
-                                       "F1 68 %); a build that meets it turns this into a failure")
-def test_qa_clears_its_held_out_bar(scores):
+def test_qa_clears_its_bar_on_the_set_its_generator_was_revised_from(scores):
     qa = scores["bundled-qa"]
     assert all(qa[name] >= bar for name, bar in QA_BAR.items()), qa["misses"]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 17's QA bar is not met on the untouched second held-out set yet (exact "
+                                       "match 59.7 %, F1 66.4 %); a build that meets it turns this into a failure")
+def test_qa_clears_its_bar_on_the_untouched_set(qa_second):
+    assert all(qa_second[name] >= bar for name, bar in QA_BAR.items()), qa_second["misses"]
+
+
+def test_the_qa_card_reports_the_second_set(qa_second):
+    card = ready.read_card(config.READY_MODELS["qa"])
+    for key in ("exact_match", "f1", "questions"):
+        assert qa_second[key] == pytest.approx(card["held_out_second"][key], abs=1e-9), key
 
 
 @pytest.mark.parametrize("alias", READY)
