@@ -34,7 +34,7 @@ from core.model import adapter, checkpoints
 from core.model import loading as models
 from core.model.inputs import model_max_length
 from core.training.jobs import Progress
-from core.training.optim import decays, warmup_then_linear_decay
+from core.training.optim import apply_gradients, decays, warmup_then_linear_decay
 
 MODEL_CLASSES = {
     "sentence": AutoModelForSequenceClassification,
@@ -298,11 +298,5 @@ def train_step(model, batch: dict, optimizer, schedule, scaler, device: torch.de
     batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
     with autocast(device):
         loss = model(**batch).loss
-    scaler.scale(loss).backward()
-    scaler.unscale_(optimizer)
-    torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
-    scaler.step(optimizer)  # skipped when fp16 gradients overflowed; the scale then shrinks
-    scaler.update()
-    schedule.step()
-    optimizer.zero_grad(set_to_none=True)
+    apply_gradients(loss, model, optimizer, schedule, max_grad_norm, scaler)  # fp16: skipped on overflow
     return float(loss.detach())

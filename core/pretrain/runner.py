@@ -24,7 +24,7 @@ from core.model import checkpoints
 from core.model import loading as models
 from core.pretrain.data import IGNORE_INDEX, MASK_RATE, SentencePair, check_strategy, make_batch, sample_pair, source_peers
 from core.training.jobs import Progress
-from core.training.optim import decays, warmup_then_linear_decay
+from core.training.optim import apply_gradients, decays, warmup_then_linear_decay
 
 TRAINER_STATE = "trainer_state.pt"  # optimizer, schedule and history, saved next to the weights
 
@@ -221,6 +221,7 @@ def pretrain(base: str | BertForPreTraining, documents: list[list[str]], output_
         schedule.load_state_dict(state["schedule"])
         step, history = state["step"], state["history"]
     started = time.time()
+    model.zero_grad(set_to_none=True)  # a model handed in may carry gradients; each step clears its own
     last_step = min(cfg.steps, cfg.stop_after or cfg.steps)
     while step < last_step:
         metrics = train_step(model, optimizer, schedule, batch_for_step(documents, tokenizer, cfg, step, peers), cfg, step)
@@ -249,11 +250,7 @@ def train_step(model, optimizer, schedule, batch, cfg: PretrainConfig, step: int
         setattr(batch, name, getattr(batch, name).to(device))
     with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
         loss, metrics = forward_losses(model, batch, cfg.nsp_weight)
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-    optimizer.step()
-    schedule.step()
+    apply_gradients(loss, model, optimizer, schedule, max_grad_norm=1.0)
     return metrics
 
 

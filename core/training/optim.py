@@ -1,5 +1,6 @@
-"""What every training loop here shares about the optimizer: which weights decay, and the learning-rate schedule
-(linear warm-up, then linear decay to zero), as in the BERT paper's pre-training and fine-tuning recipes."""
+"""What every training loop here shares about the optimizer: which weights decay, the learning-rate schedule
+(linear warm-up, then linear decay to zero), as in the BERT paper's pre-training and fine-tuning recipes, and the
+one update step that turns a batch's loss into new weights."""
 
 from __future__ import annotations
 
@@ -22,3 +23,25 @@ def warmup_then_linear_decay(optimizer: torch.optim.Optimizer, warmup_steps: int
             return (step + 1) / warmup_steps
         return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def apply_gradients(loss: torch.Tensor, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
+                    schedule: torch.optim.lr_scheduler.LRScheduler, max_grad_norm: float = 1.0,
+                    scaler: torch.amp.GradScaler | None = None) -> None:
+    """Backward, clip the gradients' global norm, step the optimizer and the schedule, clear the gradients.
+
+    With a `scaler` (fp16 on older GPUs) the loss is scaled, the gradients are unscaled before clipping and the
+    step is skipped when they overflowed; without one, or with a disabled one, it is the plain update.
+    """
+    if scaler is None or not scaler.is_enabled():
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+        optimizer.step()
+    else:
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+        scaler.step(optimizer)
+        scaler.update()
+    schedule.step()
+    optimizer.zero_grad(set_to_none=True)
