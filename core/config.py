@@ -22,9 +22,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # Memory budgets of the process-wide result caches (core/lib/lru.py counts the numpy arrays and strings a result
 # holds), besides their entry counts; each cache always keeps its newest result, however big.
 # One-pass analyses (core/model/forward.py; the MLM page's masked copies, core/mlm/fill_mask.py, have their own
-# budget of the same size). An analysis keeps hidden states, attentions and the MLM logits (seq × vocab floats):
-# ≈ 3 MB for a 20-token pair with `bundled`, 147 MB at 512 tokens (62 MB of it MLM logits), 240 MB with bert-base.
-# Without a budget the 64 entries could reach several GB; 256 MB keeps one 512-token analysis plus the short ones.
+# budget of the same size). An analysis keeps hidden states and attentions (never the MLM logits over the whole
+# vocabulary: forward.mlm_logits_at computes the rows a view shows): ≈ 1.5 MB for a 20-token pair with `bundled`,
+# 80 MB at 512 tokens (76 MB of it attentions), ≈ 175 MB with bert-base. Without a budget the 64 entries could reach
+# several GB; 256 MB keeps three 512-token analyses of `bundled` plus the short ones.
 ANALYSIS_CACHE_MB = int(os.environ.get("BERT_EXPLORER_ANALYSIS_CACHE_MB", "256"))
 # Every other result cache (derived views, probes, scores; core.lib.lru.model_cache and LRUCache by default), each:
 # a bertviz page at 512 tokens is 10–17 MB of HTML, q·k of every head 9 MB (bundled) to 38 MB (bert-base).

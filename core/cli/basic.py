@@ -60,7 +60,7 @@ def analysis_summary(analysis: forward.Analysis) -> dict:
     """Shapes of every captured array and what each real head says."""
     arrays = {f: getattr(analysis, f) for f in (
         "token_embeddings", "segment_embeddings", "position_embeddings", "embedding_output",
-        "hidden_states", "attentions", "mlm_logits", "next_sentence_logits", "start_logits",
+        "hidden_states", "attentions", "next_sentence_logits", "start_logits",
         "end_logits", "sequence_logits", "token_logits")}
     shapes = {name: list(a.shape) for name, a in arrays.items() if a is not None}
     summary = {"model": analysis.model_name, "tokens": analysis.inputs.tokens, "shapes": shapes,

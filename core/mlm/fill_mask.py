@@ -105,24 +105,10 @@ def typed_mask_positions(encoded: EncodedInput, mask_token_id: int) -> list[int]
 def mlm_head(loaded: models.LoadedModel) -> Callable[[torch.Tensor], torch.Tensor]:
     """The model's own MLM head module: maps hidden states (..., hidden) to vocabulary logits (..., vocab)."""
     models.require_head(loaded, "mlm")
-    model = loaded.model
-    for path in ("cls.predictions", "predictions", "lm_head"):  # BERT, ALBERT, RoBERTa-style heads
-        module = _attribute(model, path)
-        if isinstance(module, torch.nn.Module):
-            return module
-    if hasattr(model, "vocab_projector"):  # DistilBERT spreads its head over four attributes
-
-        def distilbert_head(hidden: torch.Tensor) -> torch.Tensor:
-            return model.vocab_projector(model.vocab_layer_norm(model.activation(model.vocab_transform(hidden))))
-
-        return distilbert_head
-    raise ValueError(f"{loaded.name!r} has an MLM head this app cannot call on its own ({type(model).__name__})")
-
-
-def _attribute(obj, dotted: str):
-    for name in dotted.split("."):
-        obj = getattr(obj, name, None)
-    return obj
+    head = forward.mlm_head(loaded)
+    if head is None:
+        raise ValueError(f"{loaded.name!r} has an MLM head this app cannot call on its own ({type(loaded.model).__name__})")
+    return head
 
 
 def _with_masks(loaded: models.LoadedModel, encoded: EncodedInput, positions: Sequence[int]) -> EncodedInput:
@@ -214,7 +200,7 @@ def fill_mask(
     positions = typed_mask_positions(analysis.inputs, loaded.tokenizer.mask_token_id)
     if not positions:
         raise no_mask_error(analysis.inputs, loaded.tokenizer.mask_token)
-    probs = _softmax(analysis.mlm_logits[positions])  # (masks, vocab)
+    probs = _softmax(forward.mlm_logits_at(loaded, analysis, positions))  # (masks, vocab)
     masks = []
     for row, p in zip(probs, positions):
         was_masked = original.input_ids[p] != loaded.tokenizer.mask_token_id

@@ -18,6 +18,7 @@ import torch
 
 from core.lib.lru import model_cache
 from core.mlm.fill_mask import masked_analysis, masked_encoding, mlm_head, no_mask_error, typed_mask_positions
+from core.model import forward
 from core.model import loading as models
 from core.model.forward import batch_inputs
 
@@ -206,7 +207,7 @@ def _joint_fill_cached(loaded: models.LoadedModel, text_a: str, text_b: str | No
     if len(positions) > MAX_JOINT_MASKS:
         raise ValueError(f"{len(positions)} masks: the joint fill takes at most {MAX_JOINT_MASKS}; remove some [MASK]s")
     ids, types = list(encoded.input_ids), list(encoded.token_type_ids)
-    logits = analysis.mlm_logits[positions]  # (masks, vocab) from the cached one pass
+    logits = forward.mlm_logits_at(loaded, analysis, positions)  # (masks, vocab) from the cached one pass
     independent = tuple(int(i) for i in logits.argmax(axis=1))
     iterative, order = _iterative_fill(loaded, ids, types, positions)
     width = _beam_width(len(positions))

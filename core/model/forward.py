@@ -4,10 +4,17 @@ Note sections 1–2: the input embedding is Token + Segment + Position embedding
 a stack of encoders turns it into contextual embeddings. Forward hooks on the three embedding
 tables record the three summands; output flags give hidden states and attentions; the model's own
 heads give MLM / NSP / QA / classification logits when (and only when) they are real.
+
+The MLM head is the exception: its vocabulary projection over every position is about half of a small model's
+work and (seq × vocab) floats to keep, and only the Masked words views read it, at a few positions. The pass
+skips it where the head is one module (BERT, ALBERT, RoBERTa families); `mlm_logits_at` runs it on the cached
+last hidden states at the positions asked for — the same numbers the full head gives there.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +42,6 @@ class Analysis:
     embedding_output: np.ndarray  # (seq, hidden) LayerNorm(token + segment + position), = hidden_states[0]
     hidden_states: np.ndarray  # (layers + 1, seq, hidden) embedding output, then every encoder's output
     attentions: np.ndarray  # (layers, heads, seq, seq) row i = how token i attends over all tokens
-    mlm_logits: np.ndarray | None  # (seq, vocab) from a real MLM head
     next_sentence_logits: np.ndarray | None  # (2,) from a real NSP/SOP head; index 0 = "B follows A"
     start_logits: np.ndarray | None  # (seq,) from a real QA head
     end_logits: np.ndarray | None  # (seq,)
@@ -107,6 +113,68 @@ def model_inputs(loaded: LoadedModel, encoded: EncodedInput) -> dict[str, torch.
     return batch_inputs(loaded, [encoded.input_ids], [encoded.token_type_ids])
 
 
+MLM_HEAD_PATHS = ("cls.predictions", "predictions", "lm_head")  # BERT, ALBERT, RoBERTa-style heads: one module
+
+
+def _attribute(obj, dotted: str):
+    for name in dotted.split("."):
+        obj = getattr(obj, name, None)
+    return obj
+
+
+def mlm_head(loaded: LoadedModel) -> Callable[[torch.Tensor], torch.Tensor] | None:
+    """The model's own MLM head: maps last hidden states (..., hidden) to vocabulary logits (..., vocab); None when
+    the model has none, or one spread this app cannot call on its own."""
+    if not loaded.capabilities.mlm:
+        return None
+    model = loaded.model
+    for path in MLM_HEAD_PATHS:
+        module = _attribute(model, path)
+        if isinstance(module, torch.nn.Module):
+            return module
+    if hasattr(model, "vocab_projector"):  # DistilBERT spreads its head over four attributes
+
+        def distilbert_head(hidden: torch.Tensor) -> torch.Tensor:
+            return model.vocab_projector(model.vocab_layer_norm(model.activation(model.vocab_transform(hidden))))
+
+        return distilbert_head
+    return None
+
+
+class _Skipped(torch.nn.Module):
+    """Stands in for the MLM head during the analysis pass: (…, hidden) → (…, 0), no vocabulary projection."""
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        return hidden[..., :0]
+
+
+@contextlib.contextmanager
+def _mlm_head_skipped(loaded: LoadedModel) -> Iterator[bool]:
+    """Swap a one-module MLM head out for the pass (yields whether it did); always swapped back."""
+    for path in MLM_HEAD_PATHS if loaded.capabilities.mlm else ():
+        parent_path, _, name = path.rpartition(".")
+        parent = _attribute(loaded.model, parent_path) if parent_path else loaded.model
+        head = getattr(parent, name, None)
+        if isinstance(head, torch.nn.Module):
+            setattr(parent, name, _Skipped())
+            try:
+                yield True
+            finally:
+                setattr(parent, name, head)
+            return
+    yield False
+
+
+@torch.no_grad()
+def mlm_logits_at(loaded: LoadedModel, analysis: Analysis, positions: Sequence[int]) -> np.ndarray:
+    """(len(positions), vocab) MLM logits at those positions of an analysed input, from its last hidden states."""
+    head = mlm_head(loaded)
+    if head is None:
+        raise ValueError(f"{loaded.name} has no MLM head this app can call")
+    hidden = torch.from_numpy(analysis.hidden_states[-1][list(positions)]).to(loaded.device)
+    return _numpy(head(hidden).float())
+
+
 def mlm_logits(loaded: LoadedModel, output) -> torch.Tensor | None:
     """(batch, seq, vocab) logits of the real MLM head: BertForPreTraining's prediction_logits, a masked-LM's logits."""
     if not loaded.capabilities.mlm:
@@ -149,9 +217,8 @@ def pair_logits_only(loaded: LoadedModel, inputs: dict[str, torch.Tensor]) -> to
 def _head_outputs(loaded: LoadedModel, output) -> dict[str, np.ndarray | None]:
     """Logits of the model's real heads only, read from the output fields the heads define."""
     caps = loaded.capabilities
-    mlm, nsp = mlm_logits(loaded, output), pair_logits(loaded, output)
+    nsp = pair_logits(loaded, output)
     return {
-        "mlm_logits": _numpy(mlm[0]) if mlm is not None else None,
         "next_sentence_logits": _numpy(nsp[0]) if nsp is not None else None,
         "start_logits": _numpy(output.start_logits[0]) if caps.qa else None,
         "end_logits": _numpy(output.end_logits[0]) if caps.qa else None,
@@ -163,7 +230,7 @@ def _head_outputs(loaded: LoadedModel, output) -> dict[str, np.ndarray | None]:
 def run_forward(loaded: LoadedModel, encoded: EncodedInput) -> Analysis:
     """Run the model once on an encoded input and capture embeddings, hidden states, attentions and head logits."""
     seq_len = len(encoded)
-    with torch.no_grad(), _EmbeddingRecorder(loaded) as recorder:
+    with torch.no_grad(), _EmbeddingRecorder(loaded) as recorder, _mlm_head_skipped(loaded):
         output = loaded.model(**model_inputs(loaded, encoded), output_attentions=True, output_hidden_states=True)
     hidden_states = torch.stack(output.hidden_states)[:, 0]
     return Analysis(

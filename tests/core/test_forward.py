@@ -1,6 +1,7 @@
 """The one forward pass: invariants, parity with a plain Hugging Face forward, caching."""
 
 import numpy as np
+import pytest
 import torch
 
 from core.model import forward
@@ -12,7 +13,7 @@ def test_shapes_match_the_config(tiny_model):
     cfg, seq = tiny_model.config, len(a.inputs)
     assert a.hidden_states.shape == (cfg.num_hidden_layers + 1, seq, cfg.hidden_size)
     assert a.attentions.shape == (cfg.num_hidden_layers, cfg.num_attention_heads, seq, seq)
-    assert a.mlm_logits.shape == (seq, cfg.vocab_size)
+    assert forward.mlm_logits_at(tiny_model, a, range(seq)).shape == (seq, cfg.vocab_size)
     assert a.next_sentence_logits.shape == (2,)
 
 
@@ -39,10 +40,28 @@ def test_parity_with_plain_hugging_face_forward(tiny_model):
     np.testing.assert_allclose(a.next_sentence_logits, out.seq_relationship_logits[0].numpy(), atol=1e-5)
 
 
+def test_the_mlm_head_runs_only_where_asked_and_gives_the_full_heads_numbers(bundled_model):
+    """The analysis pass skips the vocabulary projection; at any position the on-demand rows are the logits of the
+    plain Hugging Face forward with its full head (issue 19: no unseen work, identical results)."""
+    a = forward.analyze(bundled_model, "The cat sat on the [MASK].", "It was very [MASK].")
+    inputs = forward.model_inputs(bundled_model, a.inputs)
+    with torch.no_grad():
+        full = bundled_model.model(**inputs).prediction_logits[0].numpy()
+    positions = list(range(len(a.inputs)))
+    rows = forward.mlm_logits_at(bundled_model, a, positions)
+    np.testing.assert_allclose(rows, full, atol=1e-4, rtol=1e-5)
+    assert (rows.argmax(-1) == full.argmax(-1)).all()
+    np.testing.assert_allclose(forward.mlm_logits_at(bundled_model, a, [7, 2]), full[[7, 2]], atol=1e-4, rtol=1e-5)
+    assert isinstance(bundled_model.model.cls.predictions, torch.nn.Module)  # the head is back after the pass
+    assert not isinstance(bundled_model.model.cls.predictions, forward._Skipped)
+
+
 def test_heads_absent_from_the_checkpoint_yield_nothing(tiny_dirs):
     encoder_only = models.load_model(str(tiny_dirs["encoder"]), device=torch.device("cpu"))
     a = forward.analyze(encoder_only, "Hello world")
-    assert a.mlm_logits is None and a.next_sentence_logits is None and a.start_logits is None
+    assert a.next_sentence_logits is None and a.start_logits is None
+    with pytest.raises(ValueError, match="no MLM head"):
+        forward.mlm_logits_at(encoder_only, a, [1])
 
 
 def test_second_request_runs_no_forward_pass(tiny_model):
