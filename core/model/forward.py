@@ -6,15 +6,15 @@ tables record the three summands; output flags give hidden states and attentions
 heads give MLM / NSP / QA / classification logits when (and only when) they are real.
 
 The MLM head is the exception: its vocabulary projection over every position is about half of a small model's
-work and (seq × vocab) floats to keep, and only the Masked words views read it, at a few positions. The pass
-skips it where the head is one module (BERT, ALBERT, RoBERTa families); `mlm_logits_at` runs it on the cached
+work and (seq × vocab) floats to keep, and only the Masked words views read it, at a few positions. Where the
+model's other heads are reachable on their own (a pre-training model: encoder + pair head), the pass runs the
+encoder and those heads only, never touching the shared model; `mlm_logits_at` runs the MLM head on the cached
 last hidden states at the positions asked for — the same numbers the full head gives there.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -141,30 +141,6 @@ def mlm_head(loaded: LoadedModel) -> Callable[[torch.Tensor], torch.Tensor] | No
     return None
 
 
-class _Skipped(torch.nn.Module):
-    """Stands in for the MLM head during the analysis pass: (…, hidden) → (…, 0), no vocabulary projection."""
-
-    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
-        return hidden[..., :0]
-
-
-@contextlib.contextmanager
-def _mlm_head_skipped(loaded: LoadedModel) -> Iterator[bool]:
-    """Swap a one-module MLM head out for the pass (yields whether it did); always swapped back."""
-    for path in MLM_HEAD_PATHS if loaded.capabilities.mlm else ():
-        parent_path, _, name = path.rpartition(".")
-        parent = _attribute(loaded.model, parent_path) if parent_path else loaded.model
-        head = getattr(parent, name, None)
-        if isinstance(head, torch.nn.Module):
-            setattr(parent, name, _Skipped())
-            try:
-                yield True
-            finally:
-                setattr(parent, name, head)
-            return
-    yield False
-
-
 @torch.no_grad()
 def mlm_logits_at(loaded: LoadedModel, analysis: Analysis, positions: Sequence[int]) -> np.ndarray:
     """(len(positions), vocab) MLM logits at those positions of an analysed input, from its last hidden states."""
@@ -214,10 +190,23 @@ def pair_logits_only(loaded: LoadedModel, inputs: dict[str, torch.Tensor]) -> to
     return head(pooled)
 
 
-def _head_outputs(loaded: LoadedModel, output) -> dict[str, np.ndarray | None]:
+def _encoder_pass(loaded: LoadedModel, inputs: dict[str, torch.Tensor]):
+    """(output, pair logits) of the analysis pass. A model whose heads are an MLM head and at most a pair head runs
+    its encoder and its pair head alone (the MLM head's logits are computed where shown: mlm_logits_at); any other
+    model runs whole. Reads the shared model, never changes it (sessions run it at once)."""
+    caps = loaded.capabilities
+    other_heads = caps.qa or caps.sequence_classification or caps.token_classification
+    head = pair_head(loaded)
+    if mlm_head(loaded) is not None and not other_heads and (head is not None or not (caps.nsp or caps.sop)):
+        output = loaded.encoder(**inputs, output_attentions=True, output_hidden_states=True)
+        return output, (head(output.pooler_output) if head is not None else None)
+    output = loaded.model(**inputs, output_attentions=True, output_hidden_states=True)
+    return output, pair_logits(loaded, output)
+
+
+def _head_outputs(loaded: LoadedModel, output, nsp: torch.Tensor | None) -> dict[str, np.ndarray | None]:
     """Logits of the model's real heads only, read from the output fields the heads define."""
     caps = loaded.capabilities
-    nsp = pair_logits(loaded, output)
     return {
         "next_sentence_logits": _numpy(nsp[0]) if nsp is not None else None,
         "start_logits": _numpy(output.start_logits[0]) if caps.qa else None,
@@ -230,8 +219,8 @@ def _head_outputs(loaded: LoadedModel, output) -> dict[str, np.ndarray | None]:
 def run_forward(loaded: LoadedModel, encoded: EncodedInput) -> Analysis:
     """Run the model once on an encoded input and capture embeddings, hidden states, attentions and head logits."""
     seq_len = len(encoded)
-    with torch.no_grad(), _EmbeddingRecorder(loaded) as recorder, _mlm_head_skipped(loaded):
-        output = loaded.model(**model_inputs(loaded, encoded), output_attentions=True, output_hidden_states=True)
+    with torch.no_grad(), _EmbeddingRecorder(loaded) as recorder:
+        output, pair = _encoder_pass(loaded, model_inputs(loaded, encoded))
     hidden_states = torch.stack(output.hidden_states)[:, 0]
     return Analysis(
         model_name=loaded.name,
@@ -242,7 +231,7 @@ def run_forward(loaded: LoadedModel, encoded: EncodedInput) -> Analysis:
         embedding_output=_numpy(hidden_states[0]),
         hidden_states=_numpy(hidden_states),
         attentions=_numpy(torch.stack(output.attentions)[:, 0]),
-        **_head_outputs(loaded, output),
+        **_head_outputs(loaded, output, pair),
     )
 
 
