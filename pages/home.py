@@ -19,7 +19,7 @@ st.markdown(
 loaded = session.require_model()
 card = model_card.model_card(loaded)
 
-st.subheader(f"Model: {card.name}")
+st.subheader(f"Model: {markdown_literal(card.name)}")
 cols = [*st.columns(3), *st.columns(3)]  # two rows of three: the numbers stay whole in a narrow window
 for col, (label, value) in zip(cols, [
     ("Encoder layers", card.num_layers), ("Hidden size", card.hidden_size), ("Attention heads", card.num_heads),

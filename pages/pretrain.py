@@ -87,8 +87,8 @@ def show_runs() -> None:
     for snap in latest:
         if snap.status == "running":
             st.progress(snap.step / max(1, snap.total_steps),
-                        f"{snap.name}: {snap.message or 'starting…'}{run_controls.time_left(snap)}")
-            if st.button(f"Cancel {snap.name} (keeps its last checkpoint)", key=f"pretrain_cancel_{snap.job_id}"):
+                        f"{markdown_literal(snap.name)}: {snap.message or 'starting…'}{run_controls.time_left(snap)}")
+            if st.button(f"Cancel {markdown_literal(snap.name)} (keeps its last checkpoint)", key=f"pretrain_cancel_{snap.job_id}"):
                 jobs.get_job(snap.job_id).cancel()
         elif snap.status == "failed":
             show_error(f"{snap.name} failed: {snap.error.splitlines()[0]}")

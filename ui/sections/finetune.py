@@ -215,7 +215,7 @@ def _hub_data(task: str):
     try:
         if paths.is_local_path(spec.hub_request.dataset):  # whoever reaches the server types here
             paths.confine(spec.hub_request.dataset, "dataset folder")
-        with st.spinner(f"Loading {spec.hub_request.dataset} …"):
+        with st.spinner(f"Loading {markdown_literal(spec.hub_request.dataset)} …"):
             return _load_hub(task, spec), spec
     except ValueError as err:
         show_error(err)

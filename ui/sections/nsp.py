@@ -82,7 +82,7 @@ def score_experiment(loaded_models: list, pairs: list[nsp_experiment.Pair],
     """Run the experiment on every given model that has a pair head; say why for those that have none."""
     results = []
     for loaded in [m for m in loaded_models if m is not None]:
-        bar = st.progress(0.0, text=f"Scoring {len(pairs)} pairs with {loaded.name}…")
+        bar = st.progress(0.0, text=f"Scoring {len(pairs)} pairs with {markdown_literal(loaded.name)}…")
         try:
             results.append(nsp_experiment.run_experiment(
                 loaded, pairs, on_progress=lambda done, total: bar.progress(done / total),  # noqa: B023 (called within this iteration)
