@@ -138,16 +138,26 @@ def mlm_head(loaded: LoadedModel) -> Callable[[torch.Tensor], torch.Tensor] | No
             return model.vocab_projector(model.vocab_layer_norm(model.activation(model.vocab_transform(hidden))))
 
         return distilbert_head
+    if hasattr(model, "generator_lm_head"):  # ELECTRA's generator: a transform, then the vocabulary projection
+
+        def electra_generator_head(hidden: torch.Tensor) -> torch.Tensor:
+            return model.generator_lm_head(model.generator_predictions(hidden))
+
+        return electra_generator_head
     return None
 
 
 @torch.no_grad()
 def mlm_logits_at(loaded: LoadedModel, analysis: Analysis, positions: Sequence[int]) -> np.ndarray:
-    """(len(positions), vocab) MLM logits at those positions of an analysed input, from its last hidden states."""
+    """(len(positions), vocab) MLM logits at those positions of an analysed input, from its last hidden states (a
+    head this app cannot call on its own: the whole model again, its logits read there)."""
+    if not loaded.capabilities.mlm:
+        raise ValueError(f"{loaded.name} has no MLM head")
+    positions = list(positions)
     head = mlm_head(loaded)
     if head is None:
-        raise ValueError(f"{loaded.name} has no MLM head this app can call")
-    hidden = torch.from_numpy(analysis.hidden_states[-1][list(positions)]).to(loaded.device)
+        return _numpy(mlm_logits(loaded, loaded.model(**model_inputs(loaded, analysis.inputs)))[0, positions].float())
+    hidden = torch.from_numpy(analysis.hidden_states[-1][positions]).to(loaded.device)
     return _numpy(head(hidden).float())
 
 

@@ -1,5 +1,6 @@
 """Model loading: name resolution, capability detection, clear errors."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -122,6 +123,13 @@ def test_an_electra_generator_offers_masked_word_prediction(tmp_path):
     loaded = models.load_model(str(tmp_path / "electra-generator"), device=torch.device("cpu"))
     assert loaded.capabilities.mlm and not loaded.capabilities.nsp
     assert mlm.fill_mask(loaded, "the dog [MASK] on the mat").masks  # predictions from the generator's head
+    from core.model import forward
+
+    analysis = forward.analyze(loaded, "the dog sat on the mat")
+    with torch.no_grad():
+        full = loaded.model(**forward.model_inputs(loaded, analysis.inputs)).logits[0].numpy()
+    rows = forward.mlm_logits_at(loaded, analysis, range(len(analysis.inputs)))  # the head alone, where shown
+    np.testing.assert_allclose(rows, full, atol=1e-5)
 
 
 def test_a_missing_head_the_fine_tune_page_can_train_is_a_typed_error(tiny_dirs):
