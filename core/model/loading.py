@@ -58,6 +58,14 @@ class MissingHeadError(ValueError):
     """A view needs a head the model does not really have, one the fine-tune page can train; the message says so."""
 
 
+class MissingPretrainingHeadError(ValueError):
+    """A view needs a pre-training head (MLM, NSP, SOP) the model does not really have: the Pre-train page makes
+    one, the fine-tune page cannot; the message says so."""
+
+
+PRETRAINING_HEADS = ("mlm", "nsp", "sop")
+
+
 class ModelLoadError(ValueError):
     """A model name that cannot be turned into a loaded model; the message says what to do."""
 
@@ -383,9 +391,16 @@ def load_model(name: str, device: torch.device | None = None, confined: bool = F
 
 
 def require_head(loaded: LoadedModel, head: str) -> None:
-    """Raise a clear ValueError when a view needs a head the model does not really have."""
+    """Raise a clear ValueError when a view needs a head the model does not really have, naming the page that can
+    make one: Pre-train for the pre-training heads, Fine-tune for the others."""
     if getattr(loaded.capabilities, head):
         return
+    if head in PRETRAINING_HEADS:
+        raise MissingPretrainingHeadError(
+            f"{loaded.name!r} has no trained {HEAD_LABELS.get(head, head)} head, so it cannot make this prediction; "
+            f"pick a model that has one in the sidebar (`{config.BUNDLED_ALIAS}` has MLM and NSP heads), or pre-train "
+            "one on the Pre-train page"
+        )
     raise MissingHeadError(
         f"{loaded.name!r} has no trained {HEAD_LABELS.get(head, head)} head, so it cannot make this "
         "prediction; pick a model that has one in the sidebar, or train one on the fine-tune page"

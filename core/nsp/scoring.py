@@ -84,10 +84,10 @@ def missing_head_message(loaded: LoadedModel) -> str:
     """Why this model cannot score pairs, and what to pick instead."""
     return (
         f"{loaded.name!r} has no trained next-sentence (NSP) or sentence-order (SOP) head, so it cannot say "
-        "whether B follows A — a random head would only show noise. Pick a model that has one: "
-        "bert-base-uncased / bert-large-uncased / bert-base-chinese (hub, real NSP head), albert-base-v2 "
-        f"(SOP head), a model pre-trained in this app with NSP, or '{config.BUNDLED_ALIAS}' once its NSP head "
-        "is trained (the home page lists each model's heads)."
+        f"whether B follows A — a random head would only show noise. Pick a model that has one: '{config.BUNDLED_ALIAS}' "
+        "(offline, with its own NSP head), bert-base-uncased / bert-large-uncased / bert-base-chinese (hub, real NSP "
+        "head), albert-base-v2 (SOP head), or a model pre-trained on the Pre-train page (the home page lists each "
+        "model's heads)."
     )
 
 

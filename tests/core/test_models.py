@@ -142,3 +142,20 @@ def test_a_missing_head_the_fine_tune_page_can_train_is_a_typed_error(tiny_dirs)
         with pytest.raises(models.MissingHeadError, match="fine-tune page"):
             call()
     assert issubclass(models.MissingHeadError, ValueError)  # every caller that catches ValueError still does
+
+
+def test_a_missing_pretraining_head_points_to_the_pre_train_page_not_the_fine_tune_page(tiny_dirs):
+    """The fine-tune page cannot train an MLM or NSP head (issue 20 item 5): the advice names the page that can."""
+    from core.mlm import fill_mask as mlm
+    from core.nsp import scoring as nsp
+
+    encoder = models.load_model(str(tiny_dirs["encoder"]), device=torch.device("cpu"))
+    for head in ("mlm", "nsp", "sop"):
+        with pytest.raises(models.MissingPretrainingHeadError, match="Pre-train page") as err:
+            models.require_head(encoder, head)
+        assert "fine-tune" not in str(err.value) and "bundled" in str(err.value)
+    with pytest.raises(models.MissingPretrainingHeadError):
+        mlm.fill_mask(encoder, "the dog [MASK]")
+    with pytest.raises(ValueError, match="Pre-train page") as err:
+        nsp.sentence_head(encoder)
+    assert "once its" not in str(err.value)
