@@ -112,8 +112,9 @@ chosen = st.multiselect("Runs", [config.BUNDLED_ALIAS, *runs.pretraining_runs()]
 if chosen and st.button("Compare", key="pretrain_compare_go"):
     with user_errors():
         scores = runs.compare_runs(chosen, documents)
-        st.dataframe(pd.DataFrame([{"run": s.run, "trained with negatives": s.negatives,
+        st.dataframe(pd.DataFrame([{"run": s.run, "trained with": s.negatives.replace("_", " "),
                                     "steps": "shipped" if s.steps is None else s.steps, "MLM top-1": s.mlm_accuracy,
-                                    **{f"NSP acc. ({k})": v for k, v in s.nsp_accuracy.items()}} for s in scores]),
-                     hide_index=True)
-        st.caption(f"{scores[0].pairs_per_strategy} held-out pairs per negative strategy, same masks for every run.")
+                                    **{f"NSP, {k.replace('_', ' ')}": v for k, v in s.nsp_accuracy.items()}}
+                                   for s in scores]), hide_index=True)
+        st.caption(f"{scores[0].pairs_per_strategy} held-out pairs per negative strategy, same masks for every run. "
+                   "NSP columns: the share of pairs of that kind judged right at P(IsNext) = 0.5.")

@@ -398,7 +398,7 @@ def require_head(loaded: LoadedModel, head: str) -> None:
     if head in PRETRAINING_HEADS:
         raise MissingPretrainingHeadError(
             f"{loaded.name!r} has no trained {HEAD_LABELS.get(head, head)} head, so it cannot make this prediction; "
-            f"pick a model that has one in the sidebar (`{config.BUNDLED_ALIAS}` has MLM and NSP heads), or pre-train "
+            f"pick a model that has one in the sidebar ('{config.BUNDLED_ALIAS}' has MLM and NSP heads), or pre-train "
             "one on the Pre-train page"
         )
     raise MissingHeadError(
