@@ -1,8 +1,12 @@
-"""Benchmark the running app: cold start to first rendered page, and server memory with 1 vs 5 sessions.
+"""Benchmark the running app: cold start to first rendered page, server memory with 1 vs 5 sessions, and server
+memory over a walk of inputs from 20 to 512 tokens.
 
 Starts `streamlit run app.py` on loopback with the bundled model, opens it in Debian's headless Chromium,
-and reads the server's peak resident memory (VmHWM) from /proc. Five sessions must share one model copy:
-target peak(5 sessions) ≤ 1.2 × peak(1 session).
+and reads the server's peak resident memory (VmHWM) and current resident memory (VmRSS) from /proc. Five
+sessions must share one model copy: target peak(5 sessions) ≤ 1.2 × peak(1 session). The walk (issue 19)
+opens six pages for inputs of 20, 64, 128, 256 and 512 tokens, then again for five other inputs of the same
+lengths: target RSS after the walk ≤ 1.3 × RSS after loading the model, and no growth on the second walk
+(the caches are bounded in bytes).
 
     python bench/bench_app.py
     python bench/bench_app.py --quick      # one session: checks the bench runs
@@ -17,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, open_home_session, streamlit_server  # noqa: E402
+from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, open_home_session, streamlit_server, wait_for_app  # noqa: E402
 
 SENTENCES = [
     ("The cat sat on the mat.", "It purred loudly."),
@@ -28,20 +32,51 @@ SENTENCES = [
 ]
 
 
-def peak_rss_mb(pid: int) -> float:
-    """Peak resident set size (VmHWM) of a process, in MB."""
+WALK_PAGES = ("", "embeddings", "contextual", "attention", "mlm", "nsp")
+WALK_LENGTHS = (20, 64, 128, 256, 512)
+WORDS = ("the river ran past the old mill and the children watched boats drift by while their parents talked "
+         "about the harvest the weather and the long winter ahead").split()
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """Resident set size of a process in MB: current (VmRSS) or peak (VmHWM)."""
     status = Path(f"/proc/{pid}/status").read_text()
-    line = next(row for row in status.splitlines() if row.startswith("VmHWM"))
+    line = next(row for row in status.splitlines() if row.startswith(field))
     return int(line.split()[1]) / 1024
+
+
+def peak_rss_mb(pid: int) -> float:
+    return rss_mb(pid, "VmHWM")
+
+
+def text_of(tokens: int, shift: int) -> str:
+    """About `tokens` WordPiece tokens of plain words ([CLS], [SEP] and the cut at 512 included), a new text per
+    shift."""
+    words = [WORDS[(i * 7 + shift) % len(WORDS)] for i in range(max(1, tokens - 3))]
+    return " ".join(words) + "."
+
+
+def walk(browser, url: str, lengths, pages, shift: int) -> None:
+    """One session through every page for every input length (a new text for each shift)."""
+    from urllib.parse import urlencode
+
+    page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+    for tokens in lengths:
+        query = urlencode({"model": "bundled", "a": text_of(tokens, shift), "b": ""})
+        for path in pages:
+            page.goto(f"{url}/{path}?{query}")
+            wait_for_app(page, timeout_ms=300_000)
+    page.context.close()
 
 
 def main(argv: list[str] | None = None) -> None:
     from playwright.sync_api import sync_playwright
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one session after the first (two in all)")
+    parser.add_argument("--quick", action="store_true", help="one session after the first, a two-page walk of two lengths")
     args = parser.parse_args(argv)
     sessions = SENTENCES[1:2] if args.quick else SENTENCES[1:]
+    lengths, pages = ((20, 64), WALK_PAGES[:2]) if args.quick else (WALK_LENGTHS, WALK_PAGES)
 
     start = time.perf_counter()
     with streamlit_server() as url, sync_playwright() as p:
@@ -49,13 +84,21 @@ def main(argv: list[str] | None = None) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         open_home_session(browser, url, "bundled", *SENTENCES[0])
         cold = time.perf_counter() - start
-        one = peak_rss_mb(server_pid)
-        pages = [open_home_session(browser, url, "bundled", a, b) for a, b in sessions]
+        one, loaded_rss = peak_rss_mb(server_pid), rss_mb(server_pid)
+        opened = [open_home_session(browser, url, "bundled", a, b) for a, b in sessions]
         more = peak_rss_mb(server_pid)
+        walk(browser, url, lengths, pages, shift=1)
+        first_walk = rss_mb(server_pid)
+        walk(browser, url, lengths, pages, shift=2)
+        second_walk = rss_mb(server_pid)
         browser.close()
     print(f"cold start to first rendered page (server start + model load + render): {cold:.1f} s")
-    print(f"server peak RSS: 1 session {one:.0f} MB, {len(pages) + 1} sessions {more:.0f} MB, "
+    print(f"server peak RSS: 1 session {one:.0f} MB, {len(opened) + 1} sessions {more:.0f} MB, "
           f"ratio {more / one:.2f}x (target <= 1.2x)")
+    print(f"server RSS over the walk ({len(pages)} pages x {len(lengths)} inputs of {lengths[0]}-{lengths[-1]} tokens): "
+          f"after loading {loaded_rss:.0f} MB, after the walk {first_walk:.0f} MB (ratio {first_walk / loaded_rss:.2f}x, "
+          f"target <= 1.3x), after a second walk with other inputs {second_walk:.0f} MB "
+          f"(growth {second_walk / first_walk:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import contextvars
 
 import streamlit as st
 
+from core.lib import memory
 from ui import loaders, registry, sidebar
 
 # True while run_app() draws the sidebar and runs the page; the run's own context, so sessions never share it.
@@ -28,6 +29,7 @@ def declare():  # -> StreamlitPage: the page this run asked for
 
 def run_app() -> None:
     """One run of the app: page config, crash recovery, the navigation, the shared sidebar, then the page."""
+    memory.tune_allocator()  # large freed blocks go back to the system: the server's RSS does not creep up
     st.set_page_config(page_title="BERT explorer", page_icon="🔎", layout="wide")
     loaders.recover_interrupted_saves()  # after a crash: clean up interrupted saves before any model is listed
     page = declare()

@@ -1,11 +1,14 @@
 """A small thread-safe LRU cache for results of model runs, bounded by entries and bytes, counting how often it
-had to run."""
+had to run. Every cache also shares one process-wide byte budget (config.CACHE_TOTAL_MB): when all of them
+together hold more, the least recently used result of any cache goes first (never a cache's newest)."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
@@ -33,6 +36,38 @@ def result_nbytes(result: object) -> int:
     return 0
 
 
+# Every cache of the process, for the shared budget; one lock orders evictions across caches (taken before a
+# cache's own lock, never while holding it).
+_CACHES: weakref.WeakSet[LRUCache] = weakref.WeakSet()
+_ACROSS = threading.Lock()
+_TICKS = itertools.count()  # when an entry was last used, comparable across caches
+TOTAL_BYTES = config.CACHE_TOTAL_MB * 2**20
+
+
+def total_nbytes() -> int:
+    """Bytes all result caches of the process hold together."""
+    return sum(cache.nbytes for cache in list(_CACHES))
+
+
+def _enforce_total() -> None:
+    """Drop least recently used results across caches until they fit TOTAL_BYTES (each keeps its newest)."""
+    with _ACROSS:
+        caches = list(_CACHES)
+        while sum(c.nbytes for c in caches) > TOTAL_BYTES:
+            oldest = []
+            for cache in caches:
+                with cache.lock:
+                    if len(cache.entries) > 1:
+                        key = next(iter(cache.entries))
+                        oldest.append((cache.ticks[key], id(cache), cache, key))
+            if not oldest:
+                return
+            _, _, cache, key = min(oldest)
+            with cache.lock:
+                if key in cache.entries and len(cache.entries) > 1:
+                    cache._drop(key)
+
+
 class LRUCache(Generic[T]):
     """Keeps the `size` most recently used results, and at most `max_bytes` of them (result_nbytes; None: no byte
     bound) — though always the newest, so a result bigger than the budget is still reused while it is the current one.
@@ -43,29 +78,37 @@ class LRUCache(Generic[T]):
         self.max_bytes = max_bytes
         self.entries: OrderedDict[Hashable, T] = OrderedDict()
         self.sizes: dict[Hashable, int] = {}
+        self.ticks: dict[Hashable, int] = {}
         self.nbytes = 0
         self.lock = threading.Lock()
         self.misses = 0
+        _CACHES.add(self)
 
     def get(self, key: Hashable, default: T | None = None) -> T | None:
         """The cached result for `key` (now the most recently used), or `default`."""
         with self.lock:
             if key in self.entries:
                 self.entries.move_to_end(key)
+                self.ticks[key] = next(_TICKS)
                 return self.entries[key]
         return default
 
     def put(self, key: Hashable, result: T) -> None:
         """Keep a result that had to be computed (a miss), dropping the least recently used beyond the bounds."""
-        nbytes = result_nbytes(result) if self.max_bytes is not None else 0
+        nbytes = result_nbytes(result)
         with self.lock:
             self.misses += 1
             self.nbytes += nbytes - self.sizes.get(key, 0)
-            self.entries[key], self.sizes[key] = result, nbytes
+            self.entries[key], self.sizes[key], self.ticks[key] = result, nbytes, next(_TICKS)
             self.entries.move_to_end(key)
             while len(self.entries) > self.size or (len(self.entries) > 1 and self._over_budget()):
-                dropped, _ = self.entries.popitem(last=False)
-                self.nbytes -= self.sizes.pop(dropped)
+                self._drop(next(iter(self.entries)))
+        _enforce_total()
+
+    def _drop(self, key: Hashable) -> None:
+        """Forget one entry (the caller holds the lock)."""
+        del self.entries[key], self.ticks[key]
+        self.nbytes -= self.sizes.pop(key)
 
     def _over_budget(self) -> bool:
         return self.max_bytes is not None and self.nbytes > self.max_bytes

@@ -42,4 +42,4 @@ def test_bench_app_runs():
 
     require_chromium()
     out = run_bench("bench_app.py")
-    assert "cold start" in out and "ratio" in out
+    assert "cold start" in out and "ratio" in out and "over the walk" in out

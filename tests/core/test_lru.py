@@ -3,6 +3,8 @@
 import gc
 import weakref
 
+import numpy as np
+
 from core.lib.lru import LRUCache, model_cache
 
 
@@ -89,3 +91,21 @@ def test_the_analysis_cache_has_a_byte_budget_from_config(tiny_model, monkeypatc
     forward.analyze(tiny_model, "another input pushes the first one out", None)
     assert forward._CACHE.nbytes <= forward._CACHE.max_bytes or len(forward._CACHE.entries) == 1
     monkeypatch.undo()
+
+
+def test_all_caches_share_one_byte_budget_and_the_oldest_result_of_any_goes_first(monkeypatch):
+    from core.lib import lru
+
+    monkeypatch.setattr(lru, "_CACHES", weakref.WeakSet())  # only this test's caches share the budget
+    monkeypatch.setattr(lru, "TOTAL_BYTES", 3000)  # room for three 1,000-byte results
+    first, second = LRUCache(10, max_bytes=None), LRUCache(10, max_bytes=None)
+    block = lambda: np.zeros(125)  # noqa: E731 (1,000 bytes)
+    first.put("a", block())
+    second.put("b", block())
+    first.put("c", block())
+    assert first.get("a") is not None  # "a" is now used more recently than "b"
+    second.put("d", block())  # four results: the least recently used of any cache goes
+    assert second.get("b") is None and first.get("a") is not None and first.get("c") is not None
+    assert second.get("d") is not None
+    second.put("e", np.zeros(1000))  # bigger than the whole budget: each cache still keeps its newest
+    assert second.get("e") is not None and len(first.entries) >= 1
