@@ -189,10 +189,9 @@ def build(task: str, pools: demo.Pools, run_dir: Path) -> dict:
     (ready.READY_DIR / alias / ready.CARD_FILE).write_text(json.dumps(card, indent=1))
     loaded = models.load_model(alias, device=torch.device("cpu"))  # the shipped adapter, merged as the app does
     scores = heldout.scores(loaded, task)
-    card["held_out"] = {k: v for k, v in scores.items() if k not in ("wrong", "misses")}
+    card["held_out"] = heldout.card_figures(scores)
     if task in heldout.SECOND_FILES:  # the untouched second set (core/finetune/heldout.py)
-        second = heldout.scores(loaded, task, second=True)
-        card["held_out_second"] = {k: v for k, v in second.items() if k not in ("wrong", "misses")}
+        card["held_out_second"] = heldout.card_figures(heldout.scores(loaded, task, second=True))
     (ready.READY_DIR / alias / ready.CARD_FILE).write_text(json.dumps(card, indent=1))
     print(json.dumps({"alias": alias, "held_out": card["held_out"], "train_seconds": card["train_seconds"],
                       "adapter_bytes": asset["bytes"]}), flush=True)

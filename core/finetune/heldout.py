@@ -87,6 +87,11 @@ def qa_scores(loaded: LoadedModel, rows: list[QAExample], options: qa.QAOptions 
     return metrics | {"questions": len(rows), "misses": misses}
 
 
+def card_figures(scores: dict) -> dict:
+    """The figures of a scores dict a model card keeps: everything but the lists of misses."""
+    return {k: v for k, v in scores.items() if k not in ("wrong", "misses")}
+
+
 def scores(loaded: LoadedModel, task: str, folder: Path = HELD_OUT, second: bool = False) -> dict:
     rows = read_rows(task, folder, second)
     return {"sentence": sentiment_scores, "token": ner_scores, "qa": qa_scores}[task](loaded, rows)

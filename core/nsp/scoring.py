@@ -21,7 +21,7 @@ from core.lib.numerics import softmax
 from core.model import forward
 from core.model import precision as precisions
 from core.model.inputs import clean_texts
-from core.model.loading import LoadedModel
+from core.model.loading import LoadedModel, MissingPretrainingHeadError
 
 # Pairs per forward pass when scoring many (sorted by length first, so padding stays small).
 # On one CPU thread the batch size hardly matters; on a GPU bigger batches pay.
@@ -97,7 +97,7 @@ def sentence_head(loaded: LoadedModel) -> SentenceHead:
         return SOP_HEAD
     if loaded.capabilities.nsp:
         return NSP_HEAD
-    raise ValueError(missing_head_message(loaded))
+    raise MissingPretrainingHeadError(missing_head_message(loaded))
 
 
 @dataclass(frozen=True)

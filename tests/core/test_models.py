@@ -156,6 +156,6 @@ def test_a_missing_pretraining_head_points_to_the_pre_train_page_not_the_fine_tu
         assert "fine-tune" not in str(err.value) and "bundled" in str(err.value)
     with pytest.raises(models.MissingPretrainingHeadError):
         mlm.fill_mask(encoder, "the dog [MASK]")
-    with pytest.raises(ValueError, match="Pre-train page") as err:
+    with pytest.raises(models.MissingPretrainingHeadError, match="Pre-train page") as err:
         nsp.sentence_head(encoder)
     assert "once its" not in str(err.value)
