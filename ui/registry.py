@@ -30,6 +30,7 @@ class PageInfo:
 # Icons are Streamlit's bundled Material Symbols, which draw offline and without an emoji font.
 PAGES = (
     PageInfo("pages/home.py", "Home", ":material/home:", "the model in brief and how BERT reads your input"),
+    PageInfo("pages/lessons.py", "Lessons", ":material/school:", "a guided course along the note: predict, then see what the model does"),
     PageInfo("pages/embeddings.py", "Input embeddings", ":material/stacks:", "token + segment + position, LayerNorm, learned positions"),
     PageInfo("pages/contextual.py", "Contextual embeddings", ":material/scatter_plot:", "tokens through the layers, word senses, sentence vectors"),
     PageInfo("pages/attention.py", "Attention", ":material/visibility:", "every layer and head: heatmaps, overview, bertviz, rollout, q·k, ablation"),
@@ -40,4 +41,5 @@ PAGES = (
     PageInfo("pages/nsp_batch.py", "NSP batch", ":material/table:", "score a TSV/CSV/JSONL file of sentence pairs and download the results"),
     PageInfo("pages/tasks.py", "Four ways to use BERT", ":material/apps:", "sentence, token and pair classification, and QA answer spans"),
     PageInfo("pages/finetune.py", "Fine-tune", ":material/model_training:", "train a copy of BERT for one of its four uses and inspect it"),
+    PageInfo("pages/findings.py", "Findings", ":material/biotech:", "published results about BERT, measured live on the loaded model"),
 )

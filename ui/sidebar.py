@@ -38,8 +38,11 @@ def _init_state() -> None:
 
 
 def _sync_query_params() -> None:
-    """Mirror the selection in the URL so a copied link reopens it."""
-    wanted = {QUERY_KEYS[k]: st.session_state[k] for k in QUERY_KEYS if st.session_state[k]}
+    """Mirror the selection in the URL so a copied link reopens it (a page's own parameters, such as the
+    Lessons page's ?step=, stay)."""
+    own = set(QUERY_KEYS.values())
+    wanted = {k: v for k, v in st.query_params.items() if k not in own}
+    wanted |= {QUERY_KEYS[k]: st.session_state[k] for k in QUERY_KEYS if st.session_state[k]}
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 

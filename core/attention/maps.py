@@ -9,6 +9,7 @@ token i spreads its attention over all tokens, so every row sums to 1. Nothing h
 from __future__ import annotations
 
 import io
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,8 @@ STATISTICS = {
     "previous": ("attention to previous token", "mean share on the token just before (i → i−1)"),
     "next": ("attention to next token", "mean share on the token just after (i → i+1)"),
     "other_sentence": ("attention to the other sentence", "mean share a token of A puts on B and of B on A"),
+    "punctuation": ("attention to punctuation", "mean share of each row on punctuation tokens (. , ? …)"),
+    "distance": ("attention distance (tokens)", "mean |i − j| under each row's weights: how far away a head looks"),
 }
 # Appended to repeated labels so plotly keeps them as separate categories while they look the same.
 ZERO_WIDTH_SPACE = "\u200b"
@@ -191,7 +194,23 @@ def _statistic_values(key: str, attn: np.ndarray, encoded: EncodedInput) -> np.n
             return np.full(attn.shape[:2], np.nan)
         rows = mask.any(axis=1)
         return (attn * mask).sum(-1)[..., rows].mean(-1)
+    if key == "punctuation":
+        punctuation = _punctuation_positions(encoded)
+        return attn[..., punctuation].sum(-1).mean(-1) if punctuation else np.zeros(attn.shape[:2])
+    if key == "distance":
+        positions = np.arange(seq)
+        return (attn * np.abs(positions[:, None] - positions[None, :])).sum(-1).mean(-1)
     raise ValueError(f"unknown statistic {key!r}; choose one of {', '.join(STATISTICS)}")
+
+
+def _punctuation_positions(encoded: EncodedInput) -> list[int]:
+    """Positions of ordinary tokens made of punctuation only ('.', ',', '?', '##.'…); specials are not."""
+    def punctuation(token: str) -> bool:
+        token = token.removeprefix("##")
+        return bool(token) and all(unicodedata.category(c).startswith("P") for c in token)
+
+    return [i for i, (token, special) in enumerate(zip(encoded.tokens, encoded.special_mask))
+            if not special and punctuation(token)]
 
 
 def head_statistic(analysis: Analysis, key: str) -> HeadStatistic:

@@ -3,11 +3,14 @@
 Note section 1: inside each encoder, multi-head self-attention scores token j for token i as
 q_i · k_j / √d and turns each row of scores into weights with a softmax. Forward hooks on the
 model's own `query` / `key` projections record q and k; a forward hook on the self-attention module
-zeroes chosen heads' outputs (what the old `head_mask` argument did). No model code is copied.
+multiplies each head's output by a gate (what the old `head_mask` argument did): 0 switches a head off, and a
+gate that requires grad gives the loss's gradient per head (Michel et al. 2019's head importance, core/findings).
+No model code is copied.
 """
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -128,16 +131,30 @@ def query_key(loaded: LoadedModel, text_a: str, text_b: str | None = None) -> Qu
 @contextmanager
 def heads_switched_off(loaded: LoadedModel, heads: tuple[tuple[int, int], ...]):
     """Zero the chosen heads' slices of each self-attention output (before the output projection)."""
-    modules = _self_attention_modules(loaded)
-    num_heads = loaded.config.num_attention_heads
-    by_layer: dict[int, list[int]] = {}
+    num_layers, num_heads = len(_self_attention_modules(loaded)), loaded.config.num_attention_heads
+    gates = torch.ones(num_layers, num_heads, device=loaded.device)
     for layer, head in heads:
-        if not (0 <= layer < len(modules) and 0 <= head < num_heads):
+        if not (0 <= layer < num_layers and 0 <= head < num_heads):
             raise ValueError(f"no head {head} in {attention_layer_label(layer)}: this model has layers "
-                             f"1–{len(modules)} × heads 0–{num_heads - 1}")
-        by_layer.setdefault(layer, []).append(head)
-    handles = [modules[layer].register_forward_hook(_zero_heads_hook(chosen, num_heads))
-               for layer, chosen in by_layer.items()]
+                             f"1–{num_layers} × heads 0–{num_heads - 1}")
+        gates[layer, head] = 0.0
+    with head_gates(loaded, gates):
+        yield
+
+
+@contextmanager
+def head_gates(loaded: LoadedModel, gates: torch.Tensor):
+    """Multiply each head's slice of every self-attention output by gates[layer, head] (layers, heads): 1 keeps a
+    head, 0 switches it off; gates that require grad make the loss differentiable per head. The one place hooks
+    change what the heads say. The hooks act only in the calling thread: other sessions running the same shared
+    model meanwhile get the intact model."""
+    modules = _self_attention_modules(loaded)
+    if tuple(gates.shape) != (len(modules), loaded.config.num_attention_heads):
+        raise ValueError(f"head gates must be (layers, heads) = ({len(modules)}, {loaded.config.num_attention_heads}), "
+                         f"not {tuple(gates.shape)}")
+    thread = threading.get_ident()
+    handles = [module.register_forward_hook(_gate_hook(gates[layer], thread))
+               for layer, module in enumerate(modules) if gates.requires_grad or not bool((gates[layer] == 1).all())]
     try:
         yield
     finally:
@@ -145,14 +162,14 @@ def heads_switched_off(loaded: LoadedModel, heads: tuple[tuple[int, int], ...]):
             handle.remove()
 
 
-def _zero_heads_hook(chosen: list[int], num_heads: int):
+def _gate_hook(gate: torch.Tensor, thread: int):
+    """A forward hook scaling the heads of one self-attention output (batch, seq, heads·d) by gate (heads,)."""
     def hook(_module, _inputs, output):
+        if threading.get_ident() != thread:
+            return None  # another session's forward pass through the shared model: leave it intact
         context = output[0]
-        head_dim = context.shape[-1] // num_heads
-        context = context.clone()
-        for head in chosen:
-            context[..., head * head_dim:(head + 1) * head_dim] = 0.0
-        return (context, *output[1:])
+        scaled = context.unflatten(-1, (gate.shape[0], -1)) * gate.to(context.dtype)[:, None]
+        return (scaled.flatten(-2), *output[1:])
 
     return hook
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from core.cli import attention, basic, embeddings, finetune, mlm, nsp, pretrain, tasks
+from core.cli import attention, basic, embeddings, findings, finetune, lessons, mlm, nsp, pretrain, tasks
 from core.cli.args import merge_sentences, print_text, report_error, to_jsonable
 
 # Modules whose register() adds sub-commands, in the order `--help` lists them.
-COMMAND_MODULES = (basic, mlm, tasks, nsp, embeddings, attention, finetune, pretrain)
+COMMAND_MODULES = (basic, mlm, tasks, nsp, embeddings, attention, finetune, pretrain, lessons, findings)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -86,6 +86,19 @@ def test_statistics_match_their_definitions(pair, single):
     assert np.isnan(attention.head_statistic(single, "other_sentence").values).all()
 
 
+def test_punctuation_and_distance_statistics_match_their_definitions(tiny_model):
+    analysis = forward.analyze(tiny_model, "the dog , the cat .", "he paid cash ?")
+    attn, tokens = analysis.attentions, analysis.inputs.tokens
+    punctuation = [i for i, t in enumerate(tokens) if t in (",", ".", "?")]
+    assert len(punctuation) == 3
+    np.testing.assert_allclose(attention.head_statistic(analysis, "punctuation").values,
+                               attn[..., punctuation].sum(-1).mean(-1), rtol=1e-5)
+    seq = len(tokens)
+    distance = np.abs(np.arange(seq)[:, None] - np.arange(seq)[None, :])
+    np.testing.assert_allclose(attention.head_statistic(analysis, "distance").values[1, 3],
+                               (attn[1, 3] * distance).sum(-1).mean(), rtol=1e-5)
+
+
 def test_rollout_rows_sum_to_one_and_start_from_layer_zero(pair):
     rollout = attention.attention_rollout(pair)
     assert rollout.matrices.shape == (pair.num_layers, len(pair.inputs), len(pair.inputs))

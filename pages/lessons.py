@@ -1,0 +1,35 @@
+"""Lessons: a short course along the note — each step sets an input, asks for a prediction, then shows the model's own
+answer and explains it, in English or Simplified Chinese."""
+
+import streamlit as st
+
+from core.lessons import course
+from ui import session
+from ui.sections import lessons
+
+lessons.switch_if_asked()
+selection = session.current()
+if st.query_params.get("lang") not in course.LANGUAGES:
+    st.query_params["lang"] = "en"
+language = st.segmented_control("Language / 语言", list(course.LANGUAGES), format_func=course.LANGUAGES.get,
+                                default=st.query_params["lang"], key="lessons_lang")
+if language and language != st.query_params["lang"]:
+    st.query_params["lang"] = language
+language = st.query_params["lang"]
+
+st.title("Lessons" if language == "en" else "课程")
+st.markdown(
+    "Six short lessons along the note. Each step gives an input and a question: **predict first**, then reveal "
+    "what the loaded model really does, and open the page that shows it in full."
+    if language == "en" else
+    "六节短课，沿着笔记的顺序。每一步给出一个输入和一个问题：**先预测**，再揭晓当前模型真正的答案，"
+    "然后打开完整展示它的页面。"
+)
+step = lessons.current_step(language)
+st.query_params["step"] = step.key
+left, right = st.columns([1, 3])
+with right:  # first: revealing the step marks it done in the outline
+    lessons.show_step(step, selection.model_name, language)
+with left:
+    st.caption(lessons.word("outline", language))
+    lessons.outline(step, language)
