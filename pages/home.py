@@ -16,6 +16,9 @@ st.markdown(
     "(BERT-Base stacks 12 encoders, BERT-Large 24). One encoder = multi-head self-attention → add & norm → "
     "feed-forward → add & norm. Type sentences in the sidebar; every view below reads one forward pass."
 )
+st.page_link(registry.page_file("pages/lessons.py"), icon=":material/school:",
+             label="New to BERT? The Lessons walk through the note step by step: predict, then see what the model "
+                   "does (English / 中文)")
 loaded = session.require_model()
 card = model_card.model_card(loaded)
 
@@ -59,6 +62,8 @@ if bundled_card:
 
 HELD_OUT_NAMES = {"accuracy": "accuracy", "per_loc_org_f1": "entity F1: people, places, organisations together",
                   "exact_match": "exact match", "f1": "word-overlap F1 (SQuAD)"}
+LATER_SETS = {"held_out_second": "second set (written later, untouched)",
+              "held_out_third": "third set (written later still, untouched)"}
 ready_card = ready.read_card(loaded.name) if loaded.name in config.READY_ALIASES else None
 if ready_card:
     with st.expander("About this ready-made model: what it was trained on, what it scores"):
@@ -73,10 +78,11 @@ if ready_card:
         held_out = ready_card.get("held_out", {})
         rows = [(HELD_OUT_NAMES.get(name, name), value) for name, value in held_out.items() if isinstance(value, float)]
         rows += [(f"{kind}: entity F1", figures["f1"]) for kind, figures in held_out.get("per_kind", {}).items()]
-        if second := ready_card.get("held_out_second"):  # the first set's misses guided the generator's last revision
+        later = [(LATER_SETS[key], ready_card[key]) for key in LATER_SETS if key in ready_card]
+        if later:  # each earlier set's misses guided a revision of the data generator
             rows = [(f"{name}, first set (its misses guided the data generator)", value) for name, value in rows]
-            rows += [(f"{HELD_OUT_NAMES.get(name, name)}, second set (written later, untouched)", value)
-                     for name, value in second.items() if isinstance(value, float)]
+            rows += [(f"{HELD_OUT_NAMES.get(name, name)}, {label}", value)
+                     for label, figures in later for name, value in figures.items() if isinstance(value, float)]
         st.dataframe(pd.DataFrame(rows, columns=["held-out check", "score"]).style.format({"score": "{:.0%}"}),
                      hide_index=True)
 

@@ -190,8 +190,8 @@ def build(task: str, pools: demo.Pools, run_dir: Path) -> dict:
     loaded = models.load_model(alias, device=torch.device("cpu"))  # the shipped adapter, merged as the app does
     scores = heldout.scores(loaded, task)
     card["held_out"] = heldout.card_figures(scores)
-    if task in heldout.SECOND_FILES:  # the untouched second set (core/finetune/heldout.py)
-        card["held_out_second"] = heldout.card_figures(heldout.scores(loaded, task, second=True))
+    for number, key in enumerate(heldout.CARD_KEYS[1:len(heldout.SETS[task])], start=2):  # the later, untouched sets
+        card[key] = heldout.card_figures(heldout.scores(loaded, task, number=number))
     (ready.READY_DIR / alias / ready.CARD_FILE).write_text(json.dumps(card, indent=1))
     print(json.dumps({"alias": alias, "held_out": card["held_out"], "train_seconds": card["train_seconds"],
                       "adapter_bytes": asset["bytes"]}), flush=True)

@@ -65,20 +65,28 @@ def test_ner_clears_its_held_out_bar(scores):
 # guided the generator's last revision, so the second set (written later, never looked at before scoring) is the
 # untouched check; issue 17's bar (exact match ≥ 60 %, F1 ≥ 75 %) must hold on both, and does not on the second yet:
 # it stays below as a strict xfail.
+# The third set was written later still, by someone who saw neither the generator nor the other sets.
 QA_FLOOR = {"exact_match": 0.70, "f1": 0.77}
-QA_SECOND_FLOOR = {"exact_match": 0.55, "f1": 0.62}
+QA_LATER_FLOORS = {2: {"exact_match": 0.55, "f1": 0.62}, 3: {"exact_match": 0.40, "f1": 0.58}}
 QA_BAR = {"exact_match": 0.60, "f1": 0.75}
 
 
 @pytest.fixture(scope="module")
-def qa_second(loaded):
-    return heldout.scores(loaded[config.READY_MODELS["qa"]], "qa", second=True)
+def qa_later(loaded):
+    """The shipped QA model's scores on the later, untouched sets, by set number."""
+    return {number: heldout.scores(loaded[config.READY_MODELS["qa"]], "qa", number=number) for number in QA_LATER_FLOORS}
 
 
-def test_qa_keeps_its_shipped_held_out_scores(scores, qa_second):
+@pytest.fixture(scope="module")
+def qa_second(qa_later):
+    return qa_later[2]
+
+
+def test_qa_keeps_its_shipped_held_out_scores(scores, qa_later):
     qa = scores["bundled-qa"]
     assert all(qa[name] >= floor for name, floor in QA_FLOOR.items()), qa["misses"]
-    assert all(qa_second[name] >= floor for name, floor in QA_SECOND_FLOOR.items()), qa_second["misses"]
+    for number, floors in QA_LATER_FLOORS.items():
+        assert all(qa_later[number][name] >= floor for name, floor in floors.items()), qa_later[number]["misses"]
 
 
 def test_qa_clears_its_bar_on_the_set_its_generator_was_revised_from(scores):
@@ -92,10 +100,17 @@ def test_qa_clears_its_bar_on_the_untouched_set(qa_second):
     assert all(qa_second[name] >= bar for name, bar in QA_BAR.items()), qa_second["misses"]
 
 
-def test_the_qa_card_reports_the_second_set(qa_second):
+@pytest.mark.xfail(strict=True, reason="issue 17's QA bar is not met on the third held-out set either (exact match "
+                                       "44.4 %, F1 62.4 %); a build that meets it turns this into a failure")
+def test_qa_clears_its_bar_on_the_third_set(qa_later):
+    assert all(qa_later[3][name] >= bar for name, bar in QA_BAR.items()), qa_later[3]["misses"]
+
+
+def test_the_qa_card_reports_the_later_sets(qa_later):
     card = ready.read_card(config.READY_MODELS["qa"])
-    for key in ("exact_match", "f1", "questions"):
-        assert qa_second[key] == pytest.approx(card["held_out_second"][key], abs=1e-9), key
+    for number, card_key in ((2, "held_out_second"), (3, "held_out_third")):
+        for key in ("exact_match", "f1", "questions"):
+            assert qa_later[number][key] == pytest.approx(card[card_key][key], abs=1e-9), (card_key, key)
 
 
 @pytest.mark.parametrize("alias", READY)
