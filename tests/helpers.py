@@ -182,12 +182,13 @@ _READY_MODELS_BOOT = ("import json, sys; from core import config; config.READY_M
 
 
 @contextmanager
-def streamlit_server(env: dict | None = None, timeout_s: float = 90, ready_models: dict | None = None):
-    """Start `streamlit run app.py` on loopback; yield its base URL; stop it afterwards. `ready_models`: task →
-    model name, in place of config.READY_MODELS's (e.g. tiny checkpoints' folders)."""
+def streamlit_server(env: dict | None = None, timeout_s: float = 90, ready_models: dict | None = None,
+                     script: Path | None = None):
+    """Start `streamlit run app.py` (or another `script`) on loopback; yield its base URL; stop it afterwards.
+    `ready_models`: task → model name, in place of config.READY_MODELS's (e.g. tiny checkpoints' folders)."""
     port = free_port()
     launch = ["-c", _READY_MODELS_BOOT, json.dumps(ready_models)] if ready_models else ["-m", "streamlit"]
-    cmd = [sys.executable, *launch, "run", str(ROOT / "app.py"), "--server.headless=true",
+    cmd = [sys.executable, *launch, "run", str(script or ROOT / "app.py"), "--server.headless=true",
            f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"]
     # Each server saves into a folder of its own unless the test names one: a model one module trained never
     # blocks another module's run of the same name (replacing a saved model needs a confirmation).
