@@ -3,19 +3,13 @@ answer and explains it, in English or Simplified Chinese."""
 
 import streamlit as st
 
-from core.lessons import course
 from ui import session
+from ui.language import language_switch
 from ui.sections import lessons
 
 lessons.switch_if_asked()
 selection = session.current()
-if st.query_params.get("lang") not in course.LANGUAGES:
-    st.query_params["lang"] = "en"
-language = st.segmented_control("Language / 语言", list(course.LANGUAGES), format_func=course.LANGUAGES.get,
-                                default=st.query_params["lang"], key="lessons_lang")
-if language and language != st.query_params["lang"]:
-    st.query_params["lang"] = language
-language = st.query_params["lang"]
+language = language_switch()
 
 st.title("Lessons" if language == "en" else "课程")
 st.markdown(

@@ -1,7 +1,8 @@
 """`python -m core findings`: the Findings page's cards (published BERT results) measured on a model.
 
-`--json` prints {"model": str, "findings": [{"card", "title", "paper", "claim", "paper_figure", "measured",
-"verdict", "reproduced", and the card's numbers}, …]}, one entry per card asked for; the text output shows the same.
+`--json` prints {"model": str, "language": str, "findings": [{"card", "title", "paper", "claim", "paper_figure",
+"measured", "verdict", "reproduced", and the card's numbers}, …]}, one entry per card asked for; the text output
+shows the same. `--lang zh` gives the texts in Simplified Chinese (the field names and the numbers stay).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 from core.cli.args import add_common, to_jsonable
 from core.cli.basic import load_for_cli
 from core.findings import gallery
+from core.lib.i18n import LANGUAGES
 from core.model.layers import attention_layer_label
 
 
@@ -76,11 +78,13 @@ def _head_stats(result) -> dict:
 _NUMBERS = {"clark": _clark, "ethayarajh": _ethayarajh, "michel": _michel, "lama": _lama, "head_stats": _head_stats}
 
 
-def finding_entry(result) -> dict:
-    """One card's result as the command prints it: what it reproduces, the measured line, the verdict, the numbers."""
+def finding_entry(result, language: str) -> dict:
+    """One card's result as the command prints it: what it reproduces, the measured line, the verdict, the numbers
+    (the texts in `language`)."""
     card = result.card
-    return {"card": card.key, "title": card.title, "paper": card.paper.citation(), "claim": card.claim,
-            "paper_figure": card.figure, "measured": result.measured, "verdict": result.verdict.text,
+    return {"card": card.key, "title": card.title.in_(language), "paper": card.paper.citation(),
+            "claim": card.claim.in_(language), "paper_figure": card.figure.in_(language),
+            "measured": result.measured.in_(language), "verdict": result.verdict.text.in_(language),
             "reproduced": result.verdict.reproduced, **_rounded(to_jsonable(_NUMBERS[card.key](result)))}
 
 
@@ -88,7 +92,8 @@ def cmd_findings(args: argparse.Namespace) -> dict:
     """Every card asked for, computed on the model (once per model and card in this process)."""
     loaded = load_for_cli(args.model)
     keys = list(gallery.CARDS) if args.card == "all" else [args.card]
-    return {"model": loaded.name, "findings": [finding_entry(gallery.finding(loaded, key)) for key in keys]}
+    return {"model": loaded.name, "language": args.lang,
+            "findings": [finding_entry(gallery.finding(loaded, key), args.lang) for key in keys]}
 
 
 def register(subparsers) -> None:
@@ -97,4 +102,5 @@ def register(subparsers) -> None:
     add_common(parser)
     parser.add_argument("--card", default="all", choices=[*gallery.CARDS, "all"],
                         help="which finding to measure (default: all)")
+    parser.add_argument("--lang", choices=list(LANGUAGES), default="en", help="en or zh")
     parser.set_defaults(func=cmd_findings)

@@ -7,6 +7,7 @@ import argparse
 from core.cli.args import add_common
 from core.cli.basic import load_for_cli
 from core.lessons import course
+from core.lib.i18n import LANGUAGES
 
 
 def _step_result(step: course.Step, model: str | None, language: str) -> dict:
@@ -29,6 +30,6 @@ def cmd_lessons(args: argparse.Namespace) -> dict:
 def register(subparsers) -> None:
     parser = subparsers.add_parser("lessons", help="the guided lessons' questions and the model's measured answers")
     parser.add_argument("--step", default=None, help="one step, e.g. 4.1 (default: every step)")
-    parser.add_argument("--lang", choices=list(course.LANGUAGES), default="en", help="en or zh")
+    parser.add_argument("--lang", choices=list(LANGUAGES), default="en", help="en or zh")
     add_common(parser)
     parser.set_defaults(func=cmd_lessons)

@@ -18,6 +18,7 @@ from core.embeddings.input_embedding import cosine_matrix
 from core.findings import corpus
 from core.findings.passes import CorpusPass, corpus_pass
 from core.findings.result import Card, Paper, Progress, Table, Verdict, halves, layer_span
+from core.lib.i18n import NOTHING, Text
 from core.model.layers import hidden_labels
 from core.model.loading import LoadedModel
 
@@ -29,16 +30,32 @@ MIN_CONTEXTS = 2
 
 CARD = Card(
     key="ethayarajh",
-    name="Contextuality (Ethayarajh)",
-    title="How contextual are the word vectors? Self-similarity per layer",
+    name=Text("Contextuality (Ethayarajh)", "语境化程度（Ethayarajh）"),
+    title=Text("How contextual are the word vectors? Self-similarity per layer", "词向量有多依赖语境？逐层的自相似度"),
     paper=Paper("Ethayarajh", 2019, "How Contextual are Contextualized Word Representations? Comparing the "
                 "Geometry of BERT, ELMo, and GPT-2 Embeddings", "EMNLP"),
-    claim="Upper layers produce more context-specific representations: in BERT a word's self-similarity (the "
-          "cosine of its vectors in different contexts) falls in the upper layers, even though every vector "
-          "grows more alike (the anisotropy baseline rises) — so adjusted for anisotropy it falls further.",
-    figure="Figure 2: BERT's self-similarity, adjusted for anisotropy, decreases from the lower to the upper layers; "
-           "Figure 1: the anisotropy baseline (cosine of random words) increases with depth.",
+    claim=Text("Upper layers produce more context-specific representations: in BERT a word's self-similarity (the "
+               "cosine of its vectors in different contexts) falls in the upper layers, even though every vector "
+               "grows more alike (the anisotropy baseline rises) — so adjusted for anisotropy it falls further.",
+               "越往上层，表示越依赖具体语境：在 BERT 中，一个词的自相似度（它在不同语境中的向量之间的余弦）在上层"
+               "下降，尽管所有向量整体上变得更相似（各向异性基线上升）——因此按各向异性校正后，它下降得更多。"),
+    figure=Text("Figure 2: BERT's self-similarity, adjusted for anisotropy, decreases from the lower to the upper "
+                "layers; Figure 1: the anisotropy baseline (cosine of random words) increases with depth.",
+                "图 2：按各向异性校正后，BERT 的自相似度从下层到上层逐渐降低；图 1：各向异性基线（随机词之间的余弦）"
+                "随深度增加。"),
 )
+# The measured line and the verdict, filled from the same numbers in both languages.
+MEASURED = Text("Adjusted self-similarity {low:.3f} in the lower {lower}, {high:.3f} in the upper {upper}, lowest in "
+                "layer {lowest} ({lowest_value:.3f}); the anisotropy baseline is {first:.3f} in layer 1, highest in "
+                "layer {peak} ({peak_value:.3f}), {last:.3f} in layer {layers} ({words} words, ≥ {contexts} contexts "
+                "each).",
+                "校正后的自相似度：下半部分（{lower}）为 {low:.3f}，上半部分（{upper}）为 {high:.3f}，第 {lowest} 层最低"
+                "（{lowest_value:.3f}）；各向异性基线在第 1 层为 {first:.3f}，第 {peak} 层最高（{peak_value:.3f}），"
+                "第 {layers} 层为 {last:.3f}（{words} 个词，每个词至少有 {contexts} 个语境）。")
+VERDICT = Text("adjusted self-similarity {falls} from the lower to the upper layers ({low:.3f} → {high:.3f}){rises}",
+               "校正后的自相似度从下层到上层{falls}（{low:.3f} → {high:.3f}）{rises}")
+FALLS, DOES_NOT_FALL = Text("falls", "下降"), Text("does not fall", "没有下降")
+RISES_AGAIN = Text(", though it rises again after layer {lowest}", "，不过在第 {lowest} 层之后又回升")
 
 
 @dataclass(frozen=True)
@@ -59,7 +76,7 @@ class EthayarajhResult:
     adjusted: np.ndarray  # (layers + 1,) self_similarity - baseline
     lower_adjusted: float  # mean adjusted self-similarity over the lower half of layers 1 … N
     upper_adjusted: float  # … over the upper half
-    measured: str
+    measured: Text
     verdict: Verdict
     table: Table
 
@@ -116,13 +133,13 @@ def ethayarajh_from(passed: CorpusPass) -> EthayarajhResult:
     lower, upper = halves(passed.num_layers)
     low, high = float(adjusted[lower].mean()), float(adjusted[upper].mean())
     lowest, peak = int(np.argmin(adjusted[1:])) + 1, int(np.argmax(baseline[1:])) + 1
-    measured = (f"Adjusted self-similarity {low:.3f} in the lower {layer_span(lower)}, {high:.3f} in the upper "
-                f"{layer_span(upper)}, lowest in layer {lowest} ({adjusted[lowest]:.3f}); the anisotropy baseline is "
-                f"{baseline[1]:.3f} in layer 1, highest in layer {peak} ({baseline[peak]:.3f}), {baseline[-1]:.3f} in "
-                f"layer {passed.num_layers} ({len(words)} words, ≥ {min(w.contexts for w in words)} contexts each).")
-    rises_again = "" if lowest == passed.num_layers else f", though it rises again after layer {lowest}"
-    verdict = Verdict.of(high < low, f"adjusted self-similarity {'falls' if high < low else 'does not fall'} "
-                         f"from the lower to the upper layers ({low:.3f} → {high:.3f}){rises_again}")
+    measured = MEASURED.format(low=low, lower=layer_span(lower), high=high, upper=layer_span(upper), lowest=lowest,
+                               lowest_value=adjusted[lowest], first=baseline[1], peak=peak, peak_value=baseline[peak],
+                               last=baseline[-1], layers=passed.num_layers, words=len(words),
+                               contexts=min(w.contexts for w in words))
+    rises = NOTHING if lowest == passed.num_layers else RISES_AGAIN.format(lowest=lowest)
+    verdict = Verdict.of(high < low, VERDICT.format(falls=FALLS if high < low else DOES_NOT_FALL, low=low, high=high,
+                                                    rises=rises))
     labels = hidden_labels(passed.num_layers)
     return EthayarajhResult(CARD, passed.model_name, labels, words, self_similarity, baseline, adjusted, low, high,
                             measured, verdict, _table(labels, words, (self_similarity, baseline, adjusted)))

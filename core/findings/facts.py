@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.lib.i18n import Text
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -80,3 +82,10 @@ FACTS: tuple[Fact, ...] = (
             ("Birds use their wings to [MASK].", "fly"),
             ("You keep money in a [MASK].", "bank")),
 )
+# The relations' names as the page and the charts show them (the statements stay English: the vocabulary is).
+RELATION_NAMES = {
+    "capital": Text("capital", "首都"), "language": Text("language", "语言"),
+    "continent or country": Text("continent or country", "所在大洲或国家"), "made of": Text("made of", "材料"),
+    "animals": Text("animals", "动物"), "opposites": Text("opposites", "反义词"),
+    "everyday knowledge": Text("everyday knowledge", "日常常识"),
+}

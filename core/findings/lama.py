@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.findings.facts import FACTS, Fact
+from core.findings.facts import FACTS, RELATION_NAMES, Fact
 from core.findings.result import Card, Paper, Progress, Table, Verdict, percent
+from core.lib.i18n import Text
 from core.mlm.fill_mask import fill_mask_batch
 from core.model import loading as models
 
@@ -26,17 +27,30 @@ SHARE_OF_PAPER = 0.75
 
 CARD = Card(
     key="lama",
-    name="Facts (LAMA)",
-    title="Facts in the MLM head: a LAMA-style knowledge probe",
+    name=Text("Facts (LAMA)", "事实知识（LAMA）"),
+    title=Text("Facts in the MLM head: a LAMA-style knowledge probe", "MLM 头里的事实：LAMA 式知识探测"),
     paper=Paper("Petroni, Rocktäschel, Lewis, Bakhtin, Wu, Miller & Riedel", 2019,
                 "Language Models as Knowledge Bases?", "EMNLP"),
-    claim="Without fine-tuning, BERT-large recalls relational facts from cloze statements about as well as a "
-          "knowledge base extracted by a supervised system: its first guess is right for about a third of T-REx "
-          "facts. The facts here are a few dozen hand-written ones, not LAMA's sets, so only the order of "
-          "magnitude compares.",
-    figure="Table 2: mean P@1 of BERT-large — T-REx 32.3 %, ConceptNet 19.2 %, SQuAD 17.4 %, Google-RE 10.5 % "
-           "(BERT-base: 31.1, 15.6, 14.1, 9.8 %).",
+    claim=Text("Without fine-tuning, BERT-large recalls relational facts from cloze statements about as well as a "
+               "knowledge base extracted by a supervised system: its first guess is right for about a third of T-REx "
+               "facts. The facts here are a few dozen hand-written ones, not LAMA's sets, so only the order of "
+               "magnitude compares.",
+               "不经微调，BERT-large 从完形填空式的陈述中回忆关系事实的能力，与有监督系统抽取出的知识库大致相当："
+               "对大约三分之一的 T-REx 事实，它的第一个猜测就是对的。这里的事实是几十条手写的句子，而不是 LAMA "
+               "的数据集，所以只能比较数量级。"),
+    figure=Text("Table 2: mean P@1 of BERT-large — T-REx 32.3 %, ConceptNet 19.2 %, SQuAD 17.4 %, Google-RE 10.5 % "
+                "(BERT-base: 31.1, 15.6, 14.1, 9.8 %).",
+                "表 2：BERT-large 的平均 P@1——T-REx 32.3 %，ConceptNet 19.2 %，SQuAD 17.4 %，Google-RE 10.5 %"
+                "（BERT-base：31.1、15.6、14.1、9.8 %）。"),
 )
+# The measured line and the verdict, filled from the same numbers in both languages.
+MEASURED = Text("P@1 {p_at_1}, P@10 {p_at_10} over {facts} facts ({skipped} left out); best relation: {best} "
+                "(P@1 {best_p_at_1}).",
+                "在 {facts} 条事实上 P@1 为 {p_at_1}，P@10 为 {p_at_10}（略去 {skipped} 条）；最好的关系：{best}"
+                "（P@1 {best_p_at_1}）。")
+VERDICT = Text("P@1 {p_at_1} against BERT-large's {paper} on T-REx ({compared}; a different, small, hand-written set)",
+               "P@1 为 {p_at_1}，而 BERT-large 在 T-REx 上为 {paper}（{compared}；这里是另一套很小的手写事实）")
+COMPARABLE, FAR_LOWER = Text("comparable", "相当"), Text("far lower", "低得多")
 
 
 @dataclass(frozen=True)
@@ -63,7 +77,7 @@ class LamaResult:
     relations: list[RelationScore]  # (relations,) in FACTS' order
     p_at_1: float  # over all facts answered
     p_at_10: float
-    measured: str
+    measured: Text
     verdict: Verdict
     table: Table
 
@@ -111,9 +125,9 @@ def lama(loaded: models.LoadedModel, on_progress: Progress = None) -> LamaResult
     overall = _score("all", answers)
     enough = overall.p_at_1 >= SHARE_OF_PAPER * PAPER_P_AT_1
     best = max(relations, key=lambda r: r.p_at_1)
-    measured = (f"P@1 {percent(overall.p_at_1)}, P@10 {percent(overall.p_at_10)} over {len(answers)} facts "
-                f"({len(FACTS) - len(facts)} left out); best relation: {best.relation} (P@1 {percent(best.p_at_1)}).")
-    verdict = Verdict.of(enough, f"P@1 {percent(overall.p_at_1)} against BERT-large's {percent(PAPER_P_AT_1)} on "
-                         f"T-REx ({'comparable' if enough else 'far lower'}; a different, small, hand-written set)")
+    measured = MEASURED.format(p_at_1=percent(overall.p_at_1), p_at_10=percent(overall.p_at_10), facts=len(answers),
+                               skipped=len(FACTS) - len(facts), best=RELATION_NAMES[best.relation], best_p_at_1=percent(best.p_at_1))
+    verdict = Verdict.of(enough, VERDICT.format(p_at_1=percent(overall.p_at_1), paper=percent(PAPER_P_AT_1),
+                                                compared=COMPARABLE if enough else FAR_LOWER))
     return LamaResult(CARD, loaded.name, answers, len(FACTS) - len(facts), relations, overall.p_at_1,
                       overall.p_at_10, measured, verdict, _table(answers))

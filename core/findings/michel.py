@@ -18,6 +18,7 @@ import torch
 from core.attention.probe import head_gates
 from core.findings import corpus
 from core.findings.result import Card, Paper, Progress, Table, Verdict, percent
+from core.lib.i18n import Text
 from core.mlm.fill_mask import mlm_head
 from core.mlm.masking import MaskingRule, plan_masking
 from core.mlm.scoring import log_probs_at
@@ -37,15 +38,25 @@ PAPER_PRUNABLE = 0.4  # the paper: 40 % of BERT's heads (MNLI) go without a noti
 
 CARD = Card(
     key="michel",
-    name="Pruning heads (Michel)",
-    title="Are all heads needed? Pruning heads by importance",
+    name=Text("Pruning heads (Michel)", "剪枝注意力头（Michel）"),
+    title=Text("Are all heads needed? Pruning heads by importance", "每个头都必要吗？按重要性剪枝注意力头"),
     paper=Paper("Michel, Levy & Neubig", 2019, "Are Sixteen Heads Really Better than One?", "NeurIPS"),
-    claim="A large share of attention heads can be removed at test time without much loss: pruned in order of "
-          "increasing importance (gradient of the loss w.r.t. a head mask), up to 40 % of BERT's heads go before "
-          "MNLI accuracy drops noticeably.",
-    figure="Figure 3(b): BERT on MNLI keeps its accuracy with 40 % of its heads pruned by importance, then falls "
-           "quickly.",
+    claim=Text("A large share of attention heads can be removed at test time without much loss: pruned in order of "
+               "increasing importance (gradient of the loss w.r.t. a head mask), up to 40 % of BERT's heads go before "
+               "MNLI accuracy drops noticeably.",
+               "测试时可以去掉很大一部分注意力头，而效果几乎不受损失：按重要性（损失对头掩码的梯度）从低到高剪枝，"
+               "BERT 最多可以去掉 40 % 的头，MNLI 准确率才明显下降。"),
+    figure=Text("Figure 3(b): BERT on MNLI keeps its accuracy with 40 % of its heads pruned by importance, then falls "
+                "quickly.",
+                "图 3(b)：在 MNLI 上，BERT 按重要性剪掉 40 % 的头后仍保持准确率，之后迅速下降。"),
 )
+# The measured line and the verdict, filled from the same numbers in both languages.
+MEASURED = Text("MLM top-1 {full} with every head; {prunable} of the heads can go while accuracy stays ≥ {keep} of "
+                "that; {last} with {last_pruned} gone.",
+                "保留全部头时 MLM top-1 准确率为 {full}；去掉 {prunable} 的头，准确率仍不低于这一数值的 {keep}；"
+                "去掉 {last_pruned} 时为 {last}。")
+VERDICT = Text("{prunable} of the heads can be pruned within {keep} of the unpruned accuracy (paper: {paper} of BERT's)",
+               "可以剪掉 {prunable} 的头，而准确率仍不低于未剪枝时的 {keep}（论文：BERT 的头可剪掉 {paper}）")
 
 
 @dataclass(frozen=True)
@@ -59,7 +70,7 @@ class MichelResult:
     accuracy: list[float]  # (steps,) MLM top-1 accuracy on the masked tokens
     masked_tokens: int  # predictions each accuracy is read on
     prunable_share: float  # the largest step whose accuracy, and every step's before it, is ≥ KEEP_ACCURACY × unpruned
-    measured: str
+    measured: Text
     verdict: Verdict
     table: Table
 
@@ -165,10 +176,10 @@ def _table(importance: np.ndarray, normalized: np.ndarray, curve: list[float]) -
 def _result(loaded, sentences: int, importance: np.ndarray, curve: list[float], masked_tokens: int) -> MichelResult:
     normalized = _normalized(importance)
     prunable = _prunable(curve)
-    measured = (f"MLM top-1 {percent(curve[0])} with every head; {percent(prunable)} of the heads can go while "
-                f"accuracy stays ≥ {percent(KEEP_ACCURACY)} of that; {percent(curve[-1])} with {percent(PRUNED_SHARES[-1])} gone.")
-    verdict = Verdict.of(prunable >= PAPER_PRUNABLE, f"{percent(prunable)} of the heads can be pruned within "
-                         f"{percent(KEEP_ACCURACY)} of the unpruned accuracy (paper: {percent(PAPER_PRUNABLE)} of BERT's)")
+    measured = MEASURED.format(full=percent(curve[0]), prunable=percent(prunable), keep=percent(KEEP_ACCURACY),
+                               last=percent(curve[-1]), last_pruned=percent(PRUNED_SHARES[-1]))
+    verdict = Verdict.of(prunable >= PAPER_PRUNABLE, VERDICT.format(
+        prunable=percent(prunable), keep=percent(KEEP_ACCURACY), paper=percent(PAPER_PRUNABLE)))
     return MichelResult(CARD, loaded.name, sentences, importance.astype(np.float32), normalized.astype(np.float32),
                         list(PRUNED_SHARES), curve, masked_tokens, prunable, measured, verdict,
                         _table(importance, normalized, curve))

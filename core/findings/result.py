@@ -1,5 +1,6 @@
 """What every finding card is made of: the paper it reproduces, the paper's claim and figure, the verdict of the
-measurement here, and a table of the measured numbers for CSV export."""
+measurement here, and a table of the measured numbers for CSV export. Every text a person reads is a Text in
+English and Simplified Chinese, filled from the same numbers; the CSV's column names stay English."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core.lib.i18n import Text
+from core.model.layers import layer_label
 from core.render import spreadsheet_safe
 
 # on_progress(done, total): called as a card computes, for a progress bar; None when nobody listens.
@@ -30,21 +33,25 @@ class Card:
     """The static side of a card: what is reproduced and what the paper reported."""
 
     key: str  # the card's name in the CLI and the page (clark, ethayarajh, michel, lama, head_stats)
-    name: str  # a short label for the page's card chooser
-    title: str
-    paper: Paper
-    claim: str  # what the paper found, in words
-    figure: str  # the paper's own number or figure the measurement is set against
+    name: Text  # a short label for the page's card chooser
+    title: Text
+    paper: Paper  # cited as published, in either language
+    claim: Text  # what the paper found, in words
+    figure: Text  # the paper's own number or figure the measurement is set against
 
 
 @dataclass(frozen=True)
 class Verdict:
     reproduced: bool
-    text: str  # one line, starting "reproduced" or "differs", saying how
+    text: Text  # one line, starting "reproduced" or "differs" (已复现 / 有差异), saying how
 
     @classmethod
-    def of(cls, reproduced: bool, how: str) -> Verdict:
-        return cls(reproduced, f"{'reproduced' if reproduced else 'differs'}: {how}")
+    def of(cls, reproduced: bool, how: Text) -> Verdict:
+        return cls(reproduced, (REPRODUCED if reproduced else DIFFERS).format(how=how))
+
+
+REPRODUCED = Text("reproduced: {how}", "已复现：{how}")
+DIFFERS = Text("differs: {how}", "有差异：{how}")
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,13 @@ def middle_layers(num_layers: int) -> list[int]:
     return list(range(first, last + 1))
 
 
-def layer_span(layers: list[int]) -> str:
-    """Consecutive layer numbers in words: [3] -> 'layer 3', [3, 4, 5] -> 'layers 3–5'."""
-    return f"layer {layers[0]}" if len(layers) == 1 else f"layers {layers[0]}–{layers[-1]}"
+def layer_name(hidden_index: int) -> Text:
+    """A layer's name in both languages (core/model/layers.py's in English): 0 -> embeddings, k -> layer k."""
+    return Text(layer_label(hidden_index), "嵌入层" if hidden_index == 0 else f"第 {hidden_index} 层")
+
+
+def layer_span(layers: list[int]) -> Text:
+    """Consecutive layer numbers in words: [3] -> 'layer 3', [3, 4, 5] -> 'layers 3–5' (第 3–5 层)."""
+    if len(layers) == 1:
+        return layer_name(layers[0])
+    return Text(f"layers {layers[0]}–{layers[-1]}", f"第 {layers[0]}–{layers[-1]} 层")

@@ -14,19 +14,7 @@ from dataclasses import dataclass
 from core import config
 from core.lessons import probes
 from core.lessons.probes import Probe
-
-LANGUAGES = {"en": "English", "zh": "中文"}
-
-
-@dataclass(frozen=True)
-class Text:
-    """One text in both languages."""
-
-    en: str
-    zh: str
-
-    def in_(self, language: str) -> str:
-        return self.zh if language == "zh" else self.en
+from core.lib.i18n import Text
 
 
 @dataclass(frozen=True)

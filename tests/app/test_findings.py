@@ -1,17 +1,22 @@
 """The Findings page through AppTest: every card on the tiny model, only the chosen card computed, a model without
-an MLM head answered with its message."""
+an MLM head answered with its message, the page in Chinese, and the language chosen on the Lessons page kept."""
 
 from __future__ import annotations
+
+import json
+import string
 
 import pytest
 
 from core.findings import gallery
 from tests.helpers import app_test, run_page, shown
+from ui.language import LANGUAGE
+from ui.sections import findings as sections
 from ui.state import widget_key
 
 
-def _open(tiny_dirs, card: str, kind: str = "pretraining"):
-    at = run_page("pages/findings.py", {"model": str(tiny_dirs[kind])})
+def _open(tiny_dirs, card: str, kind: str = "pretraining", lang: str = "en"):
+    at = run_page("pages/findings.py", {"model": str(tiny_dirs[kind]), "lang": lang})
     at.session_state["findings_card"] = card
     return at.run()
 
@@ -22,7 +27,7 @@ def test_findings_page_shows_every_card(tiny_dirs, card):
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert at.sidebar.text_area[0].value  # reached through app.py: the shared sidebar is there
-    assert gallery.CARDS[card].title in [s.value for s in at.subheader]
+    assert gallery.CARDS[card].title.en in [s.value for s in at.subheader]
     verdicts = [shown(m.value) for m in [*at.success, *at.warning] if "Verdict:" in m.value]
     assert len(verdicts) == 1 and verdicts[0].startswith("**Verdict:** ")
     assert at.get("plotly_chart") and at.get("download_button")
@@ -58,3 +63,51 @@ def test_a_model_without_an_mlm_head_gets_the_message(tiny_dirs):
     at.session_state["findings_card"] = "clark"
     at.run()
     assert not at.exception and not at.error and at.get("plotly_chart")  # attention cards need no head
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _param(at, key: str) -> str:
+    value = at.query_params[key]
+    return value[0] if isinstance(value, list) else value
+
+
+@pytest.mark.parametrize("card", ["clark", "lama"])
+def test_the_page_in_chinese(tiny_dirs, card):
+    at = _open(tiny_dirs, card, lang="zh")
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == [sections.WORDS["title"].zh]
+    assert gallery.CARDS[card].title.zh in [s.value for s in at.subheader]
+    assert any(gallery.CARDS[card].paper.citation() == c.value for c in at.caption)  # cited as published
+    verdicts = [shown(m.value) for m in [*at.success, *at.warning] if "判定：" in m.value]
+    assert len(verdicts) == 1 and verdicts[0].startswith(("**判定：** 已复现：", "**判定：** 有差异："))
+    measured = next(shown(m.value) for m in at.markdown if "测量结果" in m.value)
+    assert _chinese(measured.split("**")[-1])
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert _chinese(layout["title"]["text"]) and _chinese(layout["yaxis"]["title"]["text"])
+    assert at.segmented_control(key="findings_card").options == [c.name.zh for c in gallery.CARDS.values()]
+
+
+def test_the_page_words_say_the_same_numbers_in_both_languages():
+    def placeholders(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for text in sections.WORDS.values():
+        assert _chinese(text.zh) and text.en.strip()
+        assert placeholders(text.en) == placeholders(text.zh), text
+
+
+def test_the_language_chosen_on_the_lessons_page_carries_to_the_findings_page(tiny_dirs):
+    at = run_page("pages/lessons.py", {"model": str(tiny_dirs["pretraining"]), "step": "1.1"})
+    at.segmented_control(key=widget_key(LANGUAGE)).set_value("zh").run()
+    assert [t.value for t in at.title] == ["课程"] and _param(at, "lang") == "zh"
+    at.session_state["findings_card"] = "lama"
+    at.switch_page("pages/findings.py").run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == [sections.WORDS["title"].zh] and _param(at, "lang") == "zh"
+    assert at.segmented_control(key=widget_key(LANGUAGE)).value == "zh"
+    at.segmented_control(key=widget_key(LANGUAGE)).set_value("en").run()  # and back, on this page
+    assert [t.value for t in at.title] == [sections.WORDS["title"].en] and _param(at, "lang") == "en"
+    assert gallery.CARDS["lama"].title.en in [s.value for s in at.subheader]  # the same card

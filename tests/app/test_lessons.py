@@ -4,6 +4,8 @@ the step is marked done, 'Open it' sets the inputs and the tab of the page it op
 from __future__ import annotations
 
 from tests.helpers import run_page, shown
+from ui.language import LANGUAGE
+from ui.state import widget_key
 
 
 def _lessons(step: str, lang: str = "en", model: str = "bundled"):
@@ -58,7 +60,7 @@ def test_chinese_texts_and_an_unknown_step_gets_a_note():
     assert [t.value for t in at.title] == ["课程"]
     assert any("没有第" in shown(w.value) for w in at.warning)
     assert any("第 1.1 步" in m.value for m in at.markdown)
-    at.segmented_control(key="lessons_lang").set_value("en").run()
+    at.segmented_control(key=widget_key(LANGUAGE)).set_value("en").run()
     assert [t.value for t in at.title] == ["Lessons"] and _param(at, "lang") == "en"
 
 

@@ -1,4 +1,5 @@
-"""`python -m core findings`: every card as JSON, the same numbers as text, and a model without an MLM head."""
+"""`python -m core findings`: every card as JSON, the same numbers as text and in Chinese, and a model without an MLM
+head."""
 
 from __future__ import annotations
 
@@ -34,6 +35,19 @@ def test_cli_findings_text_shows_the_same_numbers(tiny_dirs, capsys):
     text = capsys.readouterr().out
     assert f"verdict: {entry['verdict']}" in text and f"broadest_layer: {entry['broadest_layer']}" in text
     assert f"entropy: {entry['per_layer'][0]['entropy']}" in text
+
+
+def test_cli_findings_in_chinese_has_the_same_fields_and_numbers(tiny_dirs, capsys):
+    model = str(tiny_dirs["pretraining"])
+    runs = {}
+    for lang in ("en", "zh"):
+        assert cli_main(["findings", "--model", model, "--card", "head_stats", "--lang", lang, "--json"]) == 0
+        runs[lang] = json.loads(capsys.readouterr().out)
+    en, zh = (runs[lang]["findings"][0] for lang in ("en", "zh"))
+    assert runs["zh"]["language"] == "zh" and set(en) == set(zh)
+    assert zh["title"] == gallery.CARDS["head_stats"].title.zh and zh["paper"] == en["paper"]
+    assert zh["verdict"].startswith(("已复现：", "有差异：")) and zh["reproduced"] == en["reproduced"]
+    assert f"第 {en['broadest_layer']} 层" in zh["measured"] and zh["per_layer"] == en["per_layer"]
 
 
 def test_cli_findings_without_an_mlm_head_is_a_message_and_exit_2(tiny_dirs, capsys):

@@ -1,5 +1,6 @@
 """Findings: every card on the tiny random BERT (shapes, invariants, parity with the Attention page's statistics),
-the corpus and facts, the head gates, caching, CSV and figures; and on `bundled` the measured headline numbers
+the corpus and facts, the head gates, caching, CSV and figures, every text in both languages with the same numbers;
+and on `bundled` the measured headline numbers
 pinned with a tolerance, so a model rebuild that changes a finding is noticed."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import csv
 import dataclasses
 import io
 import re
+import string
 import threading
 
 import numpy as np
@@ -16,13 +18,17 @@ import torch
 
 from core.attention import maps
 from core.attention.probe import head_gates
-from core.findings import corpus, figures, gallery, michel, passes
+from core.findings import clark, corpus, ethayarajh, facts, figures, gallery, head_stats, lama, michel, passes
 from core.findings.facts import FACTS
 from core.findings.lama import TOP_K
+from core.findings.result import DIFFERS, REPRODUCED, layer_span
+from core.lib.i18n import LANGUAGES, NOTHING, Text
 from core.model import forward
 from core.model import loading as models
 
 RESULTS = ("reproduced: ", "differs: ")
+RESULTS_ZH = ("已复现：", "有差异：")
+CARD_MODULES = {"clark": clark, "ethayarajh": ethayarajh, "michel": michel, "lama": lama, "head_stats": head_stats}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +56,7 @@ def test_clark_shares_are_shares_and_its_top_heads_are_the_largest(found, tiny_m
     previous = result.shares[result.kinds.index("previous")]
     assert result.top_heads["previous"][0].share == pytest.approx(previous.max())
     assert [h.share for h in result.top_heads["next"]] == sorted((h.share for h in result.top_heads["next"]), reverse=True)
-    assert result.verdict.text.startswith(RESULTS) and len(result.table.rows) == layers * heads
+    assert result.verdict.text.en.startswith(RESULTS) and len(result.table.rows) == layers * heads
 
 
 def test_corpus_pass_statistics_are_the_attention_pages_on_each_input(tiny_model):
@@ -81,7 +87,7 @@ def test_head_statistics_invariants(found):
     np.testing.assert_allclose(values["special"], values["cls"] + values["sep"], rtol=1e-6)
     np.testing.assert_array_equal(values["sep"], clark.shares[clark.kinds.index("sep")])  # one pass, one number
     assert result.broadest_layer == int(np.argmax(result.layer_entropy)) + 1
-    assert result.verdict.text.startswith(RESULTS)
+    assert result.verdict.text.en.startswith(RESULTS)
 
 
 def test_self_similarity_is_the_mean_pairwise_cosine_of_a_words_vectors(found, tiny_model):
@@ -105,7 +111,7 @@ def test_pruning_curve_and_importance(found, tiny_model):
     assert result.importance.shape == result.normalized.shape == shape and (result.importance >= 0).all()
     np.testing.assert_allclose(np.linalg.norm(result.normalized, axis=1), 1.0, rtol=1e-5)
     assert result.prunable_share in result.pruned_shares and result.masked_tokens > 0
-    assert result.verdict.text.startswith(RESULTS)
+    assert result.verdict.text.en.startswith(RESULTS)
 
 
 def test_head_gate_gradient_matches_a_finite_difference(tiny_model):
@@ -184,11 +190,80 @@ def test_csv_has_the_tables_rows_and_figures_escape_the_model_name(found, key):
     rows = list(csv.reader(io.StringIO(gallery.finding_csv(result))))
     assert tuple(rows[0]) == result.table.columns and len(rows) == len(result.table.rows) + 1
     hostile = dataclasses.replace(result, model_name="<img src=x onerror=alert(1)>")
-    built = [figures.head_stats_figure(hostile, "distance")] if key == "head_stats" else [
-        {"clark": figures.clark_figure, "ethayarajh": figures.ethayarajh_figure, "michel": figures.michel_figure,
-         "lama": figures.lama_figure}[key](hostile)]
+    built = [figures.head_stats_figure(hostile, "distance", lang) if key == "head_stats" else
+             {"clark": figures.clark_figure, "ethayarajh": figures.ethayarajh_figure, "michel": figures.michel_figure,
+              "lama": figures.lama_figure}[key](hostile, lang) for lang in LANGUAGES]
     for fig in built:
         assert "<img" not in fig.layout.title.text and "&lt;img" in fig.layout.title.text
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _numbers(text: str) -> list[str]:
+    """The numbers a text says, in order of size (a translation may put them in another order)."""
+    return sorted(re.findall(r"\d+(?:\.\d+)?", text))
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _texts(module) -> list[Text]:
+    """Every Text a module defines: its own, in dicts and in tuples (not the empty one it may import)."""
+    found = []
+    for value in vars(module).values():
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, tuple) else [value]
+        for item in items:
+            found.extend(t for t in (item if isinstance(item, tuple) else (item,)) if isinstance(t, Text) and t != NOTHING)
+    return found
+
+
+@pytest.mark.parametrize("module", [*CARD_MODULES.values(), facts, figures], ids=lambda m: m.__name__)
+def test_every_text_template_says_the_same_numbers_in_both_languages(module):
+    texts = _texts(module)
+    assert texts
+    for text in texts:
+        assert text.en.strip() and text.zh.strip(), text
+        assert _placeholders(text.en) == _placeholders(text.zh), text
+        assert _numbers(text.en) == _numbers(text.zh), text
+        assert re.findall(r"%\{[^}]*\}", text.en) == re.findall(r"%\{[^}]*\}", text.zh), text  # plotly's templates
+
+
+@pytest.mark.parametrize("key", list(gallery.CARDS))
+def test_every_card_reads_in_both_languages_with_the_same_numbers(found, key):
+    card, found_here = gallery.CARDS[key], found[key]
+    assert card is CARD_MODULES[key].CARD
+    for text in (card.name, card.title, card.claim, card.figure, found_here.measured, found_here.verdict.text):
+        assert text.en.strip() and _chinese(text.zh) and not _chinese(text.en), text
+        assert _numbers(text.en) == _numbers(text.zh), text
+    prefix = RESULTS[0] if found_here.verdict.reproduced else RESULTS[1]
+    zh_prefix = RESULTS_ZH[0] if found_here.verdict.reproduced else RESULTS_ZH[1]
+    assert found_here.verdict.text.en.startswith(prefix) and found_here.verdict.text.zh.startswith(zh_prefix)
+    assert REPRODUCED.en.startswith(RESULTS[0]) and DIFFERS.zh.startswith(RESULTS_ZH[1])
+    if key == "head_stats":
+        for label, meaning in found_here.labels.values():
+            assert _chinese(label.zh) and _chinese(meaning.zh) and _numbers(meaning.en) == _numbers(meaning.zh)
+
+
+def test_a_text_filled_in_both_languages_puts_in_each_languages_words():
+    text = Text("{n} in {span}", "{span}有 {n} 个").format(n=3, span=layer_span([2, 3, 4]))
+    assert text == Text("3 in layers 2–4", "第 2–4 层有 3 个")
+    assert layer_span([1]) == Text("layer 1", "第 1 层") and set(LANGUAGES) == {"en", "zh"}
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+@pytest.mark.parametrize("key", list(gallery.CARDS))
+def test_figures_draw_their_words_in_the_language_asked(found, key, language):
+    build = {"clark": figures.clark_figure, "ethayarajh": figures.ethayarajh_figure, "michel": figures.michel_figure,
+             "lama": figures.lama_figure}.get(key, lambda r, lang: figures.head_stats_figure(r, "entropy", lang))
+    fig = build(found[key], language)
+    axis_titles = [fig.layout.xaxis.title.text, fig.layout.yaxis.title.text]
+    assert _chinese(fig.layout.title.text) == (language == "zh")
+    assert any(_chinese(t or "") for t in axis_titles) == (language == "zh")
+    if key == "michel":
+        assert _chinese(figures.michel_importance_figure(found[key], language).layout.title.text) == (language == "zh")
 
 
 # The bundled model's findings, measured when this test was written (CPU, fp32); a rebuild that moves one past its

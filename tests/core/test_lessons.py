@@ -8,6 +8,7 @@ import string
 import pytest
 
 from core.lessons import course, probes
+from core.lib.i18n import LANGUAGES
 from core.model import loading as models
 
 STEPS = list(course.STEPS.values())
@@ -55,7 +56,7 @@ def test_probe_on_a_tiny_model_reads_and_explains(step, tiny_dirs):
     loaded = models.load_model(str(tiny_dirs["pretraining"]))
     reading = step.probe(loaded, step.question_input)
     assert isinstance(reading.answer, str) and reading.answer
-    for language in course.LANGUAGES:
+    for language in LANGUAGES:
         text = course.explanation(step, reading, language)
         assert "{" not in text
         assert all(set(row) == set(course.table_rows(reading, language)[0]) for row in course.table_rows(reading, language))
@@ -83,7 +84,7 @@ def test_on_the_shipped_models_every_lesson_claim_holds(step):
     must rewrite the lesson)."""
     reading = step.probe(_shipped(step.model or "bundled"), step.question_input)
     assert reading.answer == step.expect, (step.key, reading)
-    for language in course.LANGUAGES:
+    for language in LANGUAGES:
         course.explanation(step, reading, language)
 
 

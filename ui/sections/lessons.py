@@ -11,8 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from core.lessons import course
-from core.lessons.course import Step, Text
+from core.lessons.course import Step
 from core.lessons.probes import Reading
+from core.lib.i18n import Text
 from core.render import markdown_literal
 from ui import loaders, registry
 from ui.errors import user_errors
