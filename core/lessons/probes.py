@@ -16,10 +16,11 @@ import numpy as np
 from core import corpus
 from core.attention import maps
 from core.embeddings import input_embedding as embeddings
+from core.findings.result import middle_layers
 from core.mlm import fill_mask as mlm
 from core.mlm import masking, scoring
 from core.model import forward
-from core.model import layers as layer_names
+from core.model.card import model_card
 from core.model.loading import LoadedModel
 from core.nsp import experiment
 from core.nsp import scoring as nsp
@@ -49,25 +50,26 @@ Probe = Callable[[LoadedModel, Question], Reading]
 
 def separators(loaded: LoadedModel, q: Question) -> Reading:
     """How many separator tokens the model adds after [CLS] A … B."""
-    encoded = forward.analyze(loaded, q.text_a, q.text_b).inputs
+    encoded = forward.encode_for(loaded, q.text_a, q.text_b)
     specials = [t for t, special in zip(encoded.tokens, encoded.special_mask) if special]
     return Reading(str(len(specials) - 1), {"tokens": " ".join(encoded.tokens), "count": len(encoded)},
                    _token_rows(encoded))
 
 
 def word_pieces(loaded: LoadedModel, q: Question) -> Reading:
-    """Into how many WordPiece pieces the tokenizer cuts the target word."""
-    encoded = forward.analyze(loaded, q.text_a, q.text_b).inputs
+    """Into how many WordPiece pieces the tokenizer cuts the target word (of sentence A)."""
+    encoded = forward.encode_for(loaded, q.text_a, q.text_b)
     start = q.text_a.lower().index(q.target.lower())
-    pieces = [t for t, (s, _), w in zip(encoded.tokens, encoded.offsets, encoded.sentence_ids)
-              if w == 0 and s >= start and s < start + len(q.target)]
+    first = next(i for i, (s, (begin, _)) in enumerate(zip(encoded.sentence_ids, encoded.offsets))
+                 if s == 0 and begin == start)
+    pieces = [encoded.tokens[i] for i in mlm.word_pieces(encoded, first)]
     return Reading(str(len(pieces)), {"word": q.target, "pieces": " ".join(pieces), "count": len(pieces)},
                    _token_rows(encoded))
 
 
 def last_segment(loaded: LoadedModel, q: Question) -> Reading:
     """The segment id the final [SEP] gets (it closes sentence B, so B's)."""
-    encoded = forward.analyze(loaded, q.text_a, q.text_b).inputs
+    encoded = forward.encode_for(loaded, q.text_a, q.text_b)
     return Reading(str(encoded.token_type_ids[-1]), {"segment": encoded.token_type_ids[-1],
                                                      "first_b": encoded.token_type_ids.index(1)
                                                      if 1 in encoded.token_type_ids else -1},
@@ -96,27 +98,28 @@ def position_similarity(loaded: LoadedModel, q: Question) -> Reading:
 
 def stack_size(loaded: LoadedModel, q: Question) -> Reading:
     """How many encoder layers and attention heads per layer the model has."""
-    analysis = forward.analyze(loaded, q.text_a, q.text_b)
-    return Reading(f"{analysis.num_layers} × {analysis.num_heads}",
-                   {"layers": analysis.num_layers, "heads": analysis.num_heads,
-                    "hidden": loaded.config.hidden_size, "per_head": loaded.config.hidden_size // analysis.num_heads})
+    card = model_card(loaded)
+    return Reading(f"{card.num_layers} × {card.num_heads}",
+                   {"layers": card.num_layers, "heads": card.num_heads, "hidden": card.hidden_size,
+                    "per_head": card.hidden_size // card.num_heads})
 
 
 ATTENTION_TARGETS = ("[CLS]", "[SEP]", "the token itself", "the neighbouring tokens", "the other words")
 
 
 def attention_targets(loaded: LoadedModel, q: Question) -> Reading:
-    """Where the middle layers' attention goes, averaged over their heads and every attending token."""
+    """Where the middle layers' attention goes (Clark et al.'s, as the Findings page reads them), averaged over
+    their heads and every attending token."""
     analysis = forward.analyze(loaded, q.text_a, q.text_b)
-    layers = analysis.num_layers
-    middle = slice(layers // 3, max(layers // 3 + 1, 2 * layers // 3))
+    layers = middle_layers(analysis.num_layers)  # layer numbers 1 … N; attention index = number − 1
+    middle = [number - 1 for number in layers]
     share = {key: float(np.nanmean(maps.head_statistic(analysis, key).values[middle]))
              for key in ("cls", "sep", "self", "previous", "next")}
     shares = dict(zip(ATTENTION_TARGETS, (share["cls"], share["sep"], share["self"], share["previous"] + share["next"])))
     shares[ATTENTION_TARGETS[-1]] = max(0.0, 1.0 - sum(shares.values()))
     top = max(shares, key=shares.get)
-    return Reading(top, {"top": top, "share": shares[top], "sep": shares["[SEP]"], "first": layer_names.attention_layer_number(middle.start),
-                         "last": layer_names.attention_layer_number(middle.stop - 1)},
+    return Reading(top, {"top": top, "share": shares[top], "sep": shares["[SEP]"], "first": layers[0],
+                         "last": layers[-1]},
                    [{"attended": name, "share": round(value, 3)} for name, value in shares.items()])
 
 
