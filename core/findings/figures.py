@@ -19,7 +19,7 @@ from core.findings.head_stats import HeadStatsResult
 from core.findings.lama import PAPER_P_AT_1, LamaResult
 from core.findings.michel import KEEP_ACCURACY, PAPER_PRUNABLE, MichelResult
 from core.findings.result import layer_name
-from core.lib.i18n import Text
+from core.lib.i18n import Text, phrase
 from core.model.layers import layer_axis
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd")
@@ -69,7 +69,7 @@ WORDS = {
 
 def _word(name: str, language: str, **values) -> str:
     """One of the charts' words in `language`, with `values` (already escaped where they come from outside) put in."""
-    return WORDS[name].format(**values).in_(language) if values else WORDS[name].in_(language)
+    return phrase(WORDS, name, language, **values)
 
 
 def _safe(text: str) -> str:

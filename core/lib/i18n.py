@@ -4,6 +4,7 @@ same values, so the two always say the same numbers."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -30,3 +31,10 @@ class Text:
 
 NOTHING = Text("", "")  # an optional part of a sentence that is left out
 
+
+
+def phrase(words: Mapping[str, Text], name: str, language: str, **values) -> str:
+    """words[name] in `language`, with `values` put in (without values the text is taken as it stands, so a
+    template such as plotly's "%{y}" keeps its braces)."""
+    text = words[name]
+    return (text.format(**values) if values else text).in_(language)

@@ -10,7 +10,7 @@ from core.findings import figures, gallery
 from core.findings.clark import KIND_LABELS
 from core.findings.facts import RELATION_NAMES
 from core.findings.result import Card, layer_name
-from core.lib.i18n import Text
+from core.lib.i18n import Text, phrase
 from core.model.loading import LoadedModel
 from core.render import markdown_literal
 from ui import charts
@@ -48,7 +48,7 @@ COLUMNS_ZH = {"token": "词元", "layer": "层", "head": "头", "share": "份额
 
 def word(name: str, language: str, **values) -> str:
     """One of the page's own words in `language`, with `values` put in."""
-    return WORDS[name].format(**values).in_(language)
+    return phrase(WORDS, name, language, **values)
 
 
 def compute(loaded: LoadedModel, key: str, language: str):

@@ -13,7 +13,7 @@ import streamlit as st
 from core.lessons import course
 from core.lessons.course import Step
 from core.lessons.probes import Reading
-from core.lib.i18n import Text
+from core.lib.i18n import Text, phrase
 from core.render import markdown_literal
 from ui import loaders, registry
 from ui.errors import user_errors
@@ -38,6 +38,11 @@ WORDS = {
     "reads": Text("Read by **{model}**.", "使用模型 **{model}**。"),
     "step": Text("Step {key}", "第 {key} 步"),
     "lesson": Text("Lesson {n}", "第 {n} 课"),
+    "title": Text("Lessons", "课程"),
+    "intro": Text("Six short lessons along the note. Each step gives an input and a question: **predict first**, then "
+                  "reveal what the loaded model really does, and open the page that shows it in full.",
+                  "六节短课，沿着笔记的顺序。每一步给出一个输入和一个问题：**先预测**，再揭晓当前模型真正的答案，"
+                  "然后打开完整展示它的页面。"),
     "outline": Text("The course", "课程目录"),
     "running": Text("Running {model}…", "正在运行 {model}…"),
     "no_step": Text("There is no step “{key}” in the course: here is step {first}.", "课程中没有第 “{key}” 步：这里是第 {first} 步。"),
@@ -46,7 +51,7 @@ WORDS = {
 
 def word(name: str, language: str, **values) -> str:
     """One of the page's own words in `language`, with `values` put in."""
-    return WORDS[name].in_(language).format(**values)
+    return phrase(WORDS, name, language, **values)
 
 
 def current_step(language: str) -> Step:
