@@ -33,6 +33,7 @@ from core.finetune.data import TASKS  # noqa: E402
 from core.finetune.demo import demo_data  # noqa: E402
 from core.finetune.features import encode_split  # noqa: E402
 from core.model import loading as models  # noqa: E402
+from core.training import loop  # noqa: E402
 
 # Trainer's fastest AdamW on CPU and GPU alike.
 TRAINER_OPTIMIZER = "adamw_torch_fused"
@@ -50,7 +51,7 @@ def hf_trainer(cfg: finetune.FineTuneConfig, data) -> float:
     rows = encode_split(tokenizer, data, data.train, cfg.max_length, cfg.doc_stride).rows
     steps = len(rows) // cfg.batch_size * cfg.epochs
     device = models.pick_device(cfg.device)
-    precision = finetune.mixed_precision_dtype(device)  # the same mixed precision as our runner
+    precision = loop.mixed_precision_dtype(device)  # the same mixed precision as our runner
     with tempfile.TemporaryDirectory() as out:
         args = TrainingArguments(
             output_dir=out, per_device_train_batch_size=cfg.batch_size, num_train_epochs=cfg.epochs,
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         data = dataclasses.replace(data, train=data.train[:32], validation=data.validation[:8])
     device = models.pick_device()
     name = torch.cuda.get_device_name() if device.type == "cuda" else f"CPU, {torch.get_num_threads()} threads"
-    precision = finetune.mixed_precision_dtype(device) or torch.float32
+    precision = loop.mixed_precision_dtype(device) or torch.float32
     print(f"{args.model} · {args.task} · {len(data.train)} examples × {args.epochs} epoch(s) · batch "
           f"{args.batch_size} · max length {args.max_length} · {name} · {precision}")
     print(f"  Trainer: optim={TRAINER_OPTIMIZER}, linear schedule, warm-up {cfg.warmup_fraction:.0%}, "

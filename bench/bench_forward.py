@@ -24,6 +24,7 @@ from transformers import BertConfig, BertModel  # noqa: E402
 
 from core.model import forward  # noqa: E402
 from core.model import loading as models
+from core.model.capabilities import Capabilities
 from core.model.inputs import encode  # noqa: E402
 
 # A ~40-token sentence pair.
@@ -74,7 +75,7 @@ def bert_base_random(tokenizer_source: models.LoadedModel) -> models.LoadedModel
     torch.manual_seed(0)
     model = BertModel(BertConfig(attn_implementation="eager")).eval()
     source = models.ModelSource("bert-base-sized (random)", "memory", "memory")
-    return models.LoadedModel(source, model, tokenizer_source.tokenizer, models.Capabilities(), torch.device("cpu"))
+    return models.LoadedModel(source, model, tokenizer_source.tokenizer, Capabilities(), torch.device("cpu"))
 
 
 def main(argv: list[str] | None = None) -> None:

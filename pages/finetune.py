@@ -2,12 +2,11 @@
 
 import streamlit as st
 
-from core.finetune import runner as finetune
 from core.finetune import runs as finetune_runs
 from core.model import checkpoints
 from core.model import loading as models
 from core.render import markdown_literal
-from core.training import jobs
+from core.training import jobs, loop
 from ui import run_controls, session
 from ui.errors import show_error, user_errors
 from ui.sections import finetune as panels
@@ -21,7 +20,7 @@ st.markdown(
 )
 selection = session.current()
 device = models.pick_device()
-precision = finetune.mixed_precision_dtype(device)
+precision = loop.mixed_precision_dtype(device)
 st.caption(f"Training device: **{device.type.upper()}**"
            + (f" · mixed precision {str(precision).removeprefix('torch.')}" if precision else " · full fp32 precision")
            + ("" if device.type == "cuda" else " — no GPU found; small demo runs take a minute or two"))

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.special import xlogy
 
 from core.model.forward import Analysis
-from core.model.inputs import EncodedInput, word_positions
+from core.model.inputs import EncodedInput
 from core.model.layers import attention_layer_label, attention_layer_number
 from core.render import spreadsheet_safe
 
@@ -85,18 +85,7 @@ def head_matrix(analysis: Analysis, layer: int, head: int | None = None) -> np.n
 
 def word_groups(encoded: EncodedInput) -> tuple[list[list[int]], list[str]]:
     """Token positions grouped into words (special tokens stay alone) and each group's text."""
-    groups = word_positions(encoded.sentence_ids, encoded.word_ids)
-    return groups, [_group_text(encoded, group) for group in groups]
-
-
-def _group_text(encoded: EncodedInput, group: list[int]) -> str:
-    """A word's text from its pieces' character offsets; special tokens keep their token."""
-    first, last = group[0], group[-1]
-    sentence = encoded.sentence_ids[first]
-    if sentence is None or encoded.offsets[first] == encoded.offsets[last] == (0, 0):
-        return encoded.tokens[first]
-    text = encoded.text_a if sentence == 0 else encoded.text_b
-    return text[encoded.offsets[first][0]:encoded.offsets[last][1]]
+    return [list(word.positions) for word in encoded.words], [word.text for word in encoded.words]
 
 
 def membership_matrix(groups: list[list[int]], seq_len: int) -> np.ndarray:

@@ -19,7 +19,7 @@ from core.cli.basic import load_for_cli
 from core.mlm import fill_mask as mlm
 from core.mlm import masking as mlm_pretraining
 from core.mlm import scoring as mlm_scoring
-from core.model import loading as models
+from core.model.capabilities import Head, require_head
 from core.model.loading import LoadedModel
 from core.pretrain import everyday
 
@@ -114,8 +114,8 @@ def cmd_mask_sim(args: argparse.Namespace) -> dict:
 def cmd_everyday(args: argparse.Namespace) -> dict:
     """Held-out everyday cloze (top-1/top-5) and NSP (accuracy, AUC), and the [CLS] similarity per layer."""
     loaded = load_for_cli(args.model)
-    models.require_head(loaded, "mlm")
-    models.require_head(loaded, "nsp")
+    require_head(loaded, Head.MLM)
+    require_head(loaded, Head.NSP)
     return {"model": loaded.name, **to_jsonable(everyday.score_everyday(loaded)),
             "cls_cosine_by_layer": everyday.cls_similarity_by_layer(loaded)}
 

@@ -15,7 +15,7 @@ def cmd_classify(args: argparse.Namespace) -> dict:
     loaded = load_for_cli(args.model)
     result = tasks.classify(loaded, args.a, args.b)
     summary = {
-        "model": loaded.name, "task": result.task, "head": result.head,
+        "model": loaded.name, "task": result.task, "head": result.head.short,
         "label": result.labels[result.predicted],
         "probabilities": {label: float(p) for label, p in zip(result.labels, result.probabilities)},
     }

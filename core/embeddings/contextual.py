@@ -16,7 +16,7 @@ import numpy as np
 from core.embeddings.input_embedding import cosine_matrix
 from core.model import forward
 from core.model.forward import Analysis
-from core.model.inputs import EncodedInput, word_positions
+from core.model.inputs import EncodedInput
 from core.model.loading import LoadedModel
 
 # Two senses of "bank": the first two sentences share one, the third has the other. A sentence may start with
@@ -95,30 +95,22 @@ class SentenceVectors:
         return [k for k, sim in zip(self.layers, self.separate_cls) if sim >= above]
 
 
-def word_label(encoded: EncodedInput, members: list[int]) -> str:
-    """The word as the user typed it, cut from the original sentence by the pieces' character offsets."""
-    first, last = members[0], members[-1]
-    sentence = encoded.sentence_ids[first]
-    text = encoded.text_a if sentence == 0 else encoded.text_b
-    start, end = encoded.offsets[first][0], encoded.offsets[last][1]
-    return text[start:end] if text and end > start else "".join(encoded.tokens[i] for i in members)
-
-
 def _unit_label(encoded: EncodedInput, members: list[int], merge_words: bool) -> str:
     """A piece as the model sees it ([UNK] shows what it replaced); a merged word as typed."""
     token = encoded.tokens[members[0]]
     if encoded.special_mask[members[0]]:
         return token
+    word = encoded.word_at(members[0]).text  # [UNK] is a whole word: the word it replaced
     if merge_words:
-        return word_label(encoded, members)
-    return f"{token} ({word_label(encoded, members)})" if token in UNKNOWN_TOKENS else token
+        return word
+    return f"{token} ({word})" if token in UNKNOWN_TOKENS else token
 
 
 def group_tokens(encoded: EncodedInput, merge_words: bool) -> list[list[int]]:
     """Token positions per unit: one each, or the pieces of each word together (specials stay alone)."""
     if not merge_words:
         return [[i] for i in range(len(encoded))]
-    return word_positions(encoded.sentence_ids, encoded.word_ids)
+    return [list(word.positions) for word in encoded.words]
 
 
 def units(analysis: Analysis, merge_words: bool = False, include_special: bool = True) -> Units:

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.embeddings.contextual import Projection, SameWord, SentenceVectors, Units, group_tokens, word_label
+from core.embeddings.contextual import Projection, SameWord, SentenceVectors, Units
 from core.embeddings.input_embedding import EmbeddingSum, PositionComparison, SegmentVectors
 from core.model.inputs import EncodedInput
 from core.model.layers import layer_axis, layer_label
@@ -51,9 +51,9 @@ def _height(rows: int, per_row: int, base: int) -> int:
 def word_pieces_html(encoded: EncodedInput) -> str:
     """Each word as typed, with the WordPiece pieces it became underneath (id, segment, position in tooltips)."""
     boxes = []
-    for members in group_tokens(encoded, merge_words=True):
-        special = encoded.special_mask[members[0]]
-        word = "special" if special else word_label(encoded, members)
+    for unit in encoded.words:
+        members, special = unit.positions, encoded.special_mask[unit.positions[0]]
+        word = "special" if special else unit.text
         chips = "".join(
             token_chip(encoded.tokens[i], token_color(encoded, i),
                        f"position {i} · id {encoded.input_ids[i]} · segment {encoded.token_type_ids[i]}")

@@ -18,6 +18,7 @@ from core.findings.result import Card, Paper, Progress, Table, Verdict, percent
 from core.lib.i18n import Text
 from core.mlm.fill_mask import fill_mask_batch
 from core.model import loading as models
+from core.model.capabilities import Head, require_head
 
 TOP_K = 10  # P@10
 BATCH_SIZE = 16
@@ -115,7 +116,7 @@ def _table(answers: list[FactAnswer]) -> Table:
 
 def lama(loaded: models.LoadedModel, on_progress: Progress = None) -> LamaResult:
     """P@1 and P@10 of the MLM head on the hand-written facts, per relation and overall."""
-    models.require_head(loaded, "mlm")
+    require_head(loaded, Head.MLM)
     facts = [f for f in FACTS if _single_piece(loaded, f.answer)]
     if not facts:
         raise ValueError(f"no answer of the facts is a single word-piece of {loaded.name!r}'s vocabulary; "

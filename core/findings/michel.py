@@ -24,6 +24,7 @@ from core.mlm.masking import MaskingRule, plan_masking
 from core.mlm.scoring import log_probs_at
 from core.model import forward
 from core.model import loading as models
+from core.model.capabilities import Head, require_head
 from core.model.inputs import EncodedInput
 from core.model.layers import attention_layer_label
 
@@ -187,7 +188,7 @@ def _result(loaded, sentences: int, importance: np.ndarray, curve: list[float], 
 
 def michel(loaded: models.LoadedModel, on_progress: Progress = None) -> MichelResult:
     """Head importance by gradient, then MLM accuracy as the least important heads are pruned. (layers, heads)"""
-    models.require_head(loaded, "mlm")
+    require_head(loaded, Head.MLM)
     encoded = [forward.encode_for(loaded, sentence) for sentence in corpus.sentences()]
     for_importance = _by_length(_masked(loaded, encoded, IMPORTANCE_SEED, IMPORTANCE_DRAWS))
     for_accuracy = _by_length(_masked(loaded, encoded, EVAL_SEED, EVAL_DRAWS))

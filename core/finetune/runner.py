@@ -30,11 +30,13 @@ from transformers import (
 
 from core.finetune.data import TaskData, check_task
 from core.finetune.features import Features, classification_metrics, encode_split, qa_metrics, qa_predictions
-from core.model import adapter, checkpoints
+from core.model import adapter, capabilities, checkpoints
 from core.model import loading as models
+from core.model.capabilities import Head
 from core.model.inputs import model_max_length
 from core.training.jobs import Progress
-from core.training.optim import apply_gradients, decays, warmup_then_linear_decay
+from core.training.loop import loss_scaler, mixed_precision, run_steps
+from core.training.optim import adamw, warmup_then_linear_decay
 
 MODEL_CLASSES = {
     "sentence": AutoModelForSequenceClassification,
@@ -167,55 +169,30 @@ def distributed_setup(device: torch.device) -> tuple[int, int, torch.device]:
     return torch.distributed.get_rank(), world, device
 
 
-def make_optimizer(model, cfg: FineTuneConfig, total_steps: int):
-    """AdamW without decay on biases/LayerNorm, and a linear warm-up then linear decay to zero."""
-    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    groups = [
-        {"params": [p for _, p in trainable if decays(p)], "weight_decay": cfg.weight_decay},
-        {"params": [p for _, p in trainable if not decays(p)], "weight_decay": 0.0},
-    ]
-    # The fused kernel updates every tensor in one pass (what Trainer's adamw_torch_fused uses); CPU and CUDA have it.
-    device = trainable[0][1].device.type if trainable else "cpu"
-    optimizer = torch.optim.AdamW(groups, lr=cfg.learning_rate, fused=device in ("cpu", "cuda"))
+def _optimizer(model, cfg: FineTuneConfig, total_steps: int):
+    """AdamW (fused on CPU and CUDA) without decay on biases/LayerNorm, and a linear warm-up then linear decay."""
+    device = next((p.device.type for p in model.parameters() if p.requires_grad), "cpu")
+    optimizer = adamw(model, lambda name: cfg.learning_rate, cfg.weight_decay, fused=device in ("cpu", "cuda"))
     warmup = max(1, int(total_steps * cfg.warmup_fraction))
     return optimizer, warmup_then_linear_decay(optimizer, warmup, total_steps)
 
 
-def mixed_precision_dtype(device: torch.device) -> torch.dtype | None:
-    """bf16 on a CUDA GPU that supports it (Ampere and later; no loss scaling needed), fp16 with loss scaling on
-    older GPUs (T4, V100), None (full fp32) on a CPU."""
-    if device.type != "cuda":
-        return None
-    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-
-
-def loss_scaler(device: torch.device) -> torch.amp.GradScaler:
-    """Scales fp16 losses so small gradients do not underflow; a pass-through for bf16 and fp32."""
-    return torch.amp.GradScaler(device.type, enabled=mixed_precision_dtype(device) == torch.float16)
-
-
-def autocast(device: torch.device):
-    """Mixed-precision context for forward passes; a no-op where mixed_precision_dtype is None."""
-    dtype = mixed_precision_dtype(device)
-    if dtype is None:
-        return contextlib.nullcontext()
-    return torch.autocast(device_type=device.type, dtype=dtype)
-
-
 @torch.no_grad()
-def evaluate(model, data: TaskData, features: Features, collate, device: torch.device, batch_size: int) -> dict[str, float]:
+def validation_metrics(model, data: TaskData, features: Features, collate, device: torch.device, batch_size: int) -> dict[str, float]:
     """Validation metrics: accuracy + macro F1 for classification, exact match + F1 for QA."""
     model.eval()
     outputs: dict[str, list] = {"logits": [], "labels": [], "start": [], "end": []}
     for batch in batches(features, batch_size, collate):
         batch = {k: v.to(device) for k, v in batch.items()}
-        with autocast(device):
+        with mixed_precision(device):
             out = model(**batch)
         if data.task == "qa":
-            outputs["start"] += list(out.start_logits.float().cpu().numpy())
-            outputs["end"] += list(out.end_logits.float().cpu().numpy())
+            span = capabilities.logits(out, Head.QA).float().cpu().numpy()  # (rows, seq, 2): start, end
+            outputs["start"] += list(span[..., 0])
+            outputs["end"] += list(span[..., 1])
         else:
-            outputs["logits"].append(out.logits.float().argmax(-1).cpu().numpy().reshape(-1))
+            head = Head.TOKEN if data.task == "token" else Head.SEQUENCE
+            outputs["logits"].append(capabilities.logits(out, head).float().argmax(-1).cpu().numpy().reshape(-1))
             outputs["labels"].append(batch["labels"].cpu().numpy().reshape(-1))
     model.train()
     if data.task == "qa":
@@ -271,21 +248,26 @@ def _train(cfg: FineTuneConfig, data: TaskData, report: Report | None) -> FineTu
     collate = collator_for(cfg.task, tokenizer)
     total = len(train_features.rows) // cfg.batch_size * cfg.epochs
     total += cfg.epochs if len(train_features.rows) % cfg.batch_size >= world else 0
-    optimizer, schedule = make_optimizer(model, cfg, total)
+    optimizer, schedule = _optimizer(model, cfg, total)
     scaler = loss_scaler(device)
     generator = torch.Generator().manual_seed(cfg.seed)
     history, metrics, step, seen, training_s, path = [], {}, 0, 0, 0.0, ""
     report(Progress(0, total, message=f"training on {device.type.upper()}: {len(train_features.rows)} rows"))
     for epoch in range(1, cfg.epochs + 1):
+        def after_step(done: int, loss: float, rows: int, epoch: int = epoch) -> bool:
+            nonlocal seen
+            seen += rows * world
+            history.append({"step": done, "epoch": epoch, "loss": loss})
+            report(Progress(done, total, {"loss": loss}, f"epoch {epoch}/{cfg.epochs}"))
+            return False
+
         started = time.perf_counter()
-        for batch in batches(train_features, cfg.batch_size, collate, generator, rank, world):
-            loss = train_step(trained, batch, optimizer, schedule, scaler, device, cfg.max_grad_norm)
-            step, seen = step + 1, seen + len(batch["input_ids"]) * world
-            history.append({"step": step, "epoch": epoch, "loss": loss})
-            report(Progress(step, total, {"loss": loss}, f"epoch {epoch}/{cfg.epochs}"))
+        step = run_steps(trained, batches(train_features, cfg.batch_size, collate, generator, rank, world),
+                         lambda batch, _: _loss(trained, batch, device), optimizer, schedule, after_step, step,
+                         cfg.max_grad_norm, scaler)
         training_s += time.perf_counter() - started  # speed counts training steps, not evaluation and saving
         if rank == 0:
-            metrics = evaluate(model, data, valid_features, collate, device, cfg.batch_size * 2)
+            metrics = validation_metrics(model, data, valid_features, collate, device, cfg.batch_size * 2)
             history[-1] |= {f"val_{k}": v for k, v in metrics.items()}
             report(Progress(step, total, {f"val_{k}": v for k, v in metrics.items()}, f"epoch {epoch} evaluated"))
             path = save_run(model, tokenizer, cfg, data, metrics, history, epoch)
@@ -293,10 +275,8 @@ def _train(cfg: FineTuneConfig, data: TaskData, report: Report | None) -> FineTu
     return FineTuneResult(cfg.alias, cfg.base_model, path, cfg.task, str(device), metrics, history, speed)
 
 
-def train_step(model, batch: dict, optimizer, schedule, scaler, device: torch.device, max_grad_norm: float) -> float:
-    """One optimisation step (gradients unscaled before clipping under fp16); returns the batch loss."""
+def _loss(model, batch: dict, device: torch.device) -> tuple[torch.Tensor, int]:
+    """The batch's loss under mixed precision, and how many rows it had."""
     batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
-    with autocast(device):
-        loss = model(**batch).loss
-    apply_gradients(loss, model, optimizer, schedule, max_grad_norm, scaler)  # fp16: skipped on overflow
-    return float(loss.detach())
+    with mixed_precision(device):
+        return model(**batch).loss, len(batch["input_ids"])

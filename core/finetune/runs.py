@@ -130,7 +130,7 @@ def _class_prediction(loaded: models.LoadedModel, text_a: str, text_b: str | Non
     result = classify.classify(loaded, text_a, text_b)
     best = result.predicted
     return TaskPrediction(loaded.name, True, f"{result.labels[best]} ({percent(result.probabilities[best])}, "
-                                             f"{result.head} head)",
+                                             f"{result.head.short} head)",
                           {label: float(p) for label, p in zip(result.labels, result.probabilities)})
 
 

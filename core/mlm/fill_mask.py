@@ -2,7 +2,7 @@
 
 Note section 3.1: BERT pre-trains by predicting masked words from *both* sides of the context (an
 auto-encoding model, unlike left-to-right GPT). Every number here comes from the checkpoint's real
-MLM head; a model without one gets a clear error (models.require_head), never a random head.
+MLM head; a model without one gets a clear error (capabilities.require_head), never a random head.
 
 The logit lens applies that same head module to every layer's hidden state (no extra forward pass),
 showing at which depth the model "knows" the masked word.
@@ -22,8 +22,9 @@ from core import config
 from core.lib.lru import LRUCache
 from core.model import forward
 from core.model import loading as models
+from core.model.capabilities import Head, require_head
 from core.model.forward import Analysis
-from core.model.inputs import EncodedInput, word_positions
+from core.model.inputs import EncodedInput
 from core.model.layers import hidden_labels
 
 # What a person may type for a mask: "[MASK]", "[mask]", "[ Mask ]", "<mask>" all mean the model's mask token.
@@ -104,7 +105,7 @@ def typed_mask_positions(encoded: EncodedInput, mask_token_id: int) -> list[int]
 
 def mlm_head(loaded: models.LoadedModel) -> Callable[[torch.Tensor], torch.Tensor]:
     """The model's own MLM head module: maps hidden states (..., hidden) to vocabulary logits (..., vocab)."""
-    models.require_head(loaded, "mlm")
+    require_head(loaded, Head.MLM)
     head = forward.mlm_head(loaded)
     if head is None:
         raise ValueError(f"{loaded.name!r} has an MLM head this app cannot call on its own ({type(loaded.model).__name__})")
@@ -194,7 +195,7 @@ def fill_mask(
     mask_positions: Sequence[int] = (),
 ) -> FillMaskResult:
     """Top-k predictions at every [MASK] typed in the text and every extra position masked by the user."""
-    models.require_head(loaded, "mlm")
+    require_head(loaded, Head.MLM)
     check_top_k(top_k)
     analysis, original = masked_analysis(loaded, text_a, text_b, mask_positions)
     positions = typed_mask_positions(analysis.inputs, loaded.tokenizer.mask_token_id)
@@ -267,39 +268,25 @@ def _lens_columns(
 
 def word_pieces(encoded: EncodedInput, position: int) -> list[int]:
     """Every position of the word that the piece at `position` belongs to."""
-    if encoded.special_mask[position] or encoded.word_ids[position] is None:
-        return [position]
-    return next(g for g in word_positions(encoded.sentence_ids, encoded.word_ids) if position in g)
+    return list(encoded.word_at(position).positions)
 
 
 def multi_piece_words(encoded: EncodedInput) -> list[tuple[str, list[int]]]:
     """Words split into several WordPiece pieces, as (the word as typed, its positions), in text order."""
-    seen, found = set(), []
-    for i in range(len(encoded)):
-        pieces = word_pieces(encoded, i)
-        if len(pieces) > 1 and pieces[0] not in seen:
-            seen.add(pieces[0])
-            found.append((word_text(encoded, pieces), pieces))
-    return found
-
-
-def word_text(encoded: EncodedInput, positions: list[int]) -> str:
-    """The characters a run of pieces covers in its own sentence."""
-    text = encoded.text_a if encoded.sentence_ids[positions[0]] == 0 else encoded.text_b
-    return text[encoded.offsets[positions[0]][0]:encoded.offsets[positions[-1]][1]]
+    return [(word.text, list(word.positions)) for word in encoded.words if len(word) > 1]
 
 
 def compare_word_masking(
     loaded: models.LoadedModel, text_a: str, text_b: str | None, position: int, top_k: int = DEFAULT_TOP_K
 ) -> WordMaskingComparison:
     """Mask one piece of a word, then the whole word, and predict both ways."""
-    models.require_head(loaded, "mlm")
+    require_head(loaded, Head.MLM)
     original = masked_encoding(loaded, text_a, text_b)
     if not 0 <= position < len(original) or original.special_mask[position]:
         raise ValueError(f"position {position} is not a word piece of the input")
     pieces = word_pieces(original, position)
     return WordMaskingComparison(
-        word=word_text(original, pieces),
+        word=original.word_at(position).text,
         positions=pieces,
         sub_word=fill_mask(loaded, text_a, text_b, top_k, (position,)),
         whole_word=fill_mask(loaded, text_a, text_b, top_k, pieces),

@@ -16,6 +16,7 @@ from core.lib.lru import model_cache
 from core.mlm.fill_mask import TokenScore, check_top_k, masked_encoding, top_tokens
 from core.mlm.scoring import log_probs_at
 from core.model import loading as models
+from core.model.capabilities import Head, require_head
 from core.model.inputs import EncodedInput
 
 ACTIONS = ("mask", "random", "keep")
@@ -108,7 +109,7 @@ def _setup(
     loaded: models.LoadedModel, text_a: str, text_b: str | None
 ) -> tuple[EncodedInput, list[int], np.ndarray]:
     """The encoded text, the maskable positions and the ids a random replacement is drawn from."""
-    models.require_head(loaded, "mlm")
+    require_head(loaded, Head.MLM)
     encoded = masked_encoding(loaded, text_a, text_b)
     specials = set(loaded.tokenizer.all_special_ids)
     candidates = [i for i, t in enumerate(encoded.input_ids) if t not in specials]

@@ -20,6 +20,7 @@ from core.lib.lru import model_cache
 from core.mlm.fill_mask import masked_analysis, masked_encoding, mlm_head, no_mask_error, typed_mask_positions
 from core.model import forward
 from core.model import loading as models
+from core.model.capabilities import Head, require_head
 from core.model.forward import batch_inputs
 
 # Masked variants per forward pass: a ≤ 64-token text is scored in one pass.
@@ -120,7 +121,7 @@ def _masked_copies(ids: list[int], positions: Sequence[int], mask_id: int) -> li
 
 def pseudo_log_likelihood(loaded: models.LoadedModel, text_a: str, text_b: str | None = None) -> SentenceScore:
     """Mask each token in turn (all variants in one batched pass) and sum the log-probabilities of the truth."""
-    models.require_head(loaded, "mlm")
+    require_head(loaded, Head.MLM)
     encoded = masked_encoding(loaded, text_a, text_b)
     return _pll_cached(loaded, tuple(encoded.input_ids), tuple(encoded.token_type_ids), tuple(encoded.tokens))
 
@@ -193,7 +194,7 @@ def joint_fill(
 
     Masks are the [MASK]s typed in the text plus `mask_positions`; cached per model + text + positions.
     """
-    models.require_head(loaded, "mlm")
+    require_head(loaded, Head.MLM)
     return _joint_fill_cached(loaded, text_a, text_b, tuple(sorted(set(mask_positions))))
 
 

@@ -22,6 +22,7 @@ import torch
 
 from core import config
 from core.lib.lru import LRUCache
+from core.model.capabilities import Head, logits
 from core.model.inputs import EncodedInput, encode, model_max_length
 from core.model.loading import LoadedModel
 
@@ -162,18 +163,14 @@ def mlm_logits_at(loaded: LoadedModel, analysis: Analysis, positions: Sequence[i
 
 
 def mlm_logits(loaded: LoadedModel, output) -> torch.Tensor | None:
-    """(batch, seq, vocab) logits of the real MLM head: BertForPreTraining's prediction_logits, a masked-LM's logits."""
-    if not loaded.capabilities.mlm:
-        return None
-    logits = getattr(output, "prediction_logits", None)
-    return output.logits if logits is None else logits
+    """(batch, seq, vocab) logits of the real MLM head; None without one."""
+    return logits(output, Head.MLM) if loaded.capabilities.mlm else None
 
 
 def pair_logits(loaded: LoadedModel, output) -> torch.Tensor | None:
     """(batch, 2) logits of the real pair head: SOP (ALBERT) when present, else NSP; None without either."""
-    if loaded.capabilities.sop:
-        return output.sop_logits
-    return getattr(output, "seq_relationship_logits", None) if loaded.capabilities.nsp else None
+    caps = loaded.capabilities
+    return logits(output, Head.SOP if caps.sop else Head.NSP) if caps.sop or caps.nsp else None
 
 
 def pair_head(loaded: LoadedModel) -> torch.nn.Module | None:
@@ -217,12 +214,13 @@ def _encoder_pass(loaded: LoadedModel, inputs: dict[str, torch.Tensor]):
 def _head_outputs(loaded: LoadedModel, output, nsp: torch.Tensor | None) -> dict[str, np.ndarray | None]:
     """Logits of the model's real heads only, read from the output fields the heads define."""
     caps = loaded.capabilities
+    span = logits(output, Head.QA)[0] if caps.qa else None  # (seq, 2): start, end
     return {
         "next_sentence_logits": _numpy(nsp[0]) if nsp is not None else None,
-        "start_logits": _numpy(output.start_logits[0]) if caps.qa else None,
-        "end_logits": _numpy(output.end_logits[0]) if caps.qa else None,
-        "sequence_logits": _numpy(output.logits[0]) if caps.sequence_classification else None,
-        "token_logits": _numpy(output.logits[0]) if caps.token_classification else None,
+        "start_logits": _numpy(span[:, 0]) if caps.qa else None,
+        "end_logits": _numpy(span[:, 1]) if caps.qa else None,
+        "sequence_logits": _numpy(logits(output, Head.SEQUENCE)[0]) if caps.sequence_classification else None,
+        "token_logits": _numpy(logits(output, Head.TOKEN)[0]) if caps.token_classification else None,
     }
 
 

@@ -7,10 +7,45 @@ classifier; every token of A gets segment 0, every token of B segment 1.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from transformers import PreTrainedTokenizerBase
 
 from core import config
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of an input as BERT reads it: the positions of its WordPiece pieces, in order (a special token
+    such as [CLS] or [SEP] is a word of its own), the sentence it belongs to and the text it covers."""
+
+    positions: tuple[int, ...]
+    sentence: int | None  # 0 = sentence A, 1 = sentence B, None = special token
+    index: int | None  # the word's number within its sentence (the tokenizer's word id); None for specials
+    start: int  # character span in its own sentence; (0, 0) for specials
+    end: int
+    text: str  # as typed, cut from its sentence by the span; a special token's own token
+
+    @property
+    def special(self) -> bool:
+        return self.sentence is None
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+
+def group_words(tokens: list[str], sentence_ids: list[int | None], word_ids: list[int | None],
+                offsets: list[tuple[int, int]], texts: tuple[str, str | None]) -> list[Word]:
+    """The input's words in text order (see Word), from its pieces' sentence ids, word ids and offsets."""
+    words = []
+    for group in word_positions(sentence_ids, word_ids):
+        first, last = group[0], group[-1]
+        sentence = sentence_ids[first] if word_ids[first] is not None else None
+        start, end = (offsets[first][0], offsets[last][1]) if sentence is not None else (0, 0)
+        text = texts[sentence] if sentence is not None else None
+        shown = text[start:end] if text and end > start else "".join(tokens[i] for i in group)
+        words.append(Word(tuple(group), sentence, word_ids[first], start, end, shown))
+    return words
 
 
 @dataclass(frozen=True)
@@ -39,6 +74,15 @@ class EncodedInput:
 
     def __len__(self) -> int:
         return len(self.tokens)
+
+    @cached_property
+    def words(self) -> list[Word]:
+        """The input's words in text order, special tokens each a word of its own: the one word grouping."""
+        return group_words(self.tokens, self.sentence_ids, self.word_ids, self.offsets, (self.text_a, self.text_b))
+
+    def word_at(self, position: int) -> Word:
+        """The word the piece at `position` belongs to."""
+        return next(word for word in self.words if position in word.positions)
 
     def truncation_notice(self) -> str:
         """What was cut, in words, or an empty string when nothing was."""

@@ -31,40 +31,11 @@ from transformers import (
 
 from core import config
 from core.lib import paths
+from core.model.capabilities import HEAD_PARAMETER_PREFIXES, Capabilities, detect_capabilities
 from core.model.hub import in_hub_cache  # noqa: F401  (callers ask the loader: models.in_hub_cache)
 
 transformers.logging.set_verbosity_error()
 transformers.utils.logging.disable_progress_bar()
-
-# Parameter-name prefixes of each head, across the BERT family (BERT, ALBERT, RoBERTa, DistilBERT).
-HEAD_PREFIXES = {
-    "mlm": ("cls.predictions.", "predictions.", "lm_head.", "vocab_transform.", "vocab_projector.",
-            "generator_predictions.", "generator_lm_head."),  # the last two: ELECTRA's generator
-    "nsp": ("cls.seq_relationship.",),
-    "sop": ("sop_classifier.",),
-    "qa": ("qa_outputs.",),
-    "classification": ("classifier.", "pre_classifier."),
-}
-HEAD_LABELS = {
-    "mlm": "masked-word prediction (MLM)",
-    "nsp": "next-sentence prediction (NSP)",
-    "sop": "sentence-order prediction (SOP)",
-    "qa": "question answering (start/end)",
-    "classification": "classification",
-}
-
-
-class MissingHeadError(ValueError):
-    """A view needs a head the model does not really have, one the fine-tune page can train; the message says so."""
-
-
-class MissingPretrainingHeadError(ValueError):
-    """A view needs a pre-training head (MLM, NSP, SOP) the model does not really have: the Pre-train page makes
-    one, the fine-tune page cannot; the message says so."""
-
-
-PRETRAINING_HEADS = ("mlm", "nsp", "sop")
-
 
 class ModelLoadError(ValueError):
     """A model name that cannot be turned into a loaded model; the message says what to do."""
@@ -77,29 +48,6 @@ class ModelSource:
     name: str  # what the user typed, e.g. "bundled", "bert-base-uncased", "/data/my-bert"
     location: str  # what from_pretrained receives: a hub id or a folder path
     kind: str  # "alias", "folder" or "hub"
-
-
-@dataclass(frozen=True)
-class Capabilities:
-    """Which heads of a checkpoint hold real trained weights (never a random initialisation)."""
-
-    mlm: bool = False
-    nsp: bool = False
-    sop: bool = False
-    qa: bool = False
-    sequence_classification: bool = False
-    token_classification: bool = False
-    labels: tuple[str, ...] = ()  # class names of a classification head, in logit order
-
-    @property
-    def names(self) -> list[str]:
-        """Readable names of the real heads, for model cards and the CLI."""
-        found = [HEAD_LABELS[h] for h in ("mlm", "nsp", "sop", "qa") if getattr(self, h)]
-        if self.sequence_classification:
-            found.append("sentence classification")
-        if self.token_classification:
-            found.append("token classification")
-        return found
 
 
 _LOAD_IDS = itertools.count(1)
@@ -298,43 +246,14 @@ def _head_class(architectures: list[str]):
     return AutoModelForPreTraining
 
 
-def _real_heads(model: PreTrainedModel, missing_keys: set[str]) -> set[str]:
-    """Heads whose parameters exist in the model and were all read from the checkpoint."""
-    names = [n for n, _ in model.named_parameters()]
-    real = set()
-    for head, prefixes in HEAD_PREFIXES.items():
-        params = [n for n in names if n.startswith(prefixes)]
-        if params and not any(k.startswith(prefixes) for k in missing_keys):
-            real.add(head)
-    return real
-
-
 def check_encoder_complete(name: str, missing_keys: set[str]) -> None:
     """ModelLoadError when weights outside the heads (and the pooler, which belongs to the NSP head) are missing:
     the encoder would run with randomly initialised layers. Only absent head weights mean "no such head"."""
-    all_heads = tuple(p for prefixes in HEAD_PREFIXES.values() for p in prefixes)
-    missing = sorted(k for k in missing_keys if not k.startswith(all_heads) and "pooler" not in k.split("."))
+    missing = sorted(k for k in missing_keys if not k.startswith(HEAD_PARAMETER_PREFIXES) and "pooler" not in k.split("."))
     if missing:
         raise ModelLoadError(
             f"{name!r} lacks {len(missing)} encoder weights (e.g. {missing[0]}): its config asks for more than its "
             "weights file holds, so part of the encoder would be random — fix config.json or use the matching weights")
-
-
-def detect_capabilities(model: PreTrainedModel, missing_keys: set[str]) -> Capabilities:
-    """Which heads of a loaded model are real pretrained weights."""
-    real = _real_heads(model, missing_keys)
-    arch = type(model).__name__
-    labels = tuple(model.config.id2label[i] for i in sorted(model.config.id2label))
-    has_classifier = "classification" in real
-    return Capabilities(
-        mlm="mlm" in real,
-        nsp="nsp" in real,
-        sop="sop" in real,
-        qa="qa" in real,
-        sequence_classification=has_classifier and arch.endswith("ForSequenceClassification"),
-        token_classification=has_classifier and arch.endswith("ForTokenClassification"),
-        labels=labels if has_classifier else (),
-    )
 
 
 def _from_pretrained(cls, source: ModelSource, **kwargs):
@@ -388,20 +307,3 @@ def load_model(name: str, device: torch.device | None = None, confined: bool = F
     device = device or pick_device()
     model.to(device).eval()
     return LoadedModel(source, model, tokenizer, capabilities, device)
-
-
-def require_head(loaded: LoadedModel, head: str) -> None:
-    """Raise a clear ValueError when a view needs a head the model does not really have, naming the page that can
-    make one: Pre-train for the pre-training heads, Fine-tune for the others."""
-    if getattr(loaded.capabilities, head):
-        return
-    if head in PRETRAINING_HEADS:
-        raise MissingPretrainingHeadError(
-            f"{loaded.name!r} has no trained {HEAD_LABELS.get(head, head)} head, so it cannot make this prediction; "
-            f"pick a model that has one in the sidebar ('{config.BUNDLED_ALIAS}' has MLM and NSP heads), or pre-train "
-            "one on the Pre-train page"
-        )
-    raise MissingHeadError(
-        f"{loaded.name!r} has no trained {HEAD_LABELS.get(head, head)} head, so it cannot make this "
-        "prediction; pick a model that has one in the sidebar, or train one on the fine-tune page"
-    )

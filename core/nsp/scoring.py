@@ -20,8 +20,9 @@ from core.lib.lru import LRUCache
 from core.lib.numerics import softmax
 from core.model import forward
 from core.model import precision as precisions
+from core.model.capabilities import Head, MissingHeadError
 from core.model.inputs import clean_texts
-from core.model.loading import LoadedModel, MissingPretrainingHeadError
+from core.model.loading import LoadedModel
 
 # Pairs per forward pass when scoring many (sorted by length first, so padding stays small).
 # On one CPU thread the batch size hardly matters; on a GPU bigger batches pay.
@@ -36,10 +37,14 @@ THRESHOLD = 0.5
 class SentenceHead:
     """Which pair head a model has and what its two logits mean."""
 
-    kind: str  # "nsp" or "sop"
-    name: str  # "next-sentence prediction (NSP)" …
+    kind: Head  # Head.NSP or Head.SOP
     positive: str  # meaning of logit index 0
     negative: str  # meaning of logit index 1
+
+    @property
+    def name(self) -> str:
+        """'next-sentence prediction (NSP)' …"""
+        return self.kind.label
 
     def index_meaning(self) -> str:
         """'index 0 = IsNext (B follows A), index 1 = NotNext (B is random)' — said in full, every time."""
@@ -74,9 +79,9 @@ def verdict(head: SentenceHead, p_index0: float) -> Verdict:
     return Verdict(head.name, follows, head.positive if follows else head.negative, confidence, float(probability))
 
 
-NSP_HEAD = SentenceHead("nsp", "next-sentence prediction (NSP)", "IsNext (B follows A)",
+NSP_HEAD = SentenceHead(Head.NSP, "IsNext (B follows A)",
                         "NotNext (B is not A's next sentence)")
-SOP_HEAD = SentenceHead("sop", "sentence-order prediction (SOP)", "in order (A came before B)",
+SOP_HEAD = SentenceHead(Head.SOP, "in order (A came before B)",
                         "swapped (B came before A)")
 
 
@@ -97,7 +102,7 @@ def sentence_head(loaded: LoadedModel) -> SentenceHead:
         return SOP_HEAD
     if loaded.capabilities.nsp:
         return NSP_HEAD
-    raise MissingPretrainingHeadError(missing_head_message(loaded))
+    raise MissingHeadError(missing_head_message(loaded), Head.NSP)
 
 
 @dataclass(frozen=True)

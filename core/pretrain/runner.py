@@ -24,7 +24,8 @@ from core.model import checkpoints
 from core.model import loading as models
 from core.pretrain.data import IGNORE_INDEX, MASK_RATE, SentencePair, check_strategy, make_batch, sample_pair, source_peers
 from core.training.jobs import Progress
-from core.training.optim import apply_gradients, decays, warmup_then_linear_decay
+from core.training.loop import run_steps
+from core.training.optim import adamw, warmup_then_linear_decay
 
 TRAINER_STATE = "trainer_state.pt"  # optimizer, schedule and history, saved next to the weights
 
@@ -133,16 +134,13 @@ def make_optimizer(model: BertForPreTraining, cfg: PretrainConfig) -> torch.opti
     """AdamW with the encoder at encoder_lr and the heads at head_lr; no decay on biases/LayerNorm."""
     if cfg.freeze_word_embeddings:
         model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
-    groups: dict[tuple[float, float], list] = {}
-    for name, param in model.named_parameters():
-        if not param.requires_grad:
-            continue
-        lr = cfg.head_lr if name.startswith("cls.") else cfg.encoder_lr
+
+    def learning_rate(name: str) -> float:
         if name.startswith(("cls.seq_relationship.", "bert.pooler.")) and cfg.nsp_lr is not None:
-            lr = cfg.nsp_lr
-        decay = cfg.weight_decay if decays(param) else 0.0
-        groups.setdefault((lr, decay), []).append(param)
-    return torch.optim.AdamW([{"params": p, "lr": lr, "weight_decay": d} for (lr, d), p in groups.items()])
+            return cfg.nsp_lr
+        return cfg.head_lr if name.startswith("cls.") else cfg.encoder_lr
+
+    return adamw(model, learning_rate, cfg.weight_decay)
 
 
 def make_schedule(optimizer: torch.optim.Optimizer, cfg: PretrainConfig) -> torch.optim.lr_scheduler.LambdaLR:
@@ -223,35 +221,32 @@ def pretrain(base: str | BertForPreTraining, documents: list[list[str]], output_
     started = time.time()
     model.zero_grad(set_to_none=True)  # a model handed in may carry gradients; each step clears its own
     last_step = min(cfg.steps, cfg.stop_after or cfg.steps)
-    while step < last_step:
-        metrics = train_step(model, optimizer, schedule, batch_for_step(documents, tokenizer, cfg, step, peers), cfg, step)
-        if not math.isfinite(metrics.loss):  # never save (and mark complete) a model the step has ruined
-            raise ValueError(f"training diverged at step {step + 1} (loss {metrics.loss}): lower the learning "
-                             "rates; the last checkpoint, if any, is kept")
-        step += 1
-        history.append({"step": step, **asdict(metrics), "lr": schedule.get_last_lr()[0]})
+
+    def after_step(done: int, _loss: float, metrics: StepMetrics) -> bool:
+        history.append({"step": done, **asdict(metrics), "lr": schedule.get_last_lr()[0]})
         out_of_time = cfg.time_budget_s is not None and time.time() - started > cfg.time_budget_s
-        if step % cfg.checkpoint_every == 0 or step == last_step or out_of_time:
-            save_checkpoint(model, tokenizer, optimizer, schedule, output_dir, step, cfg, history, base_name)
+        if done % cfg.checkpoint_every == 0 or done == last_step or out_of_time:
+            save_checkpoint(model, tokenizer, optimizer, schedule, output_dir, done, cfg, history, base_name)
         if callback:  # may raise Cancelled: the last checkpoint on disk stays whole
-            callback(Progress(step, cfg.steps, asdict(metrics), f"step {step}/{cfg.steps}"))
-        if out_of_time:
-            break
+            callback(Progress(done, cfg.steps, asdict(metrics), f"step {done}/{cfg.steps}"))
+        return out_of_time
+
+    step_batches = (batch_for_step(documents, tokenizer, cfg, s, peers) for s in range(step, last_step))
+    step = run_steps(model, step_batches, lambda batch, s: step_losses(model, batch, cfg, s), optimizer, schedule,
+                     after_step, step)
     stopped_early = step < cfg.steps
     model.eval()
     return PretrainResult(str(output_dir), step, cfg.steps, stopped_early, history)
 
 
-def train_step(model, optimizer, schedule, batch, cfg: PretrainConfig, step: int) -> StepMetrics:
-    """One optimizer step on one batch (dropout seeded by step, so a resumed run repeats it exactly)."""
+def step_losses(model, batch, cfg: PretrainConfig, step: int) -> tuple[torch.Tensor, StepMetrics]:
+    """The joint loss of one step's batch (dropout seeded by step, so a resumed run repeats it exactly)."""
     torch.manual_seed(cfg.seed * 7919 + step)
     device = next(model.parameters()).device
     for name in ("input_ids", "token_type_ids", "attention_mask", "labels", "next_sentence_label"):
         setattr(batch, name, getattr(batch, name).to(device))
     with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
-        loss, metrics = forward_losses(model, batch, cfg.nsp_weight)
-    apply_gradients(loss, model, optimizer, schedule, max_grad_norm=1.0)
-    return metrics
+        return forward_losses(model, batch, cfg.nsp_weight)
 
 
 @dataclass(frozen=True)

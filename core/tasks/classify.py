@@ -17,9 +17,10 @@ import torch
 
 from core.lib.lru import model_cache
 from core.lib.numerics import softmax
-from core.model import forward
-from core.model.inputs import EncodedInput
-from core.model.loading import LoadedModel, MissingHeadError
+from core.model import capabilities, forward
+from core.model.capabilities import Head, MissingHeadError, require_head
+from core.model.inputs import EncodedInput, Word
+from core.model.loading import LoadedModel
 from core.tasks import heads
 
 SALIENCY_METHODS = ("integrated gradients", "gradient × input")
@@ -49,7 +50,7 @@ class Classification:
 
     model_name: str
     task: str  # "sentence" or "pair"
-    head: str  # "sequence classification", "NSP" or "SOP"
+    head: Head  # SEQUENCE (a classifier), NSP or SOP
     inputs: EncodedInput
     labels: list[str]  # (labels,)
     logits: np.ndarray  # (labels,)
@@ -109,52 +110,45 @@ class TokenClassification:
     entities: list[Entity]
 
 
-def _require(loaded: LoadedModel, capability: str, what: str) -> None:
-    """Raise a ValueError pointing to the fine-tune page when the model lacks a trained head."""
-    if not getattr(loaded.capabilities, capability):
-        raise MissingHeadError(f"{loaded.name!r} has no trained {what} head, so it cannot make this prediction; pick a "
-                         "model that has one in the sidebar, or train one on the fine-tune page")
-
-
-def _pair_head(loaded: LoadedModel) -> str:
+def _pair_head(loaded: LoadedModel) -> Head:
     """Which head answers "is B adjacent to A?": NSP/SOP when real, else a classifier trained for pairs (never
     one trained on single sentences: it never saw a sentence B)."""
     caps = loaded.capabilities
     if caps.nsp or caps.sop:
-        return "SOP" if caps.sop else "NSP"
+        return Head.SOP if caps.sop else Head.NSP
     if heads.has_head(loaded, "pair"):
-        return "sequence classification"
+        return Head.SEQUENCE
     if caps.sequence_classification:
         raise MissingHeadError(
             f"{loaded.name!r} was trained to classify single sentences, so it cannot judge a sentence pair; pick a "
-            "model with a next-sentence (NSP) head or a pair classifier, or train one on the fine-tune page"
+            "model with a next-sentence (NSP) head or a pair classifier, or train one on the fine-tune page", Head.SEQUENCE
         )
     raise MissingHeadError(
         f"{loaded.name!r} has no next-sentence (NSP) head and no classification head, so it cannot judge a "
-        "sentence pair; pick a pre-trained BERT with its NSP head, or train a classifier on the fine-tune page"
-    )
+        "sentence pair; pick a pre-trained BERT with its NSP head, or train a classifier on the fine-tune page",
+        Head.SEQUENCE)
 
 
 def _require_sentence_head(loaded: LoadedModel) -> None:
     """The sentence task needs a classifier not trained on pairs (which would miss its sentence B)."""
-    _require(loaded, "sequence_classification", "sentence-classification")
+    require_head(loaded, Head.SEQUENCE)
     if not heads.has_head(loaded, "sentence"):
         raise MissingHeadError(
             f"{loaded.name!r} was trained to classify sentence pairs: type sentence B to judge a pair, or pick a "
-            "sentence classifier"
+            "sentence classifier", Head.SEQUENCE
         )
 
 
-def _head_linear(loaded: LoadedModel, head: str) -> torch.nn.Linear | None:
+def _head_linear(loaded: LoadedModel, head: Head) -> torch.nn.Linear | None:
     """The final linear layer of a BERT classification head (None for families shaped differently)."""
     model = loaded.model
-    layer = getattr(model, "classifier", None) if head == "sequence classification" else None
-    if head == "NSP":
+    layer = getattr(model, "classifier", None) if head is Head.SEQUENCE else None
+    if head is Head.NSP:
         layer = forward.pair_head(loaded)
     return layer if isinstance(layer, torch.nn.Linear) else None
 
 
-def _layer_probabilities(loaded: LoadedModel, head: str, hidden_states: np.ndarray) -> np.ndarray | None:
+def _layer_probabilities(loaded: LoadedModel, head: Head, hidden_states: np.ndarray) -> np.ndarray | None:
     """The real pooler + head applied to [CLS] after each layer; hidden_states (layers + 1, seq, hidden)."""
     linear, pooler = _head_linear(loaded, head), getattr(loaded.encoder, "pooler", None)
     if linear is None or pooler is None:
@@ -178,11 +172,11 @@ def _cls_path(hidden_states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def classify(loaded: LoadedModel, text_a: str, text_b: str | None = None) -> Classification:
     """Class probabilities of one sentence (text_b None) or a pair, from the real head on [CLS]."""
     task = "sentence" if not (text_b or "").strip() else "pair"
-    head = _pair_head(loaded) if task == "pair" else "sequence classification"
+    head = _pair_head(loaded) if task == "pair" else Head.SEQUENCE
     if task == "sentence":
         _require_sentence_head(loaded)
     analysis = forward.analyze(loaded, text_a, text_b if task == "pair" else None)
-    is_nsp = head in ("NSP", "SOP")
+    is_nsp = head in (Head.NSP, Head.SOP)
     logits = analysis.next_sentence_logits if is_nsp else analysis.sequence_logits
     labels = list(NSP_LABELS) if is_nsp else list(loaded.capabilities.labels)
     probabilities = softmax(logits)
@@ -195,9 +189,9 @@ def classify(loaded: LoadedModel, text_a: str, text_b: str | None = None) -> Cla
     )
 
 
-def _head_logits(loaded: LoadedModel, output, head: str) -> torch.Tensor:
+def _head_logits(loaded: LoadedModel, output, head: Head) -> torch.Tensor:
     """The logits of the head _pair_head / classify chose: the pair head (NSP/SOP) or the classifier's."""
-    return forward.pair_logits(loaded, output) if head in ("NSP", "SOP") else output.logits
+    return capabilities.logits(output, head)
 
 
 def _embedded(loaded: LoadedModel, encoded: EncodedInput) -> tuple[torch.Tensor, torch.Tensor, dict]:
@@ -249,18 +243,16 @@ def saliency(loaded: LoadedModel, text_a: str, text_b: str | None = None,
                     scores.detach().float().cpu().numpy(), float(logit[0]), base_logit)
 
 
-def aggregate_words(word_ids: list[int | None], offsets: list[tuple[int, int]], probabilities: np.ndarray,
-                    labels: list[str], strategy: str) -> list[WordLabel]:
-    """One label per word from its pieces' probabilities (seq, labels): first piece, average, or most confident piece."""
+def aggregate_words(words: list[Word], probabilities: np.ndarray, labels: list[str], strategy: str) -> list[WordLabel]:
+    """One label per word (special tokens skipped) from its pieces' probabilities (seq, labels): first piece,
+    average, or most confident piece."""
     if strategy not in AGGREGATIONS:
         raise ValueError(f"unknown aggregation {strategy!r}; use one of {', '.join(AGGREGATIONS)}")
-    pieces: dict[int, list[int]] = {}
-    for position, word in enumerate(word_ids):
-        if word is not None:
-            pieces.setdefault(word, []).append(position)
-    words = []
-    for word, positions in pieces.items():
-        rows = probabilities[positions]
+    labelled = []
+    for word in words:
+        if word.special:
+            continue
+        rows = probabilities[list(word.positions)]
         if strategy == "first":
             row = rows[0]
         elif strategy == "average":
@@ -268,8 +260,8 @@ def aggregate_words(word_ids: list[int | None], offsets: list[tuple[int, int]], 
         else:
             row = rows[int(np.argmax(rows.max(axis=1)))]
         best = int(np.argmax(row))
-        words.append(WordLabel(word, offsets[positions[0]][0], offsets[positions[-1]][1], labels[best], float(row[best])))
-    return words
+        labelled.append(WordLabel(word.index, word.start, word.end, labels[best], float(row[best])))
+    return labelled
 
 
 def _split_tag(label: str) -> tuple[str, str]:
@@ -300,13 +292,13 @@ def group_entities(words: list[WordLabel], text: str) -> list[Entity]:
 
 def classify_tokens(loaded: LoadedModel, text: str, aggregation: str = "first") -> TokenClassification:
     """Label every token of one sentence with the real token-classification head, then merge into entities."""
-    _require(loaded, "token_classification", "token-classification")
+    require_head(loaded, Head.TOKEN)
     analysis = forward.analyze(loaded, text)
     encoded = analysis.inputs
     probabilities = softmax(analysis.token_logits)
     labels = list(loaded.capabilities.labels)
     predicted = ["" if special else labels[int(i)] for special, i in zip(encoded.special_mask, probabilities.argmax(-1))]
-    words = aggregate_words(encoded.word_ids, encoded.offsets, probabilities, labels, aggregation)
+    words = aggregate_words(encoded.words, probabilities, labels, aggregation)
     return TokenClassification(
         model_name=loaded.name, text=encoded.text_a, inputs=encoded, labels=labels, probabilities=probabilities,
         predicted=predicted, aggregation=aggregation, words=words, entities=group_entities(words, encoded.text_a),
@@ -318,7 +310,7 @@ def head_readout(loaded: LoadedModel, task: str, encoded: EncodedInput) -> HeadR
     if task == "token":
         read = [i for i, special in enumerate(encoded.special_mask) if not special]
         return HeadReadout(task, "every token's final vector, one label each", read, tuple(loaded.model.classifier.weight.shape))
-    linear = _head_linear(loaded, _pair_head(loaded) if task == "pair" else "sequence classification")
+    linear = _head_linear(loaded, _pair_head(loaded) if task == "pair" else Head.SEQUENCE)
     shape = tuple(linear.weight.shape) if linear is not None else ()
     return HeadReadout(task, "the [CLS] vector only (position 0), through the pooler", [0], shape)
 

@@ -15,8 +15,9 @@ import numpy as np
 import torch
 
 from core.lib.lru import model_cache
+from core.model.capabilities import Head, logits, require_head
 from core.model.forward import batch_inputs, max_input_length
-from core.model.loading import LoadedModel, require_head
+from core.model.loading import LoadedModel
 
 # SQuAD's usual settings: answers rarely exceed 30 pieces; windows of 384 overlap by 128.
 DEFAULT_TOP_K = 3
@@ -200,9 +201,9 @@ def _run_windows(loaded: LoadedModel, encoding) -> tuple[np.ndarray, np.ndarray]
             rows = slice(first, first + WINDOW_BATCH)
             batch = batch_inputs(loaded, encoding["input_ids"][rows], None if types is None else types[rows],
                                  encoding["attention_mask"][rows])
-            output = loaded.model(**batch)
-            starts.append(output.start_logits.float().cpu().numpy())
-            ends.append(output.end_logits.float().cpu().numpy())
+            span = logits(loaded.model(**batch), Head.QA).float().cpu().numpy()  # (rows, seq, 2): start, end
+            starts.append(span[..., 0])
+            ends.append(span[..., 1])
     return np.concatenate(starts), np.concatenate(ends)
 
 
@@ -251,7 +252,7 @@ def _answers(windows: list[WindowLogits], passage: str, options: QAOptions) -> l
 @model_cache(32)
 def answer_question(loaded: LoadedModel, question: str, passage: str, options: QAOptions = QAOptions()) -> QAResult:
     """Top-k answer spans of a question about a passage, with every window's start/end logits."""
-    require_head(loaded, "qa")
+    require_head(loaded, Head.QA)
     if options.top_k < 1 or options.max_answer_len < 1:
         raise ValueError("top-k and the maximum answer length must be at least 1")
     question, passage = _clean(question, passage)

@@ -4,6 +4,8 @@ one update step that turns a batch's loss into new weights."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
 
@@ -13,6 +15,19 @@ def decays(param: torch.nn.Parameter) -> bool:
     The one rule for pre-training and fine-tuning; for every BERT-family model it picks the same weights as the
     name rule (bias, LayerNorm.weight, layer_norm.weight) the fine-tune runner used to spell out."""
     return param.ndim >= 2
+
+
+def adamw(model: torch.nn.Module, learning_rate: Callable[[str], float], weight_decay: float,
+          fused: bool = False) -> torch.optim.AdamW:
+    """AdamW over the trainable weights, one group per (learning rate, decay) in the order weights first appear;
+    `learning_rate` gives each weight's rate from its name, decay follows `decays`. `fused` updates every tensor
+    in one kernel (what Trainer's adamw_torch_fused uses; CPU and CUDA have it)."""
+    groups: dict[tuple[float, float], list[torch.nn.Parameter]] = {}
+    for name, param in model.named_parameters():
+        if param.requires_grad:
+            groups.setdefault((learning_rate(name), weight_decay if decays(param) else 0.0), []).append(param)
+    return torch.optim.AdamW([{"params": p, "lr": lr, "weight_decay": d} for (lr, d), p in groups.items()],
+                             fused=fused or None)
 
 
 def warmup_then_linear_decay(optimizer: torch.optim.Optimizer, warmup_steps: int,

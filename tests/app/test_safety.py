@@ -307,12 +307,28 @@ def test_nan_and_infinite_learning_rates_are_refused_before_training(rate, tiny_
 
 def test_a_diverging_pre_training_run_is_never_saved_as_complete(tiny_dirs, tmp_path, monkeypatch):
     nan_step = pretraining.StepMetrics(float("nan"), float("nan"), float("nan"), 0.0, 0.0)
-    monkeypatch.setattr(pretraining, "train_step", lambda *args: nan_step)
+    monkeypatch.setattr(pretraining, "step_losses", lambda *args: (torch.tensor(float("nan"), requires_grad=True), nan_step))
     documents = segment_documents(["The man went to the store. He bought milk. The dog sat on the mat."] * 3, 4)
     cfg = pretraining.PretrainConfig(steps=2, batch_size=4, max_seq_len=32, warmup_steps=1, checkpoint_every=1)
     with pytest.raises(ValueError, match="diverged"):
         pretraining.pretrain(str(tiny_dirs["pretraining"]), documents, tmp_path / "run", cfg)
     assert not checkpoints.is_complete(tmp_path / "run")
+
+
+def test_a_diverging_fine_tune_run_is_never_saved(tiny_dirs, monkeypatch):
+    """One loop for both runners: a fine-tune whose loss turns NaN stops before its first save (before the shared
+    loop, it trained on and saved a NaN model)."""
+    from core.finetune import runner as finetune
+    from core.finetune.data import TextExample, make_task_data
+
+    monkeypatch.setattr(finetune, "_loss", lambda *args: (torch.tensor(float("nan"), requires_grad=True), 8))
+    data = make_task_data("sentence", [TextExample(f"the dog {i}", None, "pos" if i % 2 else "neg") for i in range(16)],
+                          None, "test")
+    cfg = finetune.FineTuneConfig(task="sentence", base_model=str(tiny_dirs["encoder"]), alias="nan-tune", epochs=1,
+                                  batch_size=8, max_length=32, device="cpu")
+    with pytest.raises(ValueError, match="diverged at step 1"):
+        finetune.train(cfg, data)
+    assert "nan-tune" not in models.trained_models()
 
 
 def test_json_output_is_valid_json_even_for_nan_values():

@@ -25,6 +25,7 @@ from core.findings.result import DIFFERS, REPRODUCED, layer_span
 from core.lib.i18n import LANGUAGES, NOTHING, Text
 from core.model import forward
 from core.model import loading as models
+from core.model.capabilities import MissingHeadError
 
 RESULTS = ("reproduced: ", "differs: ")
 RESULTS_ZH = ("已复现：", "有差异：")
@@ -175,7 +176,7 @@ def test_lama_precision_at_10_is_at_least_at_1(found, tiny_model):
 @pytest.mark.parametrize("key", ["michel", "lama"])
 def test_cards_that_need_the_mlm_head_say_so(tiny_dirs, key):
     encoder = models.load_model(str(tiny_dirs["encoder"]), device=torch.device("cpu"))
-    with pytest.raises(models.MissingPretrainingHeadError, match=r"no trained masked-word prediction \(MLM\) head"):
+    with pytest.raises(MissingHeadError, match=r"no trained masked-word prediction \(MLM\) head"):
         gallery.finding(encoder, key)
 
 

@@ -16,7 +16,7 @@ from core.finetune.features import IGNORE, align_labels, encode_qa, qa_metrics, 
 from core.finetune.sources import DataSpec
 from core.model import checkpoints
 from core.model import loading as models
-from core.training import jobs
+from core.training import jobs, loop
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.usefixtures("models_home")  # every test saves its models in its own folder
@@ -190,18 +190,18 @@ def test_device_is_cuda_when_present_else_cpu(monkeypatch):
 
 
 def test_mixed_precision_only_on_a_cuda_gpu_with_bf16(monkeypatch):
-    assert finetune.mixed_precision_dtype(torch.device("cpu")) is None
+    assert loop.mixed_precision_dtype(torch.device("cpu")) is None
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
-    assert finetune.mixed_precision_dtype(torch.device("cuda")) == torch.bfloat16
+    assert loop.mixed_precision_dtype(torch.device("cuda")) == torch.bfloat16
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)  # a T4 or V100: fp16 + loss scaling
-    assert finetune.mixed_precision_dtype(torch.device("cuda")) == torch.float16
+    assert loop.mixed_precision_dtype(torch.device("cuda")) == torch.float16
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
 def test_mixed_precision_steps_learn_and_save_fp32_weights(tiny_dirs, monkeypatch, dtype):
     """The GPU branch's autocast and loss scaler, run for real on the CPU (which supports both dtypes)."""
-    monkeypatch.setattr(finetune, "mixed_precision_dtype", lambda device: dtype)
-    scaler = finetune.loss_scaler(torch.device("cpu"))
+    monkeypatch.setattr(loop, "mixed_precision_dtype", lambda device: dtype)
+    scaler = loop.loss_scaler(torch.device("cpu"))
     assert scaler.is_enabled() == (dtype == torch.float16)
     result = finetune.train(tiny_config("sentence", tiny_dirs["encoder"], epochs=8), learnable_data("sentence"))
     losses = [h["loss"] for h in result.history]
@@ -217,7 +217,7 @@ def test_training_on_a_real_cuda_gpu(tiny_dirs):
         pytest.skip("no CUDA GPU on this machine")
     result = finetune.train(tiny_config("sentence", tiny_dirs["encoder"], epochs=8, device="cuda"),
                             learnable_data("sentence"))
-    assert result.device.startswith("cuda") and finetune.mixed_precision_dtype(torch.device("cuda")) is not None
+    assert result.device.startswith("cuda") and loop.mixed_precision_dtype(torch.device("cuda")) is not None
     losses = [h["loss"] for h in result.history]
     assert np.mean(losses[-5:]) < np.mean(losses[:5])
 

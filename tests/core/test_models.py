@@ -7,6 +7,7 @@ import torch
 from core import config
 from core.model import card as model_card
 from core.model import loading as models
+from core.model.capabilities import Head, MissingHeadError, require_head
 
 
 def test_tiny_pretraining_checkpoint_has_mlm_and_nsp(tiny_model):
@@ -28,7 +29,7 @@ def test_encoder_only_checkpoint_never_offers_random_heads(tiny_dirs):
     assert loaded.capabilities.names == []
     assert type(loaded.model).__name__ == "BertModel"
     with pytest.raises(ValueError, match="no trained masked-word prediction"):
-        models.require_head(loaded, "mlm")
+        require_head(loaded, Head.MLM)
 
 
 def test_bundled_model_is_a_real_six_layer_bert(bundled_model):
@@ -139,9 +140,10 @@ def test_a_missing_head_the_fine_tune_page_can_train_is_a_typed_error(tiny_dirs)
     encoder = models.load_model(str(tiny_dirs["encoder"]), device=torch.device("cpu"))
     for call in (lambda: qa.answer_question(encoder, "what?", "the dog sat."), lambda: classify.classify(encoder, "a dog"),
                  lambda: classify.classify_tokens(encoder, "a dog"), lambda: classify.classify(encoder, "a", "b")):
-        with pytest.raises(models.MissingHeadError, match="fine-tune page"):
+        with pytest.raises(MissingHeadError, match="fine-tune page") as err:
             call()
-    assert issubclass(models.MissingHeadError, ValueError)  # every caller that catches ValueError still does
+        assert not err.value.head.pretraining
+    assert issubclass(MissingHeadError, ValueError)  # every caller that catches ValueError still does
 
 
 def test_a_missing_pretraining_head_points_to_the_pre_train_page_not_the_fine_tune_page(tiny_dirs):
@@ -151,11 +153,13 @@ def test_a_missing_pretraining_head_points_to_the_pre_train_page_not_the_fine_tu
 
     encoder = models.load_model(str(tiny_dirs["encoder"]), device=torch.device("cpu"))
     for head in ("mlm", "nsp", "sop"):
-        with pytest.raises(models.MissingPretrainingHeadError, match="Pre-train page") as err:
-            models.require_head(encoder, head)
+        with pytest.raises(MissingHeadError, match="Pre-train page") as err:
+            require_head(encoder, head)
+        assert err.value.head.pretraining and err.value.head == head
         assert "fine-tune" not in str(err.value) and "bundled" in str(err.value)
-    with pytest.raises(models.MissingPretrainingHeadError):
+    with pytest.raises(MissingHeadError) as err:
         mlm.fill_mask(encoder, "the dog [MASK]")
-    with pytest.raises(models.MissingPretrainingHeadError, match="Pre-train page") as err:
+    assert err.value.head is Head.MLM
+    with pytest.raises(MissingHeadError, match="Pre-train page") as err:
         nsp.sentence_head(encoder)
-    assert "once its" not in str(err.value)
+    assert err.value.head.pretraining and "once its" not in str(err.value)

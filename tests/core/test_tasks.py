@@ -7,6 +7,8 @@ import torch
 
 from core.model import forward
 from core.model import loading as models
+from core.model.capabilities import Head, MissingHeadError
+from core.model.inputs import group_words
 from core.tasks import classify as tasks
 from core.tasks import figures as task_figures
 from core.tasks import qa
@@ -153,11 +155,11 @@ def test_sentence_probabilities_come_from_the_real_head(tiny):
 def test_pair_uses_nsp_when_present_else_a_pair_classifier(tiny):
     nsp = tasks.classify(tiny["pretraining"], "the man went to the store", "he paid cash")
     analysis = forward.analyze(tiny["pretraining"], "the man went to the store", "he paid cash")
-    assert nsp.head == "NSP" and nsp.labels == list(tasks.NSP_LABELS)
+    assert nsp.head is Head.NSP and nsp.labels == list(tasks.NSP_LABELS)
     np.testing.assert_allclose(nsp.logits, analysis.next_sentence_logits)
     np.testing.assert_allclose(nsp.layer_probabilities[-1], nsp.probabilities, atol=1e-5)
     pair = tasks.classify(tiny["sentence"], "the man went to the store", "he paid cash")
-    assert pair.task == "pair" and pair.head == "sequence classification" and 1 in pair.inputs.token_type_ids
+    assert pair.task == "pair" and pair.head is Head.SEQUENCE and 1 in pair.inputs.token_type_ids
 
 
 def test_a_classifier_trained_for_one_of_sentence_and_pair_never_serves_the_other(tiny_dirs, models_home):
@@ -168,11 +170,11 @@ def test_a_classifier_trained_for_one_of_sentence_and_pair_never_serves_the_othe
     pairs = models.load_model(save_as_trained_here(tiny_dirs["sentence"], "my-pairs", "pair"), device=CPU)
     assert heads.has_head(sentiment, "sentence") and not heads.has_head(sentiment, "pair")
     assert heads.has_head(pairs, "pair") and not heads.has_head(pairs, "sentence")
-    with pytest.raises(models.MissingHeadError, match="single sentences"):
+    with pytest.raises(MissingHeadError, match="single sentences"):
         tasks.classify(sentiment, "the man went to the store", "he paid cash")
-    with pytest.raises(models.MissingHeadError, match="sentence pairs"):
+    with pytest.raises(MissingHeadError, match="sentence pairs"):
         tasks.classify(pairs, "the man went to the store")
-    assert tasks.classify(pairs, "the man went", "he paid").head == "sequence classification"
+    assert tasks.classify(pairs, "the man went", "he paid").head is Head.SEQUENCE
 
 
 def test_each_task_offers_its_ready_made_model_the_sidebars_and_those_trained_for_it(tiny, tiny_dirs, models_home,
@@ -268,6 +270,8 @@ LABELS = ["O", "B-LOC", "I-LOC"]
 # "newyorkcity" split into three pieces, then "paris": hand-checked rows of P(O), P(B-LOC), P(I-LOC).
 WORD_IDS = [None, 0, 0, 0, 1, None]
 OFFSETS = [(0, 0), (0, 3), (3, 7), (7, 11), (12, 17), (0, 0)]
+WORDS = group_words(["[CLS]", "new", "##york", "##city", "paris", "[SEP]"], [None, 0, 0, 0, 0, None], WORD_IDS, OFFSETS,
+                    ("newyorkcity paris", None))
 PROBS = np.array([
     [1, 0, 0], [0.35, 0.60, 0.05], [0.80, 0.10, 0.10], [0.10, 0.00, 0.90], [0.2, 0.1, 0.7], [1, 0, 0],
 ])
@@ -279,7 +283,7 @@ PROBS = np.array([
     ("max", "I-LOC", 0.90),  # the most confident piece (the third) decides
 ])
 def test_aggregation_strategies_on_a_hand_checked_word(strategy, first_word, score):
-    words = tasks.aggregate_words(WORD_IDS, OFFSETS, PROBS, LABELS, strategy)
+    words = tasks.aggregate_words(WORDS, PROBS, LABELS, strategy)
     assert [(w.word, w.start, w.end) for w in words] == [(0, 0, 11), (1, 12, 17)]
     assert words[0].label == first_word and words[0].score == pytest.approx(score)
     assert words[1].label == "I-LOC"
@@ -287,9 +291,9 @@ def test_aggregation_strategies_on_a_hand_checked_word(strategy, first_word, sco
 
 def test_entities_merge_b_and_i_and_break_on_o():
     text = "newyorkcity paris"
-    first = tasks.group_entities(tasks.aggregate_words(WORD_IDS, OFFSETS, PROBS, LABELS, "first"), text)
+    first = tasks.group_entities(tasks.aggregate_words(WORDS, PROBS, LABELS, "first"), text)
     assert [(e.label, e.text) for e in first] == [("LOC", "newyorkcity paris")]
-    average = tasks.group_entities(tasks.aggregate_words(WORD_IDS, OFFSETS, PROBS, LABELS, "average"), text)
+    average = tasks.group_entities(tasks.aggregate_words(WORDS, PROBS, LABELS, "average"), text)
     assert [(e.label, e.text) for e in average] == [("LOC", "paris")]
     words = [tasks.WordLabel(0, 0, 3, "B-PER", 0.9), tasks.WordLabel(1, 4, 7, "B-PER", 0.8), tasks.WordLabel(2, 8, 11, "I-LOC", 0.7)]
     assert [e.text for e in tasks.group_entities(words, "ann bob rio")] == ["ann", "bob", "rio"]  # B starts a new one

@@ -57,3 +57,26 @@ def test_every_view_groups_words_as_before(tokenizer, text_a, text_b):
     for whole_word in (True, False):
         assert (pretrain_data._word_groups(encoded.word_ids, encoded.sentence_ids, whole_word)
                 == _old_pretraining(encoded.word_ids, encoded.sentence_ids, whole_word))
+
+
+def _old_word_text(encoded, group):  # core/attention/maps.py _group_text, contextual.word_label, mlm.word_text before
+    first, last = group[0], group[-1]
+    sentence = encoded.sentence_ids[first]
+    if sentence is None or encoded.offsets[first] == encoded.offsets[last] == (0, 0):
+        return encoded.tokens[first]
+    text = encoded.text_a if sentence == 0 else encoded.text_b
+    return text[encoded.offsets[first][0]:encoded.offsets[last][1]]
+
+
+@pytest.mark.parametrize("text_a, text_b", TEXTS)
+def test_the_typed_word_carries_what_the_three_text_copies_gave(tokenizer, text_a, text_b):
+    encoded = encode(tokenizer, text_a, text_b, max_length=48)
+    groups = word_positions(encoded.sentence_ids, encoded.word_ids)
+    assert [list(w.positions) for w in encoded.words] == groups
+    assert [w.text for w in encoded.words] == [_old_word_text(encoded, g) for g in groups]
+    for word in encoded.words:
+        assert word.special == encoded.special_mask[word.positions[0]]
+        assert all(encoded.word_at(i) is word for i in word.positions)
+        if not word.special:
+            assert word.index == encoded.word_ids[word.positions[0]] and word.sentence in (0, 1)
+            assert (word.start, word.end) == (encoded.offsets[word.positions[0]][0], encoded.offsets[word.positions[-1]][1])

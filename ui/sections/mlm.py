@@ -13,6 +13,7 @@ from core.mlm import fill_mask as mlm
 from core.mlm import masking as mlm_pretraining
 from core.mlm import scoring as mlm_scoring
 from core.model import loading as models
+from core.model.capabilities import Head, require_head
 from core.model.inputs import EncodedInput
 from core.render import markdown_literal, percent
 from ui import loaders, registry
@@ -30,7 +31,7 @@ def _use_model(name: str) -> None:
 def no_head(loaded: models.LoadedModel) -> None:
     """Say the model has no MLM head, offer models that have one, and stop the page."""
     with user_errors():
-        models.require_head(loaded, "mlm")
+        require_head(loaded, Head.MLM)
     st.markdown(
         "Masked-word prediction needs the checkpoint's own **trained MLM head** — a random head would "
         "show noise. Pick a model that has one below (a hub id downloads once, then works offline), type a local "

@@ -7,8 +7,8 @@ import streamlit as st
 
 from core import config
 from core.model import loading as models
+from core.model.capabilities import MissingHeadError
 from core.model.inputs import EncodedInput
-from core.model.loading import MissingHeadError
 from core.render import markdown_literal, percent, token_chip
 from core.tasks import classify as tasks
 from core.tasks import figures as task_figures
@@ -66,7 +66,7 @@ def _option_label(name: str, task: str, sidebar_model: str) -> str:
 def missing_head(err: ValueError) -> None:
     """Show the error; when the model lacks a head the fine-tune runner can train, point to it."""
     st.error(markdown_literal(str(err)))  # it names the model: drawn as typed, never as Markdown
-    if not isinstance(err, MissingHeadError):
+    if not isinstance(err, MissingHeadError) or err.head.pretraining:
         return
     st.caption("“Model for this task” above offers models that have this head.")
     if any(p.path == FINETUNE_PAGE for p in registry.PAGES):
@@ -100,7 +100,7 @@ def sentence(loaded, text_a: str, text_b: str | None, slot: str) -> None:
         return missing_head(err)
     readout(loaded, result.task, result.inputs)
     st.markdown(f"**{markdown_literal(result.labels[result.predicted])}** "
-                f"({percent(result.probabilities[result.predicted])}, {result.head} head)")
+                f"({percent(result.probabilities[result.predicted])}, {result.head.short} head)")
     st.plotly_chart(task_figures.probability_bars(result), key=f"tasks_bars_{slot}")
     st.plotly_chart(task_figures.cls_path_figure(result), key=f"tasks_path_{slot}")
     left, right = st.columns(2)
