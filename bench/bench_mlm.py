@@ -56,7 +56,7 @@ def save_model(folder: Path) -> None:
 
 def floor(loaded: models.LoadedModel, texts: list[str], batch_size: int) -> None:
     """The least work a batched fill-mask can do: tokenize, the encoder, the MLM head at the masks, top-k."""
-    head = mlm.mlm_head(loaded)
+    head = mlm.callable_mlm_head(loaded)
     for start in range(0, len(texts), batch_size):
         batch = loaded.tokenizer(texts[start:start + batch_size], padding=True, return_tensors="pt")
         with torch.no_grad():

@@ -7,7 +7,7 @@ from core.nsp import figures as nsp_figures
 from core.nsp import scoring as nsp
 from core.render import markdown_literal
 from ui import registry, session
-from ui.errors import show_error, user_errors
+from ui.errors import user_errors
 
 st.title("Next-sentence prediction")
 st.markdown(
@@ -16,13 +16,15 @@ st.markdown(
     "negatives paired a segment with one from a *different document* at random."
 )
 loaded = session.require_model()
-try:
-    head = nsp.sentence_head(loaded)
-except ValueError as err:
-    show_error(err)
+
+
+def _pair_builder_works_without_a_head(_err: ValueError) -> None:
     st.info("The pair builder of the **NSP negatives** page works without a head; its scores need one.")
     st.page_link(registry.page_file("pages/nsp_negatives.py"), label="NSP negatives: the experiment", icon=":material/science:")
-    st.stop()
+
+
+with user_errors(stop=True, advise=_pair_builder_works_without_a_head):
+    head = nsp.sentence_head(loaded)
 
 selection = session.current()
 with user_errors(stop=True):

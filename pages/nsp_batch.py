@@ -8,7 +8,7 @@ from core.nsp import batch as nsp_batch
 from core.nsp import scoring as nsp
 from core.pretrain import everyday
 from ui import session
-from ui.errors import show_error, user_errors
+from ui.errors import user_errors
 from ui.sections import nsp as nsp_sections
 
 st.title("NSP batch scoring")
@@ -34,12 +34,10 @@ with user_errors(stop=True):  # a bad file is named before anything else is draw
 
 precision = nsp_sections.precision_choice("nsp_batch_precision", loaded)
 bar = st.progress(0.0, text=f"Scoring {len(pairs)} pairs…")
-try:
+result = None
+with user_errors():
     result = nsp_batch.score_labeled_pairs(loaded, pairs, on_progress=lambda done, total: bar.progress(done / total),
                                            precision=precision)
-except ValueError as err:
-    result = None
-    show_error(err)
 bar.empty()  # before any st.stop(): a stopped run draws nothing more
 if result is None:
     st.stop()

@@ -5,6 +5,7 @@ import streamlit as st
 from core.render import markdown_literal
 from core.tasks import qa
 from ui import loaders, session
+from ui.errors import user_errors
 from ui.sections import tasks as sections
 from ui.state import persistent
 
@@ -64,10 +65,8 @@ if task == "qa":
 
 models = [chosen] if chosen is not None else []
 if compare:
-    try:
+    with user_errors(advise=lambda err: st.caption("The second model above could not be loaded.")):
         models.append(loaders.load_model(compare))
-    except ValueError as err:
-        st.error(markdown_literal(f"second model: {err}"))
 if not models:
     st.stop()
 

@@ -49,7 +49,7 @@ from core.model import (
 )
 from core.model import loading as models
 from core.pretrain import runner as pretraining
-from core.pretrain.data import build_pairs  # noqa: E402
+from core.pretrain.data import draw_pairs  # noqa: E402
 
 SEED = 1234
 EVAL_PAIRS = 400  # held-out pairs per negative strategy
@@ -200,7 +200,7 @@ def measure(model_dir: Path, held_out: dict[str, list[list[str]]]) -> dict:
     for register, (documents, max_len) in held_out.items():
         scores[register] = {}
         for strategy in ("random_document", "same_document", "swapped"):
-            result = pretraining.evaluate(model, tokenizer, build_pairs(documents, strategy, EVAL_PAIRS, SEED),
+            result = pretraining.evaluate(model, tokenizer, draw_pairs(documents, strategy, EVAL_PAIRS, SEED),
                                           max_len, seed=SEED)
             scores[register][strategy] = asdict(result)
             log(f"held-out {register} {strategy}: {result}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -19,13 +20,37 @@ def show_error(message: object, show: Callable[[str], object] = st.error) -> Non
     show(markdown_literal(str(message)))
 
 
+@dataclass
+class Outcome:
+    """What a user_errors block ended with: the ValueError it showed, or None when it ran through."""
+
+    error: ValueError | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
 @contextmanager
-def user_errors(stop: bool = False, show: Callable[[str], object] = st.error) -> Iterator[None]:
-    """Show a ValueError raised in the block with `show` (st.error, or st.info for a note), as literal text; with
-    stop=True the page's run ends there, as when what follows needs the block's result."""
+def user_errors(stop: bool = False, show: Callable[[str], object] = st.error,
+                advise: Callable[[ValueError], object] | None = None) -> Iterator[Outcome]:
+    """Show a ValueError raised in the block with `show` (st.error, or st.info for a note), as literal text, then
+    `advise(err)` (what to do next, told apart by the error's type); with stop=True the page's run ends there, as
+    when what follows needs the block's result. The Outcome it yields says whether the block failed, for a caller
+    that goes on without the result:
+
+        with user_errors() as outcome:
+            other = loaders.load_model(name)
+        if outcome.failed:
+            return
+    """
+    outcome = Outcome()
     try:
-        yield
+        yield outcome
     except ValueError as err:
+        outcome.error = err
         show_error(err, show)
+        if advise is not None:
+            advise(err)
         if stop:
             st.stop()

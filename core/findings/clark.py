@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.findings.passes import CorpusPass, corpus_pass
-from core.findings.result import Card, Paper, Progress, Table, Verdict, layer_name, layer_span, middle_layers, percent
+from core.findings.result import Card, OnProgress, Paper, Table, Verdict, layer_name, layer_span, middle_layers
 from core.lib.i18n import NOTHING, Text
 from core.model.layers import attention_layer_label
 from core.model.loading import LoadedModel
+from core.render import percent
 
 # The kinds of token the card measures attention to, as maps.STATISTICS keys, in the order the figure draws them.
 KINDS = ("sep", "cls", "punctuation", "previous", "next")
@@ -122,6 +123,6 @@ def clark_from(passed: CorpusPass) -> ClarkResult:
                        measured, verdict, _table(shares))
 
 
-def clark(loaded: LoadedModel, on_progress: Progress = None) -> ClarkResult:
+def clark(loaded: LoadedModel, on_progress: OnProgress = None) -> ClarkResult:
     """Clark et al.'s attention shares on the loaded model, over the corpus pairs. shares: (kinds, layers, heads)"""
     return clark_from(corpus_pass(loaded, on_progress))

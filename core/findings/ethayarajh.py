@@ -17,7 +17,7 @@ import numpy as np
 from core.embeddings.input_embedding import cosine_matrix
 from core.findings import corpus
 from core.findings.passes import CorpusPass, corpus_pass
-from core.findings.result import Card, Paper, Progress, Table, Verdict, halves, layer_span
+from core.findings.result import Card, OnProgress, Paper, Table, Verdict, halves, layer_span
 from core.lib.i18n import NOTHING, Text
 from core.model.layers import hidden_labels
 from core.model.loading import LoadedModel
@@ -145,6 +145,6 @@ def ethayarajh_from(passed: CorpusPass) -> EthayarajhResult:
                             measured, verdict, _table(labels, words, (self_similarity, baseline, adjusted)))
 
 
-def ethayarajh(loaded: LoadedModel, on_progress: Progress = None) -> EthayarajhResult:
+def ethayarajh(loaded: LoadedModel, on_progress: OnProgress = None) -> EthayarajhResult:
     """Ethayarajh's contextuality measures on the loaded model, over the corpus pairs. Arrays: (layers + 1,)"""
     return ethayarajh_from(corpus_pass(loaded, on_progress))

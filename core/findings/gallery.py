@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.findings import clark, ethayarajh, head_stats, lama, michel
-from core.findings.result import Card, Progress, table_csv
+from core.findings.result import Card, OnProgress, table_csv
 from core.lib.lru import LRUCache
 from core.model.loading import LoadedModel
 
@@ -30,7 +30,7 @@ def check_card(key: str) -> Card:
     return CARDS[key]
 
 
-def finding(loaded: LoadedModel, key: str, on_progress: Progress = None):
+def finding(loaded: LoadedModel, key: str, on_progress: OnProgress = None):
     """The card's result on the loaded model, computed once per model (on_progress(done, total) while it runs)."""
     check_card(key)
     compute = _CARDS[key][1]

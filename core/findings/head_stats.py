@@ -14,7 +14,7 @@ import numpy as np
 from core.attention import maps
 from core.findings import clark
 from core.findings.passes import CorpusPass, corpus_pass
-from core.findings.result import Card, Progress, Table, Verdict, halves, layer_span
+from core.findings.result import Card, OnProgress, Table, Verdict, halves, layer_span
 from core.lib.i18n import Text
 from core.model.layers import attention_layer_label
 from core.model.loading import LoadedModel
@@ -101,6 +101,6 @@ def head_stats_from(passed: CorpusPass) -> HeadStatsResult:
                            broadest, measured, verdict, _table(values))
 
 
-def head_stats(loaded: LoadedModel, on_progress: Progress = None) -> HeadStatsResult:
+def head_stats(loaded: LoadedModel, on_progress: OnProgress = None) -> HeadStatsResult:
     """Corpus-level per-head statistics on the loaded model. values: key -> (layers, heads)"""
     return head_stats_from(corpus_pass(loaded, on_progress))

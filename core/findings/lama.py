@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.findings.facts import FACTS, RELATION_NAMES, Fact
-from core.findings.result import Card, Paper, Progress, Table, Verdict, percent
+from core.findings.result import Card, OnProgress, Paper, Table, Verdict
 from core.lib.i18n import Text
 from core.mlm.fill_mask import fill_mask_batch
 from core.model import loading as models
 from core.model.capabilities import Head, require_head
+from core.render import percent
 
 TOP_K = 10  # P@10
 BATCH_SIZE = 16
@@ -88,7 +89,7 @@ def _single_piece(loaded: models.LoadedModel, answer: str) -> bool:
     return len(ids) == 1 and ids[0] != loaded.tokenizer.unk_token_id
 
 
-def _answers(loaded: models.LoadedModel, facts: list[Fact], on_progress: Progress) -> list[FactAnswer]:
+def _answers(loaded: models.LoadedModel, facts: list[Fact], on_progress: OnProgress) -> list[FactAnswer]:
     answers = []
     for start in range(0, len(facts), BATCH_SIZE):
         chunk = facts[start:start + BATCH_SIZE]
@@ -114,7 +115,7 @@ def _table(answers: list[FactAnswer]) -> Table:
                   f"top {TOP_K}"), rows)
 
 
-def lama(loaded: models.LoadedModel, on_progress: Progress = None) -> LamaResult:
+def lama(loaded: models.LoadedModel, on_progress: OnProgress = None) -> LamaResult:
     """P@1 and P@10 of the MLM head on the hand-written facts, per relation and overall."""
     require_head(loaded, Head.MLM)
     facts = [f for f in FACTS if _single_piece(loaded, f.answer)]

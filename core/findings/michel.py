@@ -17,9 +17,9 @@ import torch
 
 from core.attention.probe import head_gates
 from core.findings import corpus
-from core.findings.result import Card, Paper, Progress, Table, Verdict, percent
+from core.findings.result import Card, OnProgress, Paper, Table, Verdict
 from core.lib.i18n import Text
-from core.mlm.fill_mask import mlm_head
+from core.mlm.fill_mask import callable_mlm_head
 from core.mlm.masking import MaskingRule, plan_masking
 from core.mlm.scoring import log_probs_at
 from core.model import forward
@@ -27,6 +27,7 @@ from core.model import loading as models
 from core.model.capabilities import Head, require_head
 from core.model.inputs import EncodedInput
 from core.model.layers import attention_layer_label
+from core.render import percent
 
 # Every chosen token becomes [MASK] (no 10 % random / kept: the accuracy is read on masked tokens only).
 MASK_ONLY = MaskingRule(select_rate=0.15, mask_rate=1.0, random_rate=0.0)
@@ -123,7 +124,7 @@ def _gradient(loaded: models.LoadedModel, head, batch: list[_Masked], gates: tor
 
 def _importance(loaded: models.LoadedModel, batches: list[list[_Masked]], report) -> np.ndarray:
     """Σ over batches of |∂ MLM loss / ∂ head gate| (the paper's code sums per batch too). (layers, heads)"""
-    head = mlm_head(loaded)
+    head = callable_mlm_head(loaded)
     shape = (loaded.config.num_hidden_layers, loaded.config.num_attention_heads)
     gates = torch.ones(shape, device=loaded.device, requires_grad=True)
     total = torch.zeros(shape, device=loaded.device)
@@ -186,7 +187,7 @@ def _result(loaded, sentences: int, importance: np.ndarray, curve: list[float], 
                         _table(importance, normalized, curve))
 
 
-def michel(loaded: models.LoadedModel, on_progress: Progress = None) -> MichelResult:
+def michel(loaded: models.LoadedModel, on_progress: OnProgress = None) -> MichelResult:
     """Head importance by gradient, then MLM accuracy as the least important heads are pruned. (layers, heads)"""
     require_head(loaded, Head.MLM)
     encoded = [forward.encode_for(loaded, sentence) for sentence in corpus.sentences()]

@@ -17,7 +17,7 @@ import numpy as np
 
 from core.attention import maps
 from core.findings import corpus
-from core.findings.result import Progress
+from core.findings.result import OnProgress
 from core.lib.lru import LRUCache
 from core.model import forward
 from core.model.inputs import EncodedInput
@@ -79,7 +79,7 @@ def _statistics(analysis: forward.Analysis) -> dict[str, np.ndarray]:
     return {key: maps.head_statistic(analysis, key).values for key in maps.STATISTICS}
 
 
-def run_corpus_pass(loaded: LoadedModel, on_progress: Progress = None) -> CorpusPass:
+def run_corpus_pass(loaded: LoadedModel, on_progress: OnProgress = None) -> CorpusPass:
     """One forward pass per corpus pair: per-head statistics of each, and the kept words' vectors."""
     encoded = [forward.encode_for(loaded, a, b) for a, b in corpus.PAIRS]
     kept = _kept([o for pair, enc in enumerate(encoded) for o in _occurrences(pair, enc)])
@@ -111,7 +111,7 @@ def run_corpus_pass(loaded: LoadedModel, on_progress: Progress = None) -> Corpus
 _CACHE: LRUCache[CorpusPass] = LRUCache(CACHE_SIZE)
 
 
-def corpus_pass(loaded: LoadedModel, on_progress: Progress = None) -> CorpusPass:
+def corpus_pass(loaded: LoadedModel, on_progress: OnProgress = None) -> CorpusPass:
     """The corpus pass of this model, run once and kept (progress is reported only when it runs)."""
     return _CACHE.get_or_run(loaded.load_id, lambda: run_corpus_pass(loaded, on_progress))
 

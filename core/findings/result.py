@@ -14,7 +14,7 @@ from core.model.layers import layer_label
 from core.render import spreadsheet_safe
 
 # on_progress(done, total): called as a card computes, for a progress bar; None when nobody listens.
-Progress = Callable[[int, int], None] | None
+OnProgress = Callable[[int, int], None] | None
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,6 @@ def _number(value) -> str:
     if value is None:
         return ""
     return f"{value:.6g}" if isinstance(value, float) else str(value)
-
-
-def percent(value: float) -> str:
-    """A share for the verdict lines: 0.534 -> '53.4 %'."""
-    return f"{100 * value:.1f} %"
 
 
 def halves(num_layers: int) -> tuple[list[int], list[int]]:

@@ -31,7 +31,7 @@ CARD_KEYS = ("held_out", "held_out_second", "held_out_third")
 ENTITY_KINDS = ("PER", "LOC", "ORG", "MISC")
 
 
-def read_rows(task: str, folder: Path = HELD_OUT, number: int = 1) -> list:
+def held_out_examples(task: str, folder: Path = HELD_OUT, number: int = 1) -> list:
     """The examples of the task's held-out set `number` (1 = the first), read by the fine-tune data reader (the
     sets use its columns)."""
     path = folder / SETS[task][number - 1]
@@ -99,5 +99,5 @@ def card_figures(scores: dict) -> dict:
 
 def scores(loaded: LoadedModel, task: str, folder: Path = HELD_OUT, number: int = 1) -> dict:
     """The model's scores on the task's held-out set `number`, with its misses."""
-    rows = read_rows(task, folder, number)
+    rows = held_out_examples(task, folder, number)
     return {"sentence": sentiment_scores, "token": ner_scores, "qa": qa_scores}[task](loaded, rows)

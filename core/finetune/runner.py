@@ -20,9 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from transformers import (
-    AutoModelForQuestionAnswering,
-    AutoModelForSequenceClassification,
-    AutoModelForTokenClassification,
     AutoTokenizer,
     DataCollatorForTokenClassification,
     DataCollatorWithPadding,
@@ -32,18 +29,11 @@ from core.finetune.data import TaskData, check_task
 from core.finetune.features import Features, classification_metrics, encode_split, qa_metrics, qa_predictions
 from core.model import adapter, capabilities, checkpoints
 from core.model import loading as models
-from core.model.capabilities import Head
+from core.model.capabilities import TASK_MODEL_CLASSES, Head
 from core.model.inputs import model_max_length
 from core.training.jobs import Progress
 from core.training.loop import loss_scaler, mixed_precision, run_steps
 from core.training.optim import adamw, warmup_then_linear_decay
-
-MODEL_CLASSES = {
-    "sentence": AutoModelForSequenceClassification,
-    "pair": AutoModelForSequenceClassification,
-    "token": AutoModelForTokenClassification,
-    "qa": AutoModelForQuestionAnswering,
-}
 
 
 @dataclass
@@ -131,7 +121,7 @@ def build_model(cfg: FineTuneConfig, labels: tuple[str, ...]):
                       label2id={name: i for i, name in enumerate(labels)}, ignore_mismatched_sizes=True)
     try:
         tokenizer = AutoTokenizer.from_pretrained(location)
-        model = MODEL_CLASSES[cfg.task].from_pretrained(location, **kwargs)
+        model = TASK_MODEL_CLASSES[cfg.task].from_pretrained(location, **kwargs)
     except (OSError, ValueError) as err:
         raise ValueError(f"could not load base model {cfg.base_model!r}: {str(err).splitlines()[0]}") from err
     return tokenizer, model

@@ -67,7 +67,7 @@ LESSON_1 = Lesson(1, Text("[CLS] A [SEP] B [SEP]: WordPiece and segments", "[CLS
     Step("1.2", "embeddings", None, "The embeddings were unbelievably playful.", None,
          Text("WordPiece keeps about 30,000 pieces. Into how many pieces does it cut “embeddings”?",
               "WordPiece 词表大约有 3 万个片段。它会把 “embeddings” 切成几片？"),
-         ("1", "2", "3", "4"), probes.word_pieces,
+         ("1", "2", "3", "4"), probes.piece_count,
          Text("“{word}” becomes {count} pieces: `{pieces}`. A piece that starts with ## continues the word before it. "
               "Rare words are built from common pieces, so no word is out of the vocabulary; the views that show "
               "words merge the pieces back.",
@@ -93,7 +93,7 @@ LESSON_2 = Lesson(2, Text("Token + segment + position, then LayerNorm", "词元 
     Step("2.1", "embeddings", None, A, B,
          Text("Is a token's input vector exactly LayerNorm(token embedding + segment embedding + position embedding)?",
               "一个词元的输入向量，是否恰好等于 LayerNorm(词元嵌入 + 分段嵌入 + 位置嵌入)？"),
-         YES_NO, probes.embedding_sum,
+         YES_NO, probes.summands,
          Text("The answer is {answer}: recomputing LayerNorm(token + segment + position) for every token matches the model's own "
               "embedding output to {diff:.1e}, over {numbers:,} numbers. The table shows the first dimensions of "
               "“{token}”: the three rows and their sum. Word order enters only through the position row.",

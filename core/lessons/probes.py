@@ -56,13 +56,12 @@ def separators(loaded: LoadedModel, q: Question) -> Reading:
                    _token_rows(encoded))
 
 
-def word_pieces(loaded: LoadedModel, q: Question) -> Reading:
+def piece_count(loaded: LoadedModel, q: Question) -> Reading:
     """Into how many WordPiece pieces the tokenizer cuts the target word (of sentence A)."""
     encoded = forward.encode_for(loaded, q.text_a, q.text_b)
     start = q.text_a.lower().index(q.target.lower())
-    first = next(i for i, (s, (begin, _)) in enumerate(zip(encoded.sentence_ids, encoded.offsets))
-                 if s == 0 and begin == start)
-    pieces = [encoded.tokens[i] for i in mlm.word_pieces(encoded, first)]
+    word = next(w for w in encoded.words if w.sentence == 0 and w.start == start)
+    pieces = [encoded.tokens[i] for i in word.positions]
     return Reading(str(len(pieces)), {"word": q.target, "pieces": " ".join(pieces), "count": len(pieces)},
                    _token_rows(encoded))
 
@@ -76,7 +75,7 @@ def last_segment(loaded: LoadedModel, q: Question) -> Reading:
                    _token_rows(encoded))
 
 
-def embedding_sum(loaded: LoadedModel, q: Question) -> Reading:
+def summands(loaded: LoadedModel, q: Question) -> Reading:
     """Whether LayerNorm(token + segment + position) equals what the model fed its first encoder."""
     analysis = forward.analyze(loaded, q.text_a, q.text_b)
     result = embeddings.embedding_sum(loaded, analysis)

@@ -103,8 +103,9 @@ def typed_mask_positions(encoded: EncodedInput, mask_token_id: int) -> list[int]
     return [i for i, tid in enumerate(encoded.input_ids) if tid == mask_token_id]
 
 
-def mlm_head(loaded: models.LoadedModel) -> Callable[[torch.Tensor], torch.Tensor]:
-    """The model's own MLM head module: maps hidden states (..., hidden) to vocabulary logits (..., vocab)."""
+def callable_mlm_head(loaded: models.LoadedModel) -> Callable[[torch.Tensor], torch.Tensor]:
+    """forward.mlm_head, required: the model's own MLM head, mapping hidden states (..., hidden) to vocabulary
+    logits (..., vocab), or a clear error."""
     require_head(loaded, Head.MLM)
     head = forward.mlm_head(loaded)
     if head is None:
@@ -225,7 +226,7 @@ def logit_lens(
     top_k: int = 8,
 ) -> LogitLens:
     """Apply the MLM head to every layer's hidden state at one masked position (default: the first mask)."""
-    head = mlm_head(loaded)
+    head = callable_mlm_head(loaded)
     check_top_k(top_k)
     analysis, original = masked_analysis(loaded, text_a, text_b, mask_positions)
     masks = typed_mask_positions(analysis.inputs, loaded.tokenizer.mask_token_id)
@@ -301,7 +302,7 @@ def fill_mask_batch(
     Only the encoder runs (no attentions or hidden states kept) and the MLM head is applied at the mask
     positions only, so a batch costs less than the full one-pass analysis of each sentence.
     """
-    head = mlm_head(loaded)
+    head = callable_mlm_head(loaded)
     check_top_k(top_k)
     tokenizer = loaded.tokenizer
     texts = [normalize_masks(t, tokenizer.mask_token) for t in texts]

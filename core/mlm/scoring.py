@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from core.lib.lru import model_cache
-from core.mlm.fill_mask import masked_analysis, masked_encoding, mlm_head, no_mask_error, typed_mask_positions
+from core.mlm.fill_mask import callable_mlm_head, masked_analysis, masked_encoding, no_mask_error, typed_mask_positions
 from core.model import forward
 from core.model import loading as models
 from core.model.capabilities import Head, require_head
@@ -86,7 +86,7 @@ def log_probs_at(
     arg-max over the vocabulary) shrinks each batch's (positions, vocab) tensor before it is kept, so many rows
     never hold rows × positions × vocab numbers at once.
     """
-    head = mlm_head(loaded)
+    head = callable_mlm_head(loaded)
     out, passes = [], 0
     for start in range(0, len(rows), BATCH_SIZE):
         chunk, wanted = rows[start:start + BATCH_SIZE], positions[start:start + BATCH_SIZE]

@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import torch
+from transformers import (
+    AutoModelForQuestionAnswering,
+    AutoModelForSequenceClassification,
+    AutoModelForTokenClassification,
+)
 
 from core import config
 
@@ -67,6 +72,16 @@ _PREFIXES = {
     Head.SEQUENCE: _CLASSIFIER_PREFIXES,
     Head.TOKEN: _CLASSIFIER_PREFIXES,
 }
+
+# The head model each of the four uses (note section 4) trains and loads: a classifier on [CLS] for a sentence or a
+# pair, one per token, or start/end logits.
+TASK_MODEL_CLASSES = {
+    "sentence": AutoModelForSequenceClassification,
+    "pair": AutoModelForSequenceClassification,
+    "token": AutoModelForTokenClassification,
+    "qa": AutoModelForQuestionAnswering,
+}
+# Every head's parameter prefixes: weights outside them (and the pooler) are the encoder's.
 HEAD_PARAMETER_PREFIXES = tuple(dict.fromkeys(p for head in Head for p in head.prefixes))
 
 

@@ -12,21 +12,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from transformers import (
-    AutoModelForQuestionAnswering,
-    AutoModelForSequenceClassification,
-    AutoModelForTokenClassification,
-    AutoTokenizer,
-)
+from transformers import AutoTokenizer
 
 from core import config
 from core.model import adapter, bundled, checkpoints
+from core.model.capabilities import TASK_MODEL_CLASSES
 
 READY_DIR = config.REPO_ROOT / "assets" / "task_models"
 CARD_FILE = "card.json"
-MODEL_CLASSES = {"sentence": AutoModelForSequenceClassification, "token": AutoModelForTokenClassification,
-                 "qa": AutoModelForQuestionAnswering}
-
 
 def asset_dir(alias: str) -> Path:
     if alias not in config.READY_ALIASES:
@@ -67,7 +60,7 @@ def materialize(alias: str) -> Path:
     labels = list(card.get("labels", []))
     kwargs = dict(num_labels=len(labels), id2label=dict(enumerate(labels)),
                   label2id={name: i for i, name in enumerate(labels)}) if labels else {}
-    model = MODEL_CLASSES[card["task"]].from_pretrained(base, **kwargs)
+    model = TASK_MODEL_CLASSES[card["task"]].from_pretrained(base, **kwargs)
     model = adapter.apply(model, (asset_dir(alias) / adapter.ADAPTER_WEIGHTS).read_bytes(), card["lora_rank"])
     tokenizer = AutoTokenizer.from_pretrained(base)
     metadata = {"kind": "ready-made", "task": card["task"], "labels": labels, "base_model": config.BUNDLED_ALIAS,

@@ -56,7 +56,7 @@ CONFIDENCE_WORDS = ((0.9, "very sure"), (0.7, "fairly sure"), (0.0, "unsure: clo
 
 
 @dataclass(frozen=True)
-class Verdict:
+class PairVerdict:
     """What the head decided about one pair, in words a learner reads before the numbers."""
 
     head_name: str  # e.g. "next-sentence prediction (NSP)"
@@ -71,12 +71,12 @@ class Verdict:
         return f"The {self.head_name} head decides **{self.decision}**, and is {self.confidence} ({self.probability:.1%})."
 
 
-def verdict(head: SentenceHead, p_index0: float) -> Verdict:
+def verdict(head: SentenceHead, p_index0: float) -> PairVerdict:
     """The head's decision for one pair from P(index 0), with a confidence word."""
     follows = p_index0 >= THRESHOLD
     probability = p_index0 if follows else 1.0 - p_index0
     confidence = next(words for lowest, words in CONFIDENCE_WORDS if probability >= lowest)
-    return Verdict(head.name, follows, head.positive if follows else head.negative, confidence, float(probability))
+    return PairVerdict(head.name, follows, head.positive if follows else head.negative, confidence, float(probability))
 
 
 NSP_HEAD = SentenceHead(Head.NSP, "IsNext (B follows A)",

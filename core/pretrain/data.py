@@ -96,7 +96,7 @@ def sample_pair(documents: list[list[str]], strategy: str, rng: random.Random,
     return SentencePair(segments[a], documents[other][b], False, strategy, (doc, a), (other, b))
 
 
-def build_pairs(documents: list[list[str]], strategy: str, count: int, seed: int = 0) -> list[SentencePair]:
+def draw_pairs(documents: list[list[str]], strategy: str, count: int, seed: int = 0) -> list[SentencePair]:
     """`count` pairs drawn reproducibly (same seed, same pairs: two runs compare on identical data)."""
     check_strategy(documents, strategy)
     rng = random.Random(seed)

@@ -19,7 +19,7 @@ import torch
 
 from core import config
 from core.lib.numerics import roc_auc
-from core.pretrain.data import NEGATIVE_STRATEGIES, SentencePair, build_pairs, check_strategy
+from core.pretrain.data import NEGATIVE_STRATEGIES, SentencePair, check_strategy, draw_pairs
 from core.pretrain.runner import PretrainConfig, load_for_pretraining, pretrain
 from core.pretrain.runs import split_held_out
 from core.training.jobs import Progress
@@ -138,7 +138,7 @@ def run_lesson(documents: list[str], base: str = config.BUNDLED_ALIAS, cfg: Pret
     for kind in NEGATIVE_STRATEGIES:
         check_strategy(split.held_out, kind)
         check_strategy(split.train, kind)
-    eval_sets = {kind: build_pairs(split.held_out, kind, eval_pairs, EVAL_SEED) for kind in NEGATIVE_STRATEGIES}
+    eval_sets = {kind: draw_pairs(split.held_out, kind, eval_pairs, EVAL_SEED) for kind in NEGATIVE_STRATEGIES}
     total = cfg.steps * len(strategies)
     runs = []
     for index, negatives in enumerate(strategies):

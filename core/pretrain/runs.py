@@ -21,7 +21,7 @@ from core import config, corpus
 from core.corpus import segment_documents
 from core.lib import uploads
 from core.model import checkpoints
-from core.pretrain.data import NEGATIVE_STRATEGIES, build_pairs, check_strategy
+from core.pretrain.data import NEGATIVE_STRATEGIES, check_strategy, draw_pairs
 from core.pretrain.runner import EvalResult, PretrainConfig, PretrainResult, evaluate, load_for_pretraining, new_small_model, pretrain
 from core.training.jobs import Progress
 
@@ -127,7 +127,7 @@ def _score(model_dir: str, saved_at: str, documents: tuple[str, ...], max_seq_le
     results: dict[str, EvalResult] = {}
     for strategy in NEGATIVE_STRATEGIES:
         try:
-            results[strategy] = evaluate(model, tokenizer, build_pairs(split.held_out, strategy, COMPARE_PAIRS),
+            results[strategy] = evaluate(model, tokenizer, draw_pairs(split.held_out, strategy, COMPARE_PAIRS),
                                          max_seq_len)
         except ValueError:  # e.g. no document long enough for same-document negatives
             continue

@@ -46,7 +46,7 @@ def within(observed: int, total: int, share: float, sigmas: float = 4.0) -> bool
 
 
 def test_masking_statistics_15_percent_and_80_10_10(segments, tokenizer):
-    pairs = D.build_pairs(segments, "random_document", 2000, seed=1)
+    pairs = D.draw_pairs(segments, "random_document", 2000, seed=1)
     batch = D.make_batch(pairs, tokenizer, 64, random.Random(2))
     hidden = batch.labels != D.IGNORE_INDEX
     candidates = batch.attention_mask.sum(1) - 3  # minus [CLS] and two [SEP]
@@ -64,7 +64,7 @@ def test_masking_statistics_15_percent_and_80_10_10(segments, tokenizer):
 
 
 def test_special_tokens_and_padding_are_never_masked(segments, tokenizer):
-    pairs = D.build_pairs(segments, "swapped", 200, seed=3)
+    pairs = D.draw_pairs(segments, "swapped", 200, seed=3)
     batch = D.make_batch(pairs, tokenizer, 64, random.Random(4))
     enc = tokenizer([p.text_a for p in pairs], [p.text_b for p in pairs], truncation=True, max_length=64,
                     padding=True)
@@ -77,7 +77,7 @@ def test_special_tokens_and_padding_are_never_masked(segments, tokenizer):
 def test_whole_word_masking_hides_all_pieces_of_a_word(tokenizer):
     docs = corpus.segment_documents(["Zebra quokka wombat axolotl. Narwhal okapi tapir. Gecko jaguar kiwi lynx."] * 2,
                                max_words=3)
-    pairs = D.build_pairs(docs, "random_document", 200, seed=5)
+    pairs = D.draw_pairs(docs, "random_document", 200, seed=5)
     batch = D.make_batch(pairs, tokenizer, 64, random.Random(6), whole_word=True)
     enc = tokenizer([p.text_a for p in pairs], [p.text_b for p in pairs], truncation=True, max_length=64,
                     padding=True)
@@ -95,7 +95,7 @@ def test_whole_word_masking_hides_all_pieces_of_a_word(tokenizer):
 
 @pytest.mark.parametrize("strategy", list(D.NEGATIVE_STRATEGIES))
 def test_pairs_follow_their_strategy(segments, strategy):
-    pairs = D.build_pairs(segments, strategy, 400, seed=7)
+    pairs = D.draw_pairs(segments, strategy, 400, seed=7)
     assert within(sum(p.is_next for p in pairs), 400, 0.5)
     for p in pairs:
         (da, a), (db, b) = p.source_a, p.source_b
@@ -119,19 +119,19 @@ def test_one_negative_rule_leaves_the_bundled_builds_draws_unchanged():
     random-document and swapped draws (every bundled build phase uses random-document negatives, some from A's
     own source) exactly as before; same-document negatives now keep document order, as the page's always did."""
     docs = [[f"document {d} segment {s}." for s in range(2 + (d * 7) % 6)] for d in range(30)]
-    assert _draws(D.build_pairs(docs, "random_document", 400, seed=11)) == "d1a7bfd69463eb18"
-    assert _draws(D.build_pairs(docs, "swapped", 400, seed=11)) == "49fd9f00b76287f7"
+    assert _draws(D.draw_pairs(docs, "random_document", 400, seed=11)) == "d1a7bfd69463eb18"
+    assert _draws(D.draw_pairs(docs, "swapped", 400, seed=11)) == "49fd9f00b76287f7"
     peers = D.source_peers(["a" if i % 2 else "b" for i in range(len(docs))])
     rng = random.Random(4)
     assert _draws([D.sample_pair(docs, "random_document", rng, peers) for _ in range(300)]) == "566f02846255c730"
 
 
 def test_pairs_are_reproducible_and_strategies_validated(segments):
-    assert D.build_pairs(segments, "same_document", 50, seed=9) == D.build_pairs(segments, "same_document", 50, seed=9)
+    assert D.draw_pairs(segments, "same_document", 50, seed=9) == D.draw_pairs(segments, "same_document", 50, seed=9)
     with pytest.raises(ValueError, match="two documents"):
-        D.build_pairs(segments[:1], "random_document", 5)
+        D.draw_pairs(segments[:1], "random_document", 5)
     with pytest.raises(ValueError, match="unknown negative strategy"):
-        D.build_pairs(segments, "nonsense", 5)
+        D.draw_pairs(segments, "nonsense", 5)
 
 
 def test_a_few_steps_reduce_the_loss(tiny_dirs, segments, tmp_path):
@@ -176,7 +176,7 @@ def test_cancellation_keeps_the_previous_checkpoint(tiny_dirs, segments, tmp_pat
 
 def test_evaluate_is_deterministic_and_bounded(tiny_dirs, segments):
     model, tokenizer, _ = P.load_for_pretraining(str(tiny_dirs["pretraining"]))
-    pairs = D.build_pairs(segments, "random_document", 40)
+    pairs = D.draw_pairs(segments, "random_document", 40)
     first, second = P.evaluate(model, tokenizer, pairs, 32), P.evaluate(model, tokenizer, pairs, 32)
     assert first == second and 0 <= first.mlm_accuracy <= 1 and first.pairs == 40 and first.hidden_tokens > 0
 
@@ -234,7 +234,7 @@ def test_compare_runs_includes_the_bundled_model_with_what_it_was_trained_on():
 def test_same_document_negatives_of_three_segment_documents_never_crash():
     """A = the middle of three segments has no non-adjacent B; the sampler moves A to the first segment."""
     documents = [["one a.", "one b.", "one c."], ["two a.", "two b.", "two c."]]
-    pairs = D.build_pairs(documents, "same_document", 200, seed=3)
+    pairs = D.draw_pairs(documents, "same_document", 200, seed=3)
     negatives = [p for p in pairs if not p.is_next]
     assert negatives and all(abs(p.source_a[1] - p.source_b[1]) >= 2 and p.source_a[0] == p.source_b[0]
                              for p in negatives)
@@ -250,7 +250,7 @@ def test_source_matched_negatives_draw_b_from_the_source_of_a():
                  if not p.is_next]
     assert negatives and all(sources[p.source_a[0]] == sources[p.source_b[0]] != "" for p in negatives)
     assert all(p.source_a[0] != p.source_b[0] for p in negatives)
-    mixed = [p for p in D.build_pairs(documents, "random_document", 300, seed=5) if not p.is_next]
+    mixed = [p for p in D.draw_pairs(documents, "random_document", 300, seed=5) if not p.is_next]
     assert any(sources[p.source_a[0]] != sources[p.source_b[0]] for p in mixed)
     with pytest.raises(ValueError, match="single document"):
         D.source_peers(["novel", "novel", "gloss"])

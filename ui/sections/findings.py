@@ -14,7 +14,7 @@ from core.lib.i18n import Text, phrase
 from core.model.loading import LoadedModel
 from core.render import markdown_literal
 from ui import charts
-from ui.errors import show_error
+from ui.errors import user_errors
 from ui.state import persistent
 
 WORDS = {
@@ -56,9 +56,8 @@ def compute(loaded: LoadedModel, key: str, language: str):
     None, with the message shown, when the model cannot run it (e.g. no MLM head)."""
     bar = st.progress(0.0, text=word("measuring", language, model=markdown_literal(loaded.name)))
     try:
-        return gallery.finding(loaded, key, on_progress=lambda done, total: bar.progress(done / total))
-    except ValueError as err:
-        show_error(err)
+        with user_errors():
+            return gallery.finding(loaded, key, on_progress=lambda done, total: bar.progress(done / total))
         return None
     finally:
         bar.empty()

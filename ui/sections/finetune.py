@@ -18,7 +18,7 @@ from core.model import loading as models
 from core.render import markdown_literal
 from core.training import jobs
 from ui import registry
-from ui.errors import show_error
+from ui.errors import show_error, user_errors
 from ui.loaders import load_model
 from ui.run_controls import delete_controls, replace_checkbox, time_left
 from ui.session import session_owner
@@ -185,13 +185,11 @@ def _data(task: str, source: str):
     spec = DataSpec(upload.name if upload else "your-data.csv", held_out.name if held_out else "")
     if upload is None:
         return None, spec
-    try:  # the message names the file, the missing column or the bad row
+    with user_errors():  # the message names the file, the missing column or the bad row
         validation = load_upload(task, held_out.name, held_out.getvalue()) if held_out else None
         return make_task_data(task, load_upload(task, upload.name, upload.getvalue()), validation,
                               f"upload: {upload.name}" + (f" (validation: {held_out.name})" if held_out else "")), spec
-    except ValueError as err:
-        show_error(err)
-        return None, spec
+    return None, spec
 
 
 def _hub_data(task: str):
@@ -212,14 +210,12 @@ def _hub_data(task: str):
                                                      key="finetune_hub_max")))
     if spec.data == HUB_PREFIX:
         return None, spec
-    try:
+    with user_errors():
         if paths.is_local_path(spec.hub_request.dataset):  # whoever reaches the server types here
             paths.confine(spec.hub_request.dataset, "dataset folder")
         with st.spinner(f"Loading {markdown_literal(spec.hub_request.dataset)} …"):
             return _load_hub(task, spec), spec
-    except ValueError as err:
-        show_error(err)
-        return None, spec
+    return None, spec
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

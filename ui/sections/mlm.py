@@ -15,7 +15,7 @@ from core.mlm import scoring as mlm_scoring
 from core.model import loading as models
 from core.model.capabilities import Head, require_head
 from core.model.inputs import EncodedInput
-from core.render import markdown_literal, percent
+from core.render import percent
 from ui import loaders, registry
 from ui.errors import user_errors
 from ui.state import persistent
@@ -192,10 +192,9 @@ def compare_models(loaded, selection, picked: list[int], top_k: int) -> None:
     options = _second_model_options(loaded.name)
     other_name = st.selectbox("Second model", options, **persistent("mlm_other_model"), accept_new_options=True,
                               help="A hub id, local folder or alias with an MLM head.")
-    try:
+    with user_errors() as outcome:
         other = loaders.load_model(other_name)
-    except ValueError as err:
-        st.error(markdown_literal(str(err)))
+    if outcome.failed:
         return
     mine = mlm.fill_mask(loaded, selection.text_a, selection.text_b, top_k, picked)
     other_encoded = mlm.masked_encoding(other, selection.text_a, selection.text_b)

@@ -11,7 +11,7 @@ from core.model import precision as precisions
 from core.nsp import experiment as nsp_experiment
 from core.render import markdown_literal
 from ui import loaders
-from ui.errors import show_error
+from ui.errors import user_errors
 
 SOURCES = ("Python's reference topics (pydoc_data)", "Paste documents", "Upload text files")
 
@@ -24,7 +24,7 @@ def _split(text: str, title: str) -> list[corpus.Document]:
 def choose_documents() -> list[corpus.Document]:
     """Documents from the chosen source; an empty list (with a message) when there are none yet."""
     source = st.radio("Documents", SOURCES, key="nsp_exp_source", horizontal=True)
-    try:
+    with user_errors() as outcome:
         if source == SOURCES[0]:
             documents = list(corpus.python_reference_documents())
             st.caption("Read at run time from the `pydoc_data` package that ships with Python: one document per topic.")
@@ -37,8 +37,7 @@ def choose_documents() -> list[corpus.Document]:
                                      max_upload_size=config.DOCUMENTS_UPLOAD_MAX_MB)
             texts = corpus.read_uploads([(f.name, f.getvalue()) for f in files or []])
             documents = [d for name, text in texts for d in _split(text, name)]
-    except ValueError as err:
-        show_error(err)
+    if outcome.failed:
         return []
     if len(documents) < 2:
         st.info("Give at least two documents of several sentences each.")
@@ -50,12 +49,9 @@ def load_optional(name: str) -> models.LoadedModel | None:
     """The comparison model, or None (with a message when it cannot be loaded)."""
     if not (name or "").strip():
         return None
-    try:
-        with st.spinner(f"Loading {markdown_literal(name)}…"):
-            return loaders.load_model(name.strip())
-    except ValueError as err:
-        st.error(markdown_literal(str(err)))
-        return None
+    with user_errors(), st.spinner(f"Loading {markdown_literal(name)}…"):
+        return loaders.load_model(name.strip())
+    return None
 
 
 def precision_choice(key: str, loaded: models.LoadedModel) -> str:
@@ -84,11 +80,10 @@ def score_experiment(loaded_models: list, pairs: list[nsp_experiment.Pair],
     for loaded in [m for m in loaded_models if m is not None]:
         bar = st.progress(0.0, text=f"Scoring {len(pairs)} pairs with {markdown_literal(loaded.name)}…")
         try:
-            results.append(nsp_experiment.run_experiment(
-                loaded, pairs, on_progress=lambda done, total: bar.progress(done / total),  # noqa: B023 (called within this iteration)
-                precision=precision))
-        except ValueError as err:
-            show_error(err)
+            with user_errors():
+                results.append(nsp_experiment.run_experiment(
+                    loaded, pairs, on_progress=lambda done, total: bar.progress(done / total),  # noqa: B023 (called within this iteration)
+                    precision=precision))
         finally:
             bar.empty()
     return results

@@ -14,6 +14,7 @@ from core.tasks import classify as tasks
 from core.tasks import figures as task_figures
 from core.tasks import heads, qa
 from ui import loaders, registry
+from ui.errors import user_errors
 from ui.on_demand import asked
 from ui.sidebar import Selection
 from ui.state import persistent
@@ -36,14 +37,10 @@ def task_model(task: str, selection: Selection) -> models.LoadedModel | None:
     )
     if name == selection.model_name and selection.loaded is not None:
         return selection.loaded
-    try:
+    others = ", ".join(markdown_literal(o) for o in options if o != name)
+    with user_errors(advise=lambda err: others and st.caption(f"Pick another model for this task above: {others}.")):
         return _load(name, name == config.READY_MODELS[task])
-    except ValueError as err:
-        st.error(markdown_literal(str(err)))
-        others = ", ".join(markdown_literal(o) for o in options if o != name)
-        if others:
-            st.caption(f"Pick another model for this task above: {others}.")
-        return None
+    return None
 
 
 def _load(name: str, ready_made: bool) -> models.LoadedModel:
@@ -64,8 +61,7 @@ def _option_label(name: str, task: str, sidebar_model: str) -> str:
 
 
 def missing_head(err: ValueError) -> None:
-    """Show the error; when the model lacks a head the fine-tune runner can train, point to it."""
-    st.error(markdown_literal(str(err)))  # it names the model: drawn as typed, never as Markdown
+    """Advice under a task's error: when the model lacks a head the fine-tune runner can train, point to it."""
     if not isinstance(err, MissingHeadError) or err.head.pretraining:
         return
     st.caption("“Model for this task” above offers models that have this head.")
@@ -94,10 +90,10 @@ def readout(loaded, task: str, encoded: EncodedInput) -> None:
 
 def sentence(loaded, text_a: str, text_b: str | None, slot: str) -> None:
     """Sentence (text_b None) or sentence-pair classification: bars, [CLS] path, saliency."""
-    try:
+    with user_errors(advise=missing_head) as outcome:
         result = tasks.classify(loaded, text_a, text_b)
-    except ValueError as err:
-        return missing_head(err)
+    if outcome.failed:
+        return
     readout(loaded, result.task, result.inputs)
     st.markdown(f"**{markdown_literal(result.labels[result.predicted])}** "
                 f"({percent(result.probabilities[result.predicted])}, {result.head.short} head)")
@@ -129,10 +125,10 @@ def token(loaded, text: str, slot: str) -> None:
     """Token classification: entities on the text, and the per-token probability table."""
     aggregation = st.radio("Merge word pieces by", tasks.AGGREGATIONS, horizontal=True, key=f"tasks_agg_{slot}",
                            help="first: the first piece's label; average: mean of the pieces' probabilities; max: the most confident piece")
-    try:
+    with user_errors(advise=missing_head) as outcome:
         result = tasks.classify_tokens(loaded, text, aggregation)
-    except ValueError as err:
-        return missing_head(err)
+    if outcome.failed:
+        return
     readout(loaded, "token", result.inputs)
     st.html(task_figures.entities_html(result))
     if not result.entities:
@@ -145,10 +141,10 @@ def token(loaded, text: str, slot: str) -> None:
 
 def question_answering(loaded, question: str, passage: str, options: qa.QAOptions, slot: str) -> None:
     """QA: top-k spans on the passage, the start/end logit plot, and the windows of a long passage."""
-    try:
+    with user_errors(advise=missing_head) as outcome:
         result = qa.answer_question(loaded, question, passage, options)
-    except ValueError as err:
-        return missing_head(err)
+    if outcome.failed:
+        return
     readout_qa(loaded, result.windows[result.best_window or 0])
     if result.prefers_no_answer:
         st.warning(f"**No answer**: the [CLS] score ({result.no_answer_score:.3g}) beats every span — the model "
