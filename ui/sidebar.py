@@ -61,6 +61,42 @@ def _option_label(name: str) -> str:
     return f"{name} — download" if models.hub_reachable() else f"{name} — download (offline now: cannot load)"
 
 
+# A sentence typed without Ctrl+Enter is applied when its box loses focus, but Streamlit's frontend can send that
+# commit after a menu click made at the same moment, and the commit's rerun (for the page it was typed on) then
+# replaces the click's: the page did not change (issue 20 item 4). This constant script (no user text in it) holds
+# such a click on a page link until the sentences are applied, which the URL shows (?a=…&b=…, written by every run), then makes
+# it again: the page changes and carries the new text. After 10 s it lets the click through whatever happened.
+COMMIT_BEFORE_LEAVING = """<script>
+(() => {
+  if (window.__bertExplorerHoldsMenuClicks) return;
+  window.__bertExplorerHoldsMenuClicks = true;
+  const PARAMS = {"Sentence A": "a", "Sentence B (optional)": "b"};
+  // the menu across the top, the same menu in the sidebar on a narrow screen, and st.page_link links
+  // (the top menu's "more" list is stTopNavDropdownLink)
+  const PAGE_LINKS = ["stTopNavLink", "stTopNavDropdownLink", "stSidebarNavLink", "stPageLink-NavLink"]
+    .map((id) => `[data-testid="${id}"], [data-testid="${id}"] a`).join(", ");
+  const applied = (box) => box.value === (new URLSearchParams(window.location.search).get(PARAMS[box.ariaLabel]) ?? "");
+  const unapplied = () => [...document.querySelectorAll('[data-testid="stSidebar"] textarea')]
+    .filter((box) => box.ariaLabel in PARAMS && !applied(box));
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element && event.target.closest("a");
+    if (!link || !link.matches(PAGE_LINKS) || link.dataset.replayed || !unapplied().length) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    document.activeElement?.blur?.();  // a box still focused commits now
+    const started = Date.now();
+    const replay = () => {
+      if (unapplied().length && Date.now() - started < 10000) return setTimeout(replay, 50);
+      link.dataset.replayed = "1";
+      link.click();
+      delete link.dataset.replayed;
+    };
+    setTimeout(replay, 50);
+  }, true);
+})();
+</script>"""
+
+
 def _load(name: str) -> tuple[models.LoadedModel | None, str | None]:
     try:
         with st.spinner(f"Loading {markdown_literal(name)}…"):
@@ -85,6 +121,7 @@ def render() -> Selection:
             st.error(markdown_literal(error))  # it names what the link or the field said: never a live link
         else:
             _describe(loaded)
+        st.html(COMMIT_BEFORE_LEAVING, unsafe_allow_javascript=True)
     _sync_query_params()
     selection = Selection(st.session_state.model, st.session_state.text_a, st.session_state.text_b, loaded, error)
     st.session_state["selection"] = selection
