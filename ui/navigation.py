@@ -12,7 +12,9 @@ import contextvars
 
 import streamlit as st
 
+from core import config
 from core.lib import memory
+from core.lib.threads import use_threads
 from ui import loaders, registry, sidebar
 
 # True while run_app() draws the sidebar and runs the page; the run's own context, so sessions never share it.
@@ -30,6 +32,7 @@ def declare():  # -> StreamlitPage: the page this run asked for
 def run_app() -> None:
     """One run of the app: page config, crash recovery, the navigation, the shared sidebar, then the page."""
     memory.tune_allocator()  # large freed blocks go back to the system: the server's RSS does not creep up
+    use_threads(config.ANALYSIS_THREADS)  # a script thread may start with the count a training job last set
     st.set_page_config(page_title="BERT explorer", page_icon="🔎", layout="wide")
     loaders.recover_interrupted_saves()  # after a crash: clean up interrupted saves before any model is listed
     page = declare()

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core import config
+from core.lib.threads import use_threads
 
 # Finished jobs kept for pages to show their final curves.
 MAX_FINISHED_JOBS = 32
@@ -78,6 +79,7 @@ class Job:
                 self._history.append(
                     {"step": progress.step, "elapsed_s": time.time() - self._started, **progress.metrics}
                 )
+        use_threads(job_threads())  # jobs started or ended since: the share changed
         if self._cancel.is_set():
             raise Cancelled()
 
@@ -89,6 +91,7 @@ class Job:
         return self._cancel.is_set()
 
     def _run(self) -> None:
+        use_threads(job_threads())  # its share of the cores, whatever count this thread inherited
         try:
             result, status, error = self._work(self), "done", None
         except Cancelled:
@@ -140,6 +143,11 @@ def _check_room(owner: str) -> None:
     if len(running) >= config.MAX_RUNNING_JOBS:
         raise ValueError(f"the server is already running {len(running)} training jobs, its limit "
                          "(BERT_EXPLORER_MAX_JOBS): try again when one has finished")
+
+
+def job_threads() -> int:
+    """A running job's CPU threads: config.JOB_THREADS when set, else its fair share of the cores."""
+    return config.JOB_THREADS or max(1, config.CPU_CORES // max(1, len(running_jobs())))
 
 
 def running_jobs() -> list[Job]:
