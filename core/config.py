@@ -99,6 +99,10 @@ CPU_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") els
 ANALYSIS_THREADS = int(os.environ.get("BERT_EXPLORER_ANALYSIS_THREADS", CPU_CORES))
 JOB_THREADS = int(os.environ["BERT_EXPLORER_JOB_THREADS"]) if os.environ.get("BERT_EXPLORER_JOB_THREADS") else None
 
+# Load the default model and analyse the example pair when the server starts (ui/preload.py), not on the first
+# visit; 0 skips it.
+PRELOAD = os.environ.get("BERT_EXPLORER_PRELOAD", "1") != "0"
+
 # Example pair shown on first visit.
 DEFAULT_TEXT_A = "The man went to the store to buy a gallon of milk."
 DEFAULT_TEXT_B = "He paid for it with cash at the counter."
