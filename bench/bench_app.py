@@ -75,6 +75,25 @@ def walk(browser, url: str, lengths, pages, shift: int) -> None:
     page.context.close()
 
 
+def payloads_mb(browser, url: str, tokens: int, pages) -> dict[str, float]:
+    """MB the server sends over the session's websocket to draw each page for one input of `tokens` tokens (a fresh
+    session per page, the input already analysed by the walk: what a visitor downloads, not model work)."""
+    from urllib.parse import urlencode
+
+    query = urlencode({"model": "bundled", "a": text_of(tokens, 1), "b": ""})
+    sizes = {}
+    for path in pages:
+        page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+        received = []
+        page.on("websocket", lambda ws, got=received: ws.on("framereceived", lambda frame: got.append(len(frame))))
+        page.goto(f"{url}/{path}?{query}")
+        wait_for_app(page, timeout_ms=300_000)
+        page.wait_for_timeout(1000)  # the last deltas of the run
+        sizes[path or "home"] = sum(received) / 2**20
+        page.context.close()
+    return sizes
+
+
 # The stack the app imports before it draws anything: torch, the transformers model classes, plotly, pandas.
 BASELINE_APP = ("import pandas  # noqa: F401\nimport plotly.graph_objects  # noqa: F401\nimport streamlit as st\n"
                 "import torch  # noqa: F401\nfrom transformers import AutoTokenizer, BertForPreTraining  # noqa: F401\n\n"
@@ -124,6 +143,7 @@ def main(argv: list[str] | None = None) -> None:
         first_walk = rss_mb(server_pid)
         walk(browser, url, lengths, pages, shift=2)
         second_walk = rss_mb(server_pid)
+        payloads = payloads_mb(browser, url, lengths[-1], pages)
         browser.close()
     print(f"cold start to first rendered page (server start + model load + render): {cold:.1f} s; a one-widget app "
           f"with the same imports: {baseline:.1f} s; ratio {cold / baseline:.2f}x (target <= 1.5x)")
@@ -135,6 +155,8 @@ def main(argv: list[str] | None = None) -> None:
           f"after loading {loaded_rss:.0f} MB, after the walk {first_walk:.0f} MB (ratio {first_walk / loaded_rss:.2f}x, "
           f"target <= 1.3x), after a second walk with other inputs {second_walk:.0f} MB "
           f"(growth {second_walk / first_walk:.2f}x)")
+    sizes = ", ".join(f"{name} {mb:.2f}" for name, mb in payloads.items())
+    print(f"page payload at {lengths[-1]} tokens (MB over the websocket, target <= 3 MB): {sizes}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import time
 from contextlib import asynccontextmanager
 
 from core import config
+from core.lib import memory
 
 _LOG = logging.getLogger("bert_explorer")
 
@@ -21,6 +22,7 @@ def warm_up() -> str:
     from ui import loaders
 
     started = time.perf_counter()
+    memory.tune_allocator()  # before the model's allocations, as every app run does
     loaders.recover_interrupted_saves()
     name = loaders.default_model()[0]
     try:

@@ -16,6 +16,7 @@ from core.finetune.features import IGNORE, align_labels, encode_qa, qa_metrics, 
 from core.finetune.sources import DataSpec
 from core.model import checkpoints
 from core.model import loading as models
+from core.model.capabilities import TASK_MODEL_CLASSES
 from core.training import jobs, loop
 from tests.helpers import ROOT
 
@@ -321,12 +322,12 @@ def test_a_lora_run_learns_saves_a_plain_model_and_its_adapter(task, tiny_dirs, 
     loaded = models.load_model(cfg.alias, device=torch.device("cpu"))
     labels = loaded.capabilities.labels
     kwargs = dict(num_labels=len(labels)) if labels else {}
-    fresh = finetune.MODEL_CLASSES[task].from_pretrained(tiny_dirs["encoder"], **kwargs)
+    fresh = TASK_MODEL_CLASSES[task].from_pretrained(tiny_dirs["encoder"], **kwargs)
     merged = adapter.apply(fresh, (folder / adapter.ADAPTER_WEIGHTS).read_bytes(), 4)
     saved = dict(loaded.model.named_parameters())
     for name, value in merged.named_parameters():
         assert torch.allclose(value, saved[name], atol=1e-6), name
-    base = dict(finetune.MODEL_CLASSES[task].from_pretrained(tiny_dirs["encoder"], **kwargs).named_parameters())
+    base = dict(TASK_MODEL_CLASSES[task].from_pretrained(tiny_dirs["encoder"], **kwargs).named_parameters())
     embeddings = [n for n in saved if "embeddings" in n]
     assert all(torch.equal(saved[n], base[n]) for n in embeddings)  # LoRA never touches the embeddings
 

@@ -8,6 +8,7 @@ from core import config
 from core.finetune import heldout
 from core.model import adapter, ready
 from core.model import loading as models
+from core.model.capabilities import TASK_MODEL_CLASSES
 
 READY = list(config.READY_ALIASES)
 ALL_ASSETS_MAX_BYTES = 30 * 1024 * 1024
@@ -43,7 +44,7 @@ def test_the_merged_model_is_the_adapter_over_bundled(loaded):
     """Merging the shipped adapter into a fresh `bundled` again gives the same weights the app loads."""
     alias = config.READY_MODELS["sentence"]
     card = ready.read_card(alias)
-    fresh = ready.MODEL_CLASSES["sentence"].from_pretrained(models.bundled_model_path(), num_labels=2)
+    fresh = TASK_MODEL_CLASSES["sentence"].from_pretrained(models.bundled_model_path(), num_labels=2)
     merged = adapter.apply(fresh, (ready.asset_dir(alias) / adapter.ADAPTER_WEIGHTS).read_bytes(), card["lora_rank"])
     shipped = dict(loaded[alias].model.named_parameters())
     for name, value in merged.named_parameters():
