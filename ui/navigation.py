@@ -42,7 +42,6 @@ def run_app() -> None:
         page.run()
     finally:
         _IN_APP_RUN.reset(token)
-        memory.release_free_memory()  # what the run freed goes back to the system, not to this thread's arena
 
 
 def in_app_run() -> bool:
