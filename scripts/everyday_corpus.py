@@ -52,6 +52,26 @@ def wordnet_documents(root: Path = WORDNET) -> dict[str, str]:
     return documents
 
 
+def wordnet_example_documents(root: Path = WORDNET) -> dict[str, list[str]]:
+    """{synset name: its example sentences} for synsets with two or more examples of four words or more.
+
+    The fourth build's topic pairs: two examples of one sense share a topic in today's register ("He drank a
+    glass of wine." / "The wine was too sweet."), and an example of another sense is an everyday sentence
+    on another topic, which is what the held-out everyday negatives are.
+    """
+    documents = {}
+    for part in ("noun", "verb", "adj", "adv"):
+        for line in (root / f"data.{part}").read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("  ") or "|" not in line:
+                continue
+            offset, gloss = line.split(" ", 1)[0], line.split("|", 1)[1]
+            examples = [_sentence(p) for p in gloss.split(";") if p.strip().startswith('"')]
+            examples = [e for e in examples if len(e.split()) >= 4]
+            if len(examples) >= 2:
+                documents[f"wordnet:{part}:{offset}"] = examples  # its synset's name: held out with it
+    return documents
+
+
 def _clean_fortune(text: str) -> str:
     """One fortune as prose: attribution lines and tabs go, whitespace is collapsed."""
     lines = [line for line in text.splitlines() if not line.strip().startswith("--")]

@@ -38,10 +38,11 @@ def scores(bundled_model) -> everyday.EverydayScores:
     return everyday.score_everyday(bundled_model)
 
 
-# What the shipped build measured (assets/bundled_model/card.json), less a margin: a rebuild must not fall back.
-SHIPPED_FLOOR = {"cloze_top5": 0.60, "cloze_top1": 0.27, "nsp_auc": 0.82, "nsp_accuracy": 0.68}
-# Issue 15's bars; the shipped build (cloze top-5 64 %, top-1 30 %, NSP 72.5 % at 0.5) does not reach them yet.
-ISSUE_BARS = {"cloze_top5": 0.70, "cloze_top1": 0.35, "nsp_accuracy": 0.90}
+# What the shipped build (v4) measured (assets/bundled_model/card.json), less a margin: a rebuild must not fall back.
+SHIPPED_FLOOR = {"cloze_top5": 0.70, "cloze_top1": 0.35, "nsp_auc": 0.84, "nsp_accuracy": 0.75}
+# Issue 15's NSP bar; the shipped build (79 % at 0.5, AUC 0.87) does not reach it yet. Its cloze bars (top-5
+# ≥ 70 %, top-1 ≥ 35 %) are met and sit in SHIPPED_FLOOR.
+NSP_BAR = 0.90
 
 
 def test_bundled_stays_at_the_shipped_everyday_scores(scores):
@@ -50,11 +51,11 @@ def test_bundled_stays_at_the_shipped_everyday_scores(scores):
     assert scores.mean_is_next_coherent > 0.75 > 0.5 > scores.mean_is_next_unrelated
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15's bars are not met by the shipped build yet; a build that meets "
-                                       "them turns this into a failure, so the bars move into the gate above")
-def test_bundled_meets_the_issue_bars(scores):
-    for name, bar in ISSUE_BARS.items():
-        assert getattr(scores, name) >= bar, name
+@pytest.mark.xfail(strict=True, reason="issue 15's NSP bar (90 % at 0.5 on the held-out everyday pairs) is not met "
+                                       "by the shipped build yet; a build that meets it turns this into a failure, "
+                                       "so the bar moves into the gate above")
+def test_bundled_meets_the_issue_nsp_bar(scores):
+    assert scores.nsp_accuracy >= NSP_BAR
 
 
 def test_bundled_cls_carries_its_sentence(bundled_model):

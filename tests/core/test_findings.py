@@ -288,15 +288,15 @@ def test_bundled_head_statistics_broadest_in_layer_1(bundled_model):
 def test_bundled_contextuality_falls_in_the_upper_layers(bundled_model):
     result = gallery.finding(bundled_model, "ethayarajh")
     assert len(result.words) == len(corpus.CONTEXT_WORDS) and min(w.contexts for w in result.words) >= 5
-    assert result.lower_adjusted == pytest.approx(0.634, abs=0.02)
-    assert result.upper_adjusted == pytest.approx(0.610, abs=0.02)
+    assert result.lower_adjusted == pytest.approx(0.627, abs=0.02)
+    assert result.upper_adjusted == pytest.approx(0.578, abs=0.02)
     assert result.verdict.reproduced
 
 
 def test_bundled_heads_can_mostly_be_pruned(bundled_model):
     result = gallery.finding(bundled_model, "michel")
-    assert result.accuracy[0] == pytest.approx(0.362, abs=0.03)
-    assert result.prunable_share == pytest.approx(0.7, abs=0.1)
+    assert result.accuracy[0] == pytest.approx(0.383, abs=0.03)
+    assert result.prunable_share == pytest.approx(0.8, abs=0.1)
     assert result.accuracy[-1] < result.accuracy[0]
     assert result.verdict.reproduced
 
