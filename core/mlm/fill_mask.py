@@ -169,7 +169,11 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 def top_tokens(loaded: models.LoadedModel, probs: np.ndarray, k: int) -> list[TokenScore]:
     """The k most probable tokens of a (vocab,) probability vector, best first."""
-    ids = np.argsort(-probs, kind="stable")[:k]
+    k = min(k, probs.shape[-1])
+    kth = -np.partition(-probs, k - 1)[k - 1]  # the k-th best value, in linear time (no sort of the vocabulary)
+    above = np.flatnonzero(probs > kth)
+    candidates = np.concatenate([above, np.flatnonzero(probs == kth)[:k - len(above)]])  # ties: lower ids
+    ids = candidates[np.lexsort((candidates, -probs[candidates]))]  # best first; ties: lower id first
     tokens = loaded.tokenizer.convert_ids_to_tokens([int(i) for i in ids])
     return [TokenScore(t, int(i), float(probs[i])) for t, i in zip(tokens, ids)]
 

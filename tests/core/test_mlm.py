@@ -208,3 +208,13 @@ def test_masked_encoding_is_masked_analysis_input_without_a_forward_pass(tiny_mo
     encoded = mlm.masked_encoding(tiny_model, text_a, text_b)
     assert forward.forward_pass_count() == before
     assert encoded == mlm.masked_analysis(tiny_model, text_a, text_b)[1]
+
+
+def test_top_tokens_equals_a_full_stable_sort_ties_included(tiny_model):
+    """The linear-time top-k gives what sorting the whole vocabulary gives: best first, ties by lower id."""
+    rng = np.random.default_rng(0)
+    vocab = tiny_model.tokenizer.vocab_size
+    for probs in (rng.random(vocab), np.round(rng.random(vocab), 2), np.full(vocab, 1.0 / vocab)):
+        for k in (1, 5, 50):
+            expected = np.argsort(-probs, kind="stable")[:k].tolist()
+            assert [t.token_id for t in mlm.top_tokens(tiny_model, probs, k)] == expected
