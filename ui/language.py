@@ -1,7 +1,8 @@
 """The one language switch of the pages that read in English or Simplified Chinese (Lessons, Findings).
 
 The language lives in the URL (?lang=zh), so a copied link reopens it, and in the session, so it carries from
-one page to the other (a page switch starts the next page without the last one's query string).
+one page to the other (a page switch starts the next page without the last one's query string). The menu and
+the sidebar follow it on every page (current()).
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ from ui.state import widget_key
 
 LANGUAGE = "language"  # session state: the chosen language; its switch is widget_key(LANGUAGE)
 DEFAULT = "en"
+
+
+def current() -> str:
+    """The session's language without drawing anything: ?lang= when it names one, else the last one chosen."""
+    asked = st.query_params.get("lang")
+    return asked if asked in LANGUAGES else st.session_state.get(LANGUAGE, DEFAULT)
 
 
 def language_switch() -> str:

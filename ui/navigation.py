@@ -16,15 +16,19 @@ from core import config
 from core.lib import memory
 from core.lib.threads import use_threads
 from ui import loaders, registry, sidebar
+from ui.language import current
 
 # True while run_app() draws the sidebar and runs the page; the run's own context, so sessions never share it.
 _IN_APP_RUN: contextvars.ContextVar[bool] = contextvars.ContextVar("bert_explorer_app_run", default=False)
 
 
 def declare():  # -> StreamlitPage: the page this run asked for
-    """The navigation across the top, built from ui/registry.py (the sidebar belongs to the model and sentences)."""
+    """The navigation across the top, built from ui/registry.py (the sidebar belongs to the model and sentences),
+    titled in the session's language."""
+    language = current()
     return st.navigation([
-        st.Page(registry.page_file(p.path), title=p.title, icon=p.icon, default=i == 0, url_path=p.url_path)
+        st.Page(registry.page_file(p.path), title=p.title_in(language), icon=p.icon, default=i == 0,
+                url_path=p.url_path)
         for i, p in enumerate(registry.PAGES)
     ], position="top")
 

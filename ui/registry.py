@@ -19,6 +19,10 @@ class PageInfo:
     icon: str
     blurb: str  # one line for the home page's list of views
 
+    def title_in(self, language: str) -> str:
+        """The menu title in `language` ("en" or "zh"; the session's language is ui.language.current())."""
+        return TITLES_ZH[self.path] if language == "zh" else self.title
+
     @property
     def url_path(self) -> str:
         """The page's address, e.g. /attention (empty for the home page)."""
@@ -43,3 +47,20 @@ PAGES = (
     PageInfo("pages/finetune.py", "Fine-tune", ":material/model_training:", "train a copy of BERT for one of its four uses and inspect it"),
     PageInfo("pages/findings.py", "Findings", ":material/biotech:", "published results about BERT, measured live on the loaded model"),
 )
+
+# The menu's titles when the session reads in Chinese.
+TITLES_ZH = {
+    "pages/home.py": "首页",
+    "pages/lessons.py": "课程",
+    "pages/embeddings.py": "输入嵌入",
+    "pages/contextual.py": "上下文嵌入",
+    "pages/attention.py": "注意力",
+    "pages/mlm.py": "掩码词预测",
+    "pages/nsp.py": "下一句预测",
+    "pages/nsp_negatives.py": "NSP 负样本",
+    "pages/pretrain.py": "预训练",
+    "pages/nsp_batch.py": "NSP 批量打分",
+    "pages/tasks.py": "BERT 的四种用法",
+    "pages/finetune.py": "微调",
+    "pages/findings.py": "研究发现",
+}

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core import config
+from core.lib.i18n import Text, phrase
 from core.model import loading as models
 from core.render import markdown_literal
+from ui.language import current
 from ui.loaders import default_model, load_model
 from ui.state import persistent
 
@@ -97,9 +99,26 @@ COMMIT_BEFORE_LEAVING = """<script>
 </script>"""
 
 
-def _load(name: str) -> tuple[models.LoadedModel | None, str | None]:
+# The sidebar's own words in both languages (the menu's titles are in ui/registry.py).
+WORDS = {
+    "model": Text("Model", "模型"),
+    "model_help": Text("A hub id (bert-base-uncased, bert-base-chinese…), a local folder, or 'bundled' for the offline "
+                       "model. Hub models marked 'download' are not on this machine yet.",
+                       "Hugging Face 模型 id（bert-base-uncased、bert-base-chinese…）、本地文件夹，或离线模型 'bundled'。"
+                       "标有 'download' 的模型还不在本机上。"),
+    "text_a": Text("Sentence A", "句子 A"),
+    "text_b": Text("Sentence B (optional)", "句子 B（可选）"),
+    "text_b_help": Text("Leave empty for a single sentence.", "只看一个句子时留空。"),
+    "loading": Text("Loading {model}…", "正在加载 {model}…"),
+    "default": Text("Default model: **{model}** — {why}.", "默认模型：**{model}**（{why}）。"),
+    "device": Text("Device: **{device}** · trained heads: {heads}", "设备：**{device}** · 已训练的头：{heads}"),
+    "no_heads": Text("none (encoder only)", "无（只有编码器）"),
+}
+
+
+def _load(name: str, language: str) -> tuple[models.LoadedModel | None, str | None]:
     try:
-        with st.spinner(f"Loading {markdown_literal(name)}…"):
+        with st.spinner(phrase(WORDS, "loading", language, model=markdown_literal(name))):
             return load_model(name), None
     except ValueError as err:
         return None, str(err)
@@ -108,19 +127,20 @@ def _load(name: str) -> tuple[models.LoadedModel | None, str | None]:
 def render() -> Selection:
     """Draw the sidebar, load the chosen model, and store the selection for the page."""
     _init_state()
+    language = current()
     with st.sidebar:
         st.selectbox(
-            "Model", _model_options(), accept_new_options=True, format_func=_option_label, **persistent("model"),
-            help="A hub id (bert-base-uncased, bert-base-chinese…), a local folder, or 'bundled' for the offline model. "
-                 "Hub models marked 'download' are not on this machine yet.",
+            phrase(WORDS, "model", language), _model_options(), accept_new_options=True, format_func=_option_label,
+            help=phrase(WORDS, "model_help", language), **persistent("model"),
         )
-        st.text_area("Sentence A", height=80, **persistent("text_a"))
-        st.text_area("Sentence B (optional)", height=80, help="Leave empty for a single sentence.", **persistent("text_b"))
-        loaded, error = _load(st.session_state.model)
+        st.text_area(phrase(WORDS, "text_a", language), height=80, **persistent("text_a"))
+        st.text_area(phrase(WORDS, "text_b", language), height=80, help=phrase(WORDS, "text_b_help", language),
+                     **persistent("text_b"))
+        loaded, error = _load(st.session_state.model, language)
         if error:
             st.error(markdown_literal(error))  # it names what the link or the field said: never a live link
         else:
-            _describe(loaded)
+            _describe(loaded, language)
         st.html(COMMIT_BEFORE_LEAVING, unsafe_allow_javascript=True)
     _sync_query_params()
     selection = Selection(st.session_state.model, st.session_state.text_a, st.session_state.text_b, loaded, error)
@@ -128,9 +148,9 @@ def render() -> Selection:
     return selection
 
 
-def _describe(loaded: models.LoadedModel) -> None:
+def _describe(loaded: models.LoadedModel, language: str) -> None:
     default, why = default_model()
     if loaded.name == default:
-        st.caption(f"Default model: **{default}** — {why}.")
-    heads = ", ".join(loaded.capabilities.names) or "none (encoder only)"
-    st.caption(f"Device: **{loaded.device}** · trained heads: {heads}")
+        st.caption(phrase(WORDS, "default", language, model=default, why=why))
+    heads = ", ".join(loaded.capabilities.names) or phrase(WORDS, "no_heads", language)
+    st.caption(phrase(WORDS, "device", language, device=loaded.device, heads=heads))

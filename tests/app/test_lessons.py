@@ -69,3 +69,22 @@ def test_a_model_without_the_head_gets_a_message_not_a_crash(tiny_dirs):
     at.button(key="lessons_reveal_4.1").click().run()
     assert not at.exception
     assert any("masked-word prediction" in shown(e.value) for e in at.error)
+
+
+def test_in_chinese_the_menu_and_the_sidebar_read_in_chinese_too():
+    at = _lessons("4.1", lang="zh")
+    assert at.text_area(key=widget_key("text_a")).label == "句子 A"
+    assert at.text_area(key=widget_key("text_b")).label == "句子 B（可选）"
+    assert at.selectbox(key=widget_key("model")).label == "模型"
+    assert any("设备：" in c.value for c in at.sidebar.caption)
+    at.segmented_control(key=widget_key(LANGUAGE)).set_value("en").run()
+    assert at.text_area(key=widget_key("text_a")).label == "Sentence A"
+    assert any("Device:" in c.value for c in at.sidebar.caption)
+
+
+def test_every_page_has_a_chinese_menu_title():
+    from ui import registry
+
+    titles = [p.title_in("zh") for p in registry.PAGES]
+    assert len(set(titles)) == len(titles) and all(any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in titles)
+    assert [p.title_in("en") for p in registry.PAGES] == [p.title for p in registry.PAGES]

@@ -137,7 +137,7 @@ def _step_buttons(step: Step, language: str) -> None:
     with st.container(horizontal=True):
         if before:
             st.button(f"← {word('previous', language)}", key="lessons_previous", on_click=go_to, args=(before,))
-        st.button(word("open", language, page=page.title), key="lessons_open", on_click=open_step, args=(step,),
+        st.button(word("open", language, page=page.title_in(language)), key="lessons_open", on_click=open_step, args=(step,),
                   icon=page.icon)
         if after:
             st.button(f"{word('next', language)} →", key="lessons_next", on_click=go_to, args=(after,))
