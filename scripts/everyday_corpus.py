@@ -15,6 +15,7 @@ One document in HELD_OUT_EVERY (a hash of its name) is held out of training, as 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from pretraining_corpus import is_held_out
@@ -36,19 +37,24 @@ def _sentence(text: str) -> str:
     return text if text[-1] in ".!?" else text + "."
 
 
-def wordnet_documents(root: Path = WORDNET) -> dict[str, str]:
-    """{synset name: gloss + examples} for every synset with at least one example sentence."""
-    documents = {}
+def _glosses(root: Path) -> Iterator[tuple[str, list[str]]]:
+    """("wordnet:part:offset", the gloss's pieces split at ';') for every synset of the four parts of speech."""
     for part in ("noun", "verb", "adj", "adv"):
         for line in (root / f"data.{part}").read_text(encoding="utf-8", errors="replace").splitlines():
             if line.startswith("  ") or "|" not in line:  # the licence header
                 continue
             offset, gloss = line.split(" ", 1)[0], line.split("|", 1)[1]
-            pieces = [p.strip() for p in gloss.split(";") if p.strip()]
-            examples = [p for p in pieces if p.startswith('"')]
-            definition = "; ".join(p for p in pieces if not p.startswith('"'))
-            if examples and definition:
-                documents[f"wordnet:{part}:{offset}"] = " ".join(_sentence(s) for s in [definition, *examples])
+            yield f"wordnet:{part}:{offset}", [p.strip() for p in gloss.split(";") if p.strip()]
+
+
+def wordnet_documents(root: Path = WORDNET) -> dict[str, str]:
+    """{synset name: gloss + examples} for every synset with at least one example sentence."""
+    documents = {}
+    for name, pieces in _glosses(root):
+        examples = [p for p in pieces if p.startswith('"')]
+        definition = "; ".join(p for p in pieces if not p.startswith('"'))
+        if examples and definition:
+            documents[name] = " ".join(_sentence(s) for s in [definition, *examples])
     return documents
 
 
@@ -57,18 +63,14 @@ def wordnet_example_documents(root: Path = WORDNET) -> dict[str, list[str]]:
 
     The fourth build's topic pairs: two examples of one sense share a topic in today's register ("He drank a
     glass of wine." / "The wine was too sweet."), and an example of another sense is an everyday sentence
-    on another topic, which is what the held-out everyday negatives are.
+    on another topic, which is what the held-out everyday negatives are. Named as wordnet_documents names the
+    synset, so a held-out synset is held out of both.
     """
     documents = {}
-    for part in ("noun", "verb", "adj", "adv"):
-        for line in (root / f"data.{part}").read_text(encoding="utf-8", errors="replace").splitlines():
-            if line.startswith("  ") or "|" not in line:
-                continue
-            offset, gloss = line.split(" ", 1)[0], line.split("|", 1)[1]
-            examples = [_sentence(p) for p in gloss.split(";") if p.strip().startswith('"')]
-            examples = [e for e in examples if len(e.split()) >= 4]
-            if len(examples) >= 2:
-                documents[f"wordnet:{part}:{offset}"] = examples  # its synset's name: held out with it
+    for name, pieces in _glosses(root):
+        examples = [e for e in (_sentence(p) for p in pieces if p.startswith('"')) if len(e.split()) >= 4]
+        if len(examples) >= 2:
+            documents[name] = examples
     return documents
 
 
