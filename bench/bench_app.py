@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core import config  # noqa: E402
 from tests.helpers import CHROMIUM, CHROMIUM_FLAGS, open_home_session, streamlit_server, wait_for_app  # noqa: E402
 
 SENTENCES = [
@@ -143,6 +144,8 @@ def main(argv: list[str] | None = None) -> None:
         first_walk = rss_mb(server_pid)
         walk(browser, url, lengths, pages, shift=2)
         second_walk = rss_mb(server_pid)
+        walk(browser, url, lengths, pages, shift=3)  # the caches are full by now: a bounded server stops growing
+        third_walk = rss_mb(server_pid)
         payloads = payloads_mb(browser, url, lengths[-1], pages)
         browser.close()
     print(f"cold start to first rendered page (server start + model load + render): {cold:.1f} s; a one-widget app "
@@ -154,7 +157,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"server RSS over the walk ({len(pages)} pages x {len(lengths)} inputs of {lengths[0]}-{lengths[-1]} tokens): "
           f"after loading {loaded_rss:.0f} MB, after the walk {first_walk:.0f} MB (ratio {first_walk / loaded_rss:.2f}x, "
           f"target <= 1.3x), after a second walk with other inputs {second_walk:.0f} MB "
-          f"(growth {second_walk / first_walk:.2f}x)")
+          f"(growth {second_walk / first_walk:.2f}x), after a third {third_walk:.0f} MB (growth {third_walk / second_walk:.2f}x; "
+          f"the result caches may hold up to {config.CACHE_TOTAL_MB} MB, so growth that stops there is the budget)")
     sizes = ", ".join(f"{name} {mb:.2f}" for name, mb in payloads.items())
     print(f"page payload at {lengths[-1]} tokens (MB over the websocket, target <= 3 MB): {sizes}")
 
