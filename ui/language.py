@@ -24,8 +24,7 @@ def current() -> str:
 
 def language_switch() -> str:
     """Draw the switch, synced with ?lang=, and return the page's language ("en" or "zh")."""
-    asked = st.query_params.get("lang")
-    language = asked if asked in LANGUAGES else st.session_state.get(LANGUAGE, DEFAULT)
+    language = current()
     st.session_state[LANGUAGE] = st.session_state[widget_key(LANGUAGE)] = language
     st.query_params["lang"] = language
     st.segmented_control("Language / 语言", list(LANGUAGES), format_func=LANGUAGES.get, required=True,
