@@ -147,38 +147,38 @@ def mixed_documents(doc_texts: list[str], everyday_texts: list[str]) -> list[lis
     return everyday + stable_sample(doc_paragraphs(doc_texts), len(everyday) * DOC_SHARE / (1 - DOC_SHARE))
 
 
+def register_mix(labelled: list[tuple[str, list[str]]], doc_texts: list[str], austen_texts: list[str],
+                 shares: dict[str, float]) -> tuple[list[list[str]], list[str]]:
+    """(documents, each one's source): the labelled everyday documents, plus Austen windows and documentation
+    paragraphs at `shares` of the whole (a stable sample of each), for register-matched negatives."""
+    total = len(labelled) / (1 - sum(shares.values()))
+    windows = [segments[i:i + NARRATIVE_WINDOW] for segments in segment_documents(austen_texts, NARRATIVE_WORDS)
+               for i in range(0, len(segments), NARRATIVE_WINDOW)]
+    narrative = stable_sample([w for w in windows if len(w) >= 2], total * shares["narrative"])
+    manuals = stable_sample(doc_paragraphs(doc_texts), total * shares["docs"])
+    sources = [s for s, _ in labelled] + ["austen"] * len(narrative) + ["python-docs"] * len(manuals)
+    return [d for _, d in labelled] + narrative + manuals, sources
+
+
+def labelled_everyday(everyday: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """Every everyday text as (its source: wordnet or fortune, its segments)."""
+    return [(name.split(":")[0], segments) for name, text in everyday.items()
+            for segments in segment_documents([text], EVERYDAY_WORDS)]
+
+
 def narrative_documents(doc_texts: list[str], everyday: dict[str, str],
                         austen_texts: list[str]) -> tuple[list[list[str]], list[str]]:
     """Phase 8's documents (every everyday one, Austen windows and documentation paragraphs at NARRATIVE_SHARES),
     and each one's source (wordnet, fortune, austen, python-docs) for phase 9's register-matched negatives."""
-    labelled = [(name.split(":")[0], segments) for name, text in everyday.items()
-                for segments in segment_documents([text], EVERYDAY_WORDS)]
-    everyday_sources, everyday = [s for s, _ in labelled], [d for _, d in labelled]
-    everyday_share = 1 - sum(NARRATIVE_SHARES.values())
-    total = len(everyday) / everyday_share
-    windows = [segments[i:i + NARRATIVE_WINDOW] for segments in segment_documents(austen_texts, NARRATIVE_WORDS)
-               for i in range(0, len(segments), NARRATIVE_WINDOW)]
-    windows = [w for w in windows if len(w) >= 2]
-    narrative = stable_sample(windows, total * NARRATIVE_SHARES["narrative"])
-    manuals = stable_sample(doc_paragraphs(doc_texts), total * NARRATIVE_SHARES["docs"])
-    sources = everyday_sources + ["austen"] * len(narrative) + ["python-docs"] * len(manuals)
-    return everyday + narrative + manuals, sources
+    return register_mix(labelled_everyday(everyday), doc_texts, austen_texts, NARRATIVE_SHARES)
 
 
 def everyday_documents(doc_texts: list[str], everyday: dict[str, str], examples: dict[str, list[str]],
                        austen_texts: list[str]) -> tuple[list[list[str]], list[str]]:
     """Phase 10's documents and their sources: phase 8's everyday ones plus WordNet's examples-only documents,
-    Austen windows and documentation paragraphs at EVERYDAY_SHARES (a stable sample of each)."""
-    labelled = [(name.split(":")[0], segments) for name, text in everyday.items()
-                for segments in segment_documents([text], EVERYDAY_WORDS)]
-    labelled += [("wordnet-examples", segments) for segments in examples.values()]
-    total = len(labelled) / (1 - sum(EVERYDAY_SHARES.values()))
-    windows = [segments[i:i + NARRATIVE_WINDOW] for segments in segment_documents(austen_texts, NARRATIVE_WORDS)
-               for i in range(0, len(segments), NARRATIVE_WINDOW)]
-    narrative = stable_sample([w for w in windows if len(w) >= 2], total * EVERYDAY_SHARES["narrative"])
-    manuals = stable_sample(doc_paragraphs(doc_texts), total * EVERYDAY_SHARES["docs"])
-    sources = [s for s, _ in labelled] + ["austen"] * len(narrative) + ["python-docs"] * len(manuals)
-    return [d for _, d in labelled] + narrative + manuals, sources
+    Austen windows and documentation paragraphs at EVERYDAY_SHARES."""
+    labelled = labelled_everyday(everyday) + [("wordnet-examples", segments) for segments in examples.values()]
+    return register_mix(labelled, doc_texts, austen_texts, EVERYDAY_SHARES)
 
 
 def adopt(run_dir: Path, version: str) -> str:
@@ -249,7 +249,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run-dir", type=Path, required=True, help="checkpoints (outside the repository)")
     parser.add_argument("--start-from", choices=["base", "v1", "v2", "v3"], default="base",
-                        help="v1 / v2: skip the phases before and continue that model (run-dir/v1-delta.safetensors)")
+                        help="v1 / v2 / v3: skip the phases before and continue that model (run-dir/v1-delta.safetensors)")
     parser.add_argument("--time-budget-min", type=float, default=None, help="stop early (and save) after this")
     parser.add_argument("--threads", type=int, default=2, help="torch threads")
     parser.add_argument("--measure-only", action="store_true", help="export + measure the last checkpoint")
@@ -262,11 +262,10 @@ def main() -> None:
     everyday_train, everyday_held_out = split_named(everyday_docs)
     austen_source, austen_docs = load_austen()
     austen_train, austen_held_out = split_named(austen_docs)
-    narrative, narrative_sources = narrative_documents(
-        doc_train, {n: t for n, t in everyday_docs.items() if not is_held_out(n)}, austen_train)
+    everyday_named = {n: t for n, t in everyday_docs.items() if not is_held_out(n)}
+    narrative, narrative_sources = narrative_documents(doc_train, everyday_named, austen_train)
     examples = {n: segments for n, segments in wordnet_example_documents().items() if not is_held_out(n)}
-    everyday_mix, everyday_sources = everyday_documents(
-        doc_train, {n: t for n, t in everyday_docs.items() if not is_held_out(n)}, examples, austen_train)
+    everyday_mix, everyday_sources = everyday_documents(doc_train, everyday_named, examples, austen_train)
     corpora = {"docs": segment_documents(doc_train), "mixed": mixed_documents(doc_train, everyday_train),
                "narrative": narrative, "everyday": everyday_mix}
     sources = {"narrative": narrative_sources, "everyday": everyday_sources}
